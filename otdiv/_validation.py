@@ -1,0 +1,220 @@
+"""Turn user input into clean float64 arrays, or raise a clear error.
+
+Every public function runs its arguments through these helpers before any arithmetic.
+Each error names the argument, what was expected and what was received. Nothing here
+warns: bad input raises ``ValueError`` (bad values or shapes) or ``TypeError`` (wrong
+kind of object).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+
+import numpy as np
+
+__all__ = [
+    "as_samples",
+    "as_weights",
+    "as_mass_vector",
+    "as_cost_matrix",
+    "as_probability_vector",
+    "as_samples_pair",
+    "check_same_dimension",
+    "check_option",
+    "check_real",
+    "check_int",
+    "as_rng",
+]
+
+
+def _describe(array: np.ndarray) -> str:
+    return f"an array of shape {array.shape} and dtype {array.dtype}"
+
+
+def _as_float_array(values, name: str) -> np.ndarray:
+    """Convert to a float64 ndarray; TypeError for non-numeric input."""
+    if isinstance(values, (str, bytes)) or values is None:
+        raise TypeError(f"{name} must be an array of real numbers, got {type(values).__name__}")
+    try:
+        array = np.asarray(values)
+    except Exception as exc:  # ragged lists and the like
+        raise ValueError(f"{name} must be a rectangular array of real numbers ({exc})") from None
+    if array.dtype == object:
+        raise TypeError(f"{name} must be an array of real numbers, got an object array")
+    if np.iscomplexobj(array):
+        raise TypeError(f"{name} must be real, got {_describe(array)}")
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+        raise TypeError(f"{name} must be an array of real numbers, got {_describe(array)}")
+    return np.ascontiguousarray(array, dtype=np.float64)
+
+
+def _check_finite(array: np.ndarray, name: str) -> None:
+    if not np.all(np.isfinite(array)):
+        bad = np.flatnonzero(~np.isfinite(array.ravel()))
+        first = array.ravel()[bad[0]]
+        raise ValueError(
+            f"{name} must be finite, got {bad.size} non-finite entr"
+            f"{'y' if bad.size == 1 else 'ies'} (first: {first!r} at flat index {bad[0]})"
+        )
+
+
+def as_samples(values, name: str = "u_values") -> np.ndarray:
+    """Return samples as a C-contiguous float64 array of shape ``(n, d)``.
+
+    A 1-D array of ``n`` values is read as ``n`` points on the line, shape ``(n, 1)``.
+    """
+    array = _as_float_array(values, name)
+    if array.ndim == 0:
+        raise ValueError(f"{name} must be a 1-D array of values or a 2-D array (n, d) of points, "
+                         f"got a scalar")
+    if array.ndim == 1:
+        array = array[:, None]
+    if array.ndim != 2:
+        raise ValueError(f"{name} must be a 1-D array of values or a 2-D array (n, d) of points, "
+                         f"got {_describe(array)}")
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} must contain at least one sample, got {_describe(array)}")
+    if array.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one coordinate, got {_describe(array)}")
+    _check_finite(array, name)
+    return np.ascontiguousarray(array)
+
+
+def check_same_dimension(u: np.ndarray, v: np.ndarray,
+                         names: tuple[str, str] = ("u_values", "v_values")) -> None:
+    """Both sample arrays must live in the same space ``R^d``."""
+    if u.shape[1] != v.shape[1]:
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same dimension d, got points in "
+            f"R^{u.shape[1]} and R^{v.shape[1]} (shapes {u.shape} and {v.shape})"
+        )
+
+
+def as_mass_vector(values, name: str, *, length: int | None = None) -> np.ndarray:
+    """Non-negative finite masses with a positive total, as float64 of shape ``(n,)``.
+
+    The masses are *not* normalised (balanced OT checks the totals itself).
+    """
+    array = _as_float_array(values, name)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array of masses, got {_describe(array)}")
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    if length is not None and array.size != length:
+        raise ValueError(f"{name} must have length {length} (one mass per point), "
+                         f"got length {array.size}")
+    _check_finite(array, name)
+    if np.any(array < 0):
+        index = int(np.flatnonzero(array < 0)[0])
+        raise ValueError(f"{name} must be non-negative, got {array[index]!r} at index {index}")
+    total = float(array.sum())
+    if not total > 0:
+        raise ValueError(f"{name} must have a positive sum, got all zeros")
+    return array
+
+
+def as_weights(weights, n: int, name: str = "u_weights") -> np.ndarray:
+    """Sample weights normalised to sum 1; ``None`` means uniform weights ``1/n``."""
+    if weights is None:
+        return np.full(n, 1.0 / n)
+    array = as_mass_vector(weights, name, length=n)
+    return array / array.sum()
+
+
+def as_probability_vector(values, name: str = "p", *, normalize: bool = True) -> np.ndarray:
+    """A discrete distribution: non-negative, finite, positive sum.
+
+    With ``normalize=True`` the vector is divided by its sum; otherwise it must already sum
+    to 1 within 1e-9.
+    """
+    array = as_mass_vector(values, name)
+    total = array.sum()
+    if normalize:
+        return array / total
+    if abs(total - 1.0) > 1e-9:
+        raise ValueError(f"{name} must sum to 1, got a sum of {total!r}")
+    return array
+
+
+def as_samples_pair(u_values, v_values, u_weights=None, v_weights=None):
+    """Validate the scipy-style quadruple shared by every sample distance.
+
+    Returns ``(u, v, u_w, v_w)``: ``(n, d)`` and ``(m, d)`` float64 points and their weights
+    normalised to sum 1.
+    """
+    u = as_samples(u_values, "u_values")
+    v = as_samples(v_values, "v_values")
+    check_same_dimension(u, v)
+    u_w = as_weights(u_weights, u.shape[0], "u_weights")
+    v_w = as_weights(v_weights, v.shape[0], "v_weights")
+    return u, v, u_w, v_w
+
+
+def as_cost_matrix(cost, name: str = "cost", *, shape: tuple[int, int] | None = None
+                   ) -> np.ndarray:
+    """A finite 2-D float64 cost matrix, optionally of a required shape."""
+    array = _as_float_array(cost, name)
+    if array.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D matrix, got {_describe(array)}")
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty, got {_describe(array)}")
+    if shape is not None and array.shape != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)} to match the marginals, "
+                         f"got shape {array.shape}")
+    _check_finite(array, name)
+    return array
+
+
+def check_option(value, name: str, allowed: Iterable[str]) -> str:
+    """An option given by name must be one of ``allowed``; the error lists them."""
+    allowed = tuple(allowed)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, one of {allowed}, got "
+                        f"{type(value).__name__} {value!r}")
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+    return value
+
+
+def check_real(value, name: str, *, lower: float | None = None, upper: float | None = None,
+               lower_inclusive: bool = True, upper_inclusive: bool = True) -> float:
+    """A finite real scalar within optional bounds."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    if lower is not None and (value < lower or (value == lower and not lower_inclusive)):
+        bound = ">=" if lower_inclusive else ">"
+        raise ValueError(f"{name} must be {bound} {lower}, got {value!r}")
+    if upper is not None and (value > upper or (value == upper and not upper_inclusive)):
+        bound = "<=" if upper_inclusive else "<"
+        raise ValueError(f"{name} must be {bound} {upper}, got {value!r}")
+    return value
+
+
+def check_int(value, name: str, *, lower: int | None = None, upper: int | None = None) -> int:
+    """An integer (Python or NumPy) within optional bounds; floats like 3.0 are refused."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    value = int(value)
+    if lower is not None and value < lower:
+        raise ValueError(f"{name} must be >= {lower}, got {value}")
+    if upper is not None and value > upper:
+        raise ValueError(f"{name} must be <= {upper}, got {value}")
+    return value
+
+
+def as_rng(rng) -> np.random.Generator:
+    """``None``, an integer seed, a ``SeedSequence`` or a ``Generator`` → a ``Generator``."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, (numbers.Integral, np.random.SeedSequence)):
+        if isinstance(rng, (bool, np.bool_)):
+            raise TypeError("rng must be None, an integer seed or a numpy Generator, got a bool")
+        if isinstance(rng, numbers.Integral) and rng < 0:
+            raise ValueError(f"rng must be a non-negative integer seed, got {rng}")
+        return np.random.default_rng(rng)
+    raise TypeError(f"rng must be None, an integer seed, a SeedSequence or a "
+                    f"numpy.random.Generator, got {type(rng).__name__}")
