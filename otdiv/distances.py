@@ -128,9 +128,9 @@ def transport(u_values, v_values, u_weights=None, v_weights=None, *, p=1,
     4.0
     >>> result.plan.tolist()
     [[0.5, 0.0], [0.0, 0.5]]
-    >>> f = transport([0.0, 1.0], [2.0, 3.0]).dual_u  # p = 1: f(x_i), with f 1-Lipschitz
+    >>> f = transport([0.0, 1.0], [2.0, 3.0]).dual_u  # p = 1: f(x_i), f(z) = c - z
     >>> float(f[1] - f[0])
-    1.0
+    -1.0
     """
     p = check_real(p, "p", lower=1.0)
     u, v, u_w, v_w = as_samples_pair(u_values, v_values, u_weights, v_weights)

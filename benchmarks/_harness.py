@@ -1,0 +1,75 @@
+"""Shared timing and reporting for otdiv's benchmarks.
+
+Every benchmark times otdiv and its peer on the same data in the same run, reports medians
+over repeats, and writes ``results/<name>.json`` and ``results/<name>.md`` (the table the
+README quotes). Nothing here asserts on timings.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def median_time(function, *, repeats: int = 5, warmup: int = 1) -> float:
+    """Median wall-clock seconds of ``function()`` over ``repeats`` calls after warm-up."""
+    for _ in range(warmup):
+        function()
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def first_call_time(function) -> float:
+    """Seconds of a single call (e.g. a kernel's compile-and-run on first use)."""
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def machine() -> dict:
+    import numpy as np
+    return {"python": platform.python_version(), "machine": platform.machine(),
+            "cpus": os.cpu_count(), "numpy": np.__version__,
+            "date": time.strftime("%Y-%m-%d")}
+
+
+def format_table(columns: list[str], rows: list[dict]) -> str:
+    """A markdown table with the given column order; floats get 4 significant digits."""
+    def cell(value):
+        if isinstance(value, float):
+            return f"{value:.4g}"
+        return str(value)
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(row.get(column, "")) for column in columns) + " |"
+              for row in rows]
+    return "\n".join(lines)
+
+
+def write_results(name: str, title: str, columns: list[str], rows: list[dict],
+                  notes: str = "") -> str:
+    """Write ``results/<name>.json`` and ``.md``; return the markdown (also printed)."""
+    RESULTS.mkdir(exist_ok=True)
+    table = format_table(columns, rows)
+    header = f"### {title}\n\n"
+    footer = f"\n\n{notes}\n" if notes else "\n"
+    info = machine()
+    footer += (f"\n_Measured {info['date']}, Python {info['python']}, {info['cpus']} CPUs "
+               f"({info['machine']}); medians of repeated runs._\n")
+    markdown = header + table + footer
+    (RESULTS / f"{name}.md").write_text(markdown)
+    (RESULTS / f"{name}.json").write_text(json.dumps(
+        {"title": title, "machine": info, "columns": columns, "rows": rows}, indent=2))
+    print(markdown)
+    return markdown

@@ -1,0 +1,24 @@
+"""Run every ``benchmarks/bench_*.py`` script in turn (what ``make bench`` does)."""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main(argv: list[str]) -> int:
+    selected = set(argv)
+    sys.path.insert(0, str(HERE))
+    for script in sorted(HERE.glob("bench_*.py")):
+        if selected and script.stem not in selected:
+            continue
+        print(f"== {script.name}", flush=True)
+        runpy.run_path(str(script), run_name="__main__")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,71 @@
+"""Subcommands of the ``otdiv`` command, one module each.
+
+A subcommand module defines ``add_parser(subparsers)``, which registers its parser with
+``set_defaults(handler=...)``; the handler takes the parsed arguments and returns
+``(summary_text, payload)`` (payload: JSON-serialisable dict) or raises. Shared options and
+error handling live here so every subcommand behaves the same.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+
+from ..exact.kantorovich import SolverError
+
+__all__ = ["add_common_options", "run", "CheckFailed", "to_jsonable"]
+
+
+class CheckFailed(Exception):
+    """Raised by a handler whose result is computed but fails the check asked for (exit 1)."""
+
+    def __init__(self, summary: str, payload: dict):
+        super().__init__(summary)
+        self.summary = summary
+        self.payload = payload
+
+
+def add_common_options(parser) -> None:
+    parser.add_argument("--json", action="store_true",
+                        help="print machine-readable JSON instead of the readable summary")
+
+
+def to_jsonable(value):
+    """Convert numpy scalars/arrays (also nested in dicts and lists) to JSON types."""
+    if isinstance(value, dict):
+        return {str(key): to_jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(item) for item in value]
+    if isinstance(value, np.ndarray):
+        return to_jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return str(value)
+    return value
+
+
+def _emit(args, summary: str, payload: dict) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(to_jsonable(payload), indent=2))
+    else:
+        print(summary)
+
+
+def run(args) -> int:
+    """Call the subcommand's handler and map the outcome to an exit status."""
+    try:
+        summary, payload = args.handler(args)
+    except CheckFailed as failure:
+        _emit(args, failure.summary, failure.payload)
+        return 1
+    except (ValueError, TypeError, FileNotFoundError, ImportError) as error:
+        print(f"otdiv {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except SolverError as error:
+        print(f"otdiv {args.command}: solver failed: {error}", file=sys.stderr)
+        return 1
+    _emit(args, summary, payload)
+    return 0

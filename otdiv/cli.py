@@ -1,0 +1,47 @@
+"""The ``otdiv`` command.
+
+Each subcommand lives in its own module of :mod:`otdiv._cli` and provides
+``add_parser(subparsers)``; this module only collects them. Exit status: 0 success,
+1 failure (a check did not pass, a solver failed), 2 bad usage or bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from . import _cli
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="otdiv",
+        description="Optimal transport and divergence numerics: exact solvers, sample "
+                    "distances, critic certificates and the gradient-bias benchmark.")
+    from . import __version__
+    parser.add_argument("--version", action="version", version=f"otdiv {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_info in sorted(pkgutil.iter_modules(_cli.__path__), key=lambda m: m.name):
+        if module_info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{_cli.__name__}.{module_info.name}")
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    return _cli.run(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
