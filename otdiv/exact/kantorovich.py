@@ -2,6 +2,8 @@ r"""The Kantorovich linear program, solved exactly and certified before return."
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import ot
 import scipy.sparse as sp
@@ -95,22 +97,31 @@ def solve_kantorovich(a, b, cost, *, method: str = "network_simplex") -> Transpo
     if abs(mass_a - mass_b) > BALANCE_RTOL * max(mass_a, mass_b):
         raise ValueError(f"a and b must have equal total mass for balanced optimal transport, "
                          f"got sum(a) = {mass_a!r} and sum(b) = {mass_b!r}")
-    if method == "network_simplex":
-        plan, dual_u, dual_v = _network_simplex(a, b, cost)
-    else:
-        plan, dual_u, dual_v = _highs(a, b, cost)
-    return certify(a, b, cost, plan, dual_u, dual_v, method=method)
+    # Solvers work with absolute tolerances; solving with max|cost| = 1 makes the answer
+    # equally accurate at every scale (costs of 1e-100 or 1e100).
+    scale = float(np.max(np.abs(cost))) or 1.0
+    solver = _network_simplex if method == "network_simplex" else _highs
+    plan, dual_u, dual_v = solver(a, b, cost / scale)
+    return certify(a, b, cost, plan, dual_u * scale, dual_v * scale, method=method)
 
 
 def _network_simplex(a, b, cost):
     # POT requires exactly equal sums; rescale b by a relative error of at most 1e-9.
     b = b * (a.sum() / b.sum())
+    # POT's network simplex misreads negative costs (it reports a 1x1 problem with cost -2
+    # as infeasible). The LP's optimal plan does not change when a constant is added to
+    # every cost, so solve with non-negative costs and shift the target potential back.
+    shift = min(float(cost.min()), 0.0)
     max_iter = max(100_000, 100 * (a.size + b.size) ** 2)
-    plan, log = ot.emd(a, b, cost, numItermax=max_iter, log=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # reported below as SolverError
+        plan, log = ot.emd(a, b, cost - shift, numItermax=max_iter, log=True)
     if log["result_code"] != 1:
         raise SolverError(f"network simplex did not reach an optimal solution "
                           f"(POT result code {log['result_code']}: {log['warning']})")
-    return plan, np.asarray(log["u"], dtype=float), np.asarray(log["v"], dtype=float)
+    dual_u = np.asarray(log["u"], dtype=float)
+    dual_v = np.asarray(log["v"], dtype=float) + shift
+    return plan, dual_u, dual_v
 
 
 def _highs(a, b, cost):
@@ -120,7 +131,10 @@ def _highs(a, b, cost):
     columns = sp.kron(np.ones((1, n)), sp.eye(m))
     constraints = sp.vstack([rows, columns]).tocsr()
     result = linprog(cost.ravel(), A_eq=constraints, b_eq=np.concatenate([a, b]),
-                     bounds=(0, None), method="highs")
+                     bounds=(0, None), method="highs",
+                     # HiGHS's default tolerances (1e-7) are looser than the certificate.
+                     options={"primal_feasibility_tolerance": 1e-10,
+                              "dual_feasibility_tolerance": 1e-10})
     if result.status != 0:
         raise SolverError(f"HiGHS did not reach an optimal solution: {result.message}")
     duals = np.asarray(result.eqlin.marginals, dtype=float)
@@ -134,7 +148,8 @@ def certify(a, b, cost, plan, dual_u, dual_v, *, method: str) -> TransportResult
     """
     plan = np.where(plan < 0, 0.0, plan)
     mass = float(a.sum())
-    scale = max(float(np.max(np.abs(cost))), np.finfo(float).tiny) * mass
+    # Costs below 1e-200 count as zero: LP solvers flush such values (and subnormals).
+    scale = max(float(np.max(np.abs(cost))) * mass, 1e-200)
     primal = float(np.sum(plan * cost))
     dual = float(a @ dual_u + b @ dual_v)
     reduced = cost - dual_u[:, None] - dual_v[None, :]

@@ -1,0 +1,141 @@
+"""Exact solvers: assignment (Monge) and the Kantorovich LP with certified duals."""
+
+import math
+
+import numpy as np
+import ot
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from otdiv import SolverError, brute_force_assignment, solve_assignment, solve_kantorovich
+from otdiv.datasets import bakery
+from otdiv.exact.kantorovich import certify
+
+from .strategies import cost_with_cheap_permutation
+
+
+# --- assignment -----------------------------------------------------------------------
+
+def test_bakery_optimum_is_64_and_beats_the_slide():
+    problem = bakery()
+    result = solve_assignment(problem.cost)
+    assert result.cost == 64.0
+    assert result.permutation.tolist() == [4, 5, 1, 0, 2, 3]
+    assert problem.cost[range(6), problem.slide_permutation].sum() == problem.slide_price == 65
+
+
+def test_bakery_brute_force_agrees_and_optimum_is_unique():
+    cost = bakery().cost
+    assert brute_force_assignment(cost).cost == 64.0
+    import itertools
+    totals = [cost[range(6), perm].sum() for perm in itertools.permutations(range(6))]
+    assert totals.count(64.0) == 1
+
+
+@given(cost_with_cheap_permutation())
+def test_assignment_finds_the_known_permutation(problem):
+    cost, permutation = problem
+    result = solve_assignment(cost)
+    assert result.permutation.tolist() == permutation.tolist()
+    assert result.cost == pytest.approx(cost[np.arange(len(permutation)), permutation].sum())
+
+
+@given(st.integers(1, 5).flatmap(lambda n: st.integers(n, 6).flatmap(
+    lambda m: hnp.arrays(np.float64, (n, m), elements=st.floats(-50, 50)))))
+def test_assignment_equals_brute_force_on_rectangular_costs(cost):
+    fast, slow = solve_assignment(cost), brute_force_assignment(cost)
+    assert fast.cost == pytest.approx(slow.cost, rel=1e-12, abs=1e-12)
+    assert len(set(fast.permutation.tolist())) == cost.shape[0]
+    assert fast.cost == pytest.approx(cost[np.arange(cost.shape[0]), fast.permutation].sum())
+
+
+def test_assignment_equals_uniform_kantorovich(rng):
+    cost = rng.random((12, 12))
+    uniform = np.full(12, 1 / 12)
+    assert solve_assignment(cost).cost / 12 == pytest.approx(
+        solve_kantorovich(uniform, uniform, cost).cost, rel=1e-12)
+
+
+def test_brute_force_refuses_more_than_ten_factorial():
+    with pytest.raises(ValueError, match="10!"):
+        brute_force_assignment(np.zeros((11, 11)))
+    with pytest.raises(ValueError, match="candidate assignments"):
+        brute_force_assignment(np.zeros((8, 30)))
+    assert math.factorial(10) == 3628800
+
+
+def test_result_arrays_are_read_only():
+    result = solve_assignment([[1.0, 2.0], [2.0, 1.0]])
+    with pytest.raises(ValueError):
+        result.permutation[0] = 1
+
+
+# --- Kantorovich ----------------------------------------------------------------------
+
+@st.composite
+def transport_problems(draw):
+    n = draw(st.integers(1, 6))
+    m = draw(st.integers(1, 6))
+    a = draw(hnp.arrays(np.float64, (n,), elements=st.floats(0.0, 1.0)))
+    b = draw(hnp.arrays(np.float64, (m,), elements=st.floats(0.0, 1.0)))
+    a[draw(st.integers(0, n - 1))] += 0.5  # positive total
+    b[draw(st.integers(0, m - 1))] += 0.5
+    a, b = a / a.sum(), b / b.sum()
+    cost = draw(hnp.arrays(np.float64, (n, m), elements=st.floats(-10, 10)))
+    return a, b, cost
+
+
+@pytest.mark.parametrize("method", ["network_simplex", "highs"])
+@given(problem=transport_problems())
+def test_plan_has_the_marginals_and_zero_duality_gap(method, problem):
+    a, b, cost = problem
+    result = solve_kantorovich(a, b, cost, method=method)
+    np.testing.assert_allclose(result.plan.sum(axis=1), a, atol=1e-12)
+    np.testing.assert_allclose(result.plan.sum(axis=0), b, atol=1e-12)
+    assert np.all(result.plan >= 0)
+    scale = np.abs(cost).max() + 1
+    assert np.all(result.dual_u[:, None] + result.dual_v[None, :] <= cost + 1e-9 * scale)
+    assert result.cost == pytest.approx(a @ result.dual_u + b @ result.dual_v, abs=1e-9 * scale)
+    assert result.duality_gap <= 1e-9 * scale
+
+
+@given(problem=transport_problems())
+def test_network_simplex_and_highs_agree(problem):
+    a, b, cost = problem
+    scale = np.abs(cost).max() + 1
+    assert solve_kantorovich(a, b, cost).cost == pytest.approx(
+        solve_kantorovich(a, b, cost, method="highs").cost, abs=1e-9 * scale)
+
+
+def test_agreement_with_pot_on_random_weighted_instances(rng):
+    for n, m in [(5, 7), (30, 20), (100, 100)]:
+        a, b = rng.random(n), rng.random(m)
+        a, b = a / a.sum(), b / b.sum()
+        cost = rng.random((n, m)) * 10
+        assert solve_kantorovich(a, b, cost).cost == pytest.approx(ot.emd2(a, b, cost), rel=1e-12)
+
+
+def test_masses_need_not_sum_to_one_but_must_balance():
+    result = solve_kantorovich([2.0, 1.0], [1.5, 1.5], [[0.0, 1.0], [1.0, 0.0]])
+    assert result.cost == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="equal total mass"):
+        solve_kantorovich([2.0, 1.0], [1.0, 1.0], [[0.0, 1.0], [1.0, 0.0]])
+
+
+def test_zero_mass_points_keep_feasible_duals():
+    a = np.array([0.5, 0.0, 0.5])
+    b = np.array([0.0, 1.0])
+    cost = np.array([[1.0, 2.0], [3.0, 0.5], [4.0, 1.0]])
+    result = solve_kantorovich(a, b, cost)
+    assert result.cost == pytest.approx(1.5)
+    assert np.all(result.dual_u[:, None] + result.dual_v[None, :] <= cost + 1e-12)
+
+
+def test_certificate_rejects_a_suboptimal_plan():
+    a = b = np.array([0.5, 0.5])
+    cost = np.array([[0.0, 1.0], [1.0, 0.0]])
+    wrong_plan = np.array([[0.0, 0.5], [0.5, 0.0]])
+    with pytest.raises(SolverError, match="certificate"):
+        certify(a, b, cost, wrong_plan, np.zeros(2), np.zeros(2), method="test")
