@@ -46,7 +46,7 @@ def _as_float_array(values, name: str) -> np.ndarray:
         raise TypeError(f"{name} must be real, got {_describe(array)}")
     if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
         raise TypeError(f"{name} must be an array of real numbers, got {_describe(array)}")
-    return np.ascontiguousarray(array, dtype=np.float64)
+    return np.asarray(array, dtype=np.float64, order="C")  # (ascontiguousarray makes 0-d 1-d)
 
 
 def _check_finite(array: np.ndarray, name: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import ot
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
@@ -106,6 +105,10 @@ def solve_kantorovich(a, b, cost, *, method: str = "network_simplex") -> Transpo
 
 
 def _network_simplex(a, b, cost):
+    # Imported here: POT imports every array backend it finds (torch, jax) at import time,
+    # which costs seconds that `import otdiv` should not pay.
+    import ot
+
     # POT requires exactly equal sums; rescale b by a relative error of at most 1e-9.
     b = b * (a.sum() / b.sum())
     # POT's network simplex misreads negative costs (it reports a 1x1 problem with cost -2
