@@ -12,7 +12,8 @@ import numpy as np
 
 from ._results import freeze_arrays
 
-__all__ = ["BakeryProblem", "bakery"]
+__all__ = ["BakeryProblem", "bakery", "gaussian_1d", "gaussian_mixture_1d",
+           "eight_gaussians", "twenty_five_gaussians", "swiss_roll"]
 
 
 @dataclass(frozen=True)
@@ -75,3 +76,139 @@ def bakery() -> BakeryProblem:
         slide_permutation=np.array([4, 1, 5, 0, 2, 3]),
         slide_price=65.0,
     )
+
+
+# --- Toy samplers of the GAN literature (recipes in REFERENCE.md) -------------------------
+
+def _toy_size(n) -> int:
+    from ._validation import check_int
+    return check_int(n, "n", lower=1)
+
+
+def gaussian_1d(n, *, mean=0.0, std=1.0, rng=None) -> np.ndarray:
+    r"""``n`` samples of the 1-D normal :math:`\mathcal N(\text{mean}, \text{std}^2)`.
+
+    Returns shape ``(n, 1)`` (a point cloud in :math:`\mathbb R^1`, as the GAN module and
+    :func:`otdiv.wasserstein` take it); use ``.ravel()`` for scipy's 1-D functions.
+
+    Examples
+    --------
+    >>> from otdiv.datasets import gaussian_1d
+    >>> gaussian_1d(3, mean=2.0, std=0.0, rng=0).ravel().tolist()
+    [2.0, 2.0, 2.0]
+    """
+    from ._validation import as_rng, check_real
+    n = _toy_size(n)
+    mean = check_real(mean, "mean")
+    std = check_real(std, "std", lower=0.0)
+    return as_rng(rng).normal(mean, std, size=(n, 1))
+
+
+def gaussian_mixture_1d(n, *, means=(-2.0, 2.0), stds=(0.5, 0.5), weights=None,
+                        rng=None) -> np.ndarray:
+    r"""``n`` samples of the 1-D mixture :math:`\sum_k w_k \mathcal N(\mu_k, \sigma_k^2)`.
+
+    ``weights`` default to uniform and are normalised; returns shape ``(n, 1)``.
+
+    Examples
+    --------
+    >>> from otdiv.datasets import gaussian_mixture_1d
+    >>> x = gaussian_mixture_1d(1000, means=(-5.0, 5.0), stds=(0.1, 0.1), rng=0)
+    >>> x.shape, bool(abs(x.mean()) < 1.0), bool((abs(abs(x) - 5) < 1).all())
+    ((1000, 1), True, True)
+    """
+    from ._validation import as_probability_vector, as_rng, _as_float_array, _check_finite
+    n = _toy_size(n)
+    means = _as_float_array(means, "means").ravel()
+    stds = _as_float_array(stds, "stds").ravel()
+    if means.size == 0:
+        raise ValueError("means must hold at least one component mean, got an empty array")
+    _check_finite(means, "means")
+    _check_finite(stds, "stds")
+    if stds.shape != means.shape:
+        raise ValueError(f"stds must have one entry per mean ({means.size}), "
+                         f"got {stds.size}")
+    if (stds < 0).any():
+        raise ValueError(f"stds must be non-negative, got {stds.tolist()}")
+    weights = (np.full(means.size, 1.0 / means.size) if weights is None
+               else as_probability_vector(weights, "weights"))
+    if weights.shape != means.shape:
+        raise ValueError(f"weights must have one entry per mean ({means.size}), "
+                         f"got {weights.size}")
+    generator = as_rng(rng)
+    component = generator.choice(means.size, size=n, p=weights)
+    return (means[component] + stds[component] * generator.standard_normal(n))[:, None]
+
+
+def eight_gaussians(n, *, rng=None) -> np.ndarray:
+    r"""The "8 Gaussians" toy set of WGAN-GP's ``gan_toy.py``, shape ``(n, 2)``.
+
+    Centres :math:`2\cdot\{(\pm1, 0), (0, \pm1), (\pm1/\sqrt2, \pm1/\sqrt2)\}` chosen
+    uniformly, plus :math:`0.02\,\mathcal N(0, I_2)`, all divided by 1.414.
+
+    References
+    ----------
+    .. [1] I. Gulrajani et al., "Improved Training of Wasserstein GANs", NeurIPS 2017
+       (official code, ``gan_toy.py``).
+
+    Examples
+    --------
+    >>> from otdiv.datasets import eight_gaussians
+    >>> x = eight_gaussians(500, rng=0)
+    >>> x.shape, bool(abs(np.linalg.norm(x, axis=1).mean() - 2 / 1.414) < 0.01)
+    ((500, 2), True)
+    """
+    from ._validation import as_rng
+    n = _toy_size(n)
+    generator = as_rng(rng)
+    s = 1.0 / np.sqrt(2.0)
+    centres = 2.0 * np.array([(1, 0), (-1, 0), (0, 1), (0, -1),
+                              (s, s), (s, -s), (-s, s), (-s, -s)], dtype=np.float64)
+    points = centres[generator.integers(0, 8, size=n)] + 0.02 * generator.standard_normal((n, 2))
+    return points / 1.414
+
+
+def twenty_five_gaussians(n, *, rng=None) -> np.ndarray:
+    r"""The "25 Gaussians" toy set of WGAN-GP's ``gan_toy.py``, shape ``(n, 2)``.
+
+    Centres :math:`2\cdot\{-2, \dots, 2\}^2` chosen uniformly, plus
+    :math:`0.05\,\mathcal N(0, I_2)`, all divided by 2.828.
+
+    Examples
+    --------
+    >>> from otdiv.datasets import twenty_five_gaussians
+    >>> x = twenty_five_gaussians(2000, rng=0)
+    >>> x.shape, bool(np.abs(x).max() < 4.2 / 2.828)
+    ((2000, 2), True)
+    """
+    from ._validation import as_rng
+    n = _toy_size(n)
+    generator = as_rng(rng)
+    grid = 2.0 * np.array([(i, j) for i in range(-2, 3) for j in range(-2, 3)], dtype=np.float64)
+    points = grid[generator.integers(0, 25, size=n)] + 0.05 * generator.standard_normal((n, 2))
+    return points / 2.828
+
+
+def swiss_roll(n, *, noise=0.25, rng=None) -> np.ndarray:
+    r"""The 2-D swiss roll of WGAN-GP's ``gan_toy.py``, shape ``(n, 2)``.
+
+    :math:`t = \tfrac{3\pi}{2}(1 + 2U)`, :math:`U \sim \mathcal U[0, 1]`; the point is
+    :math:`(t\cos t, t\sin t) + \text{noise}\cdot\mathcal N(0, I_2)`, divided by 7.5 (the
+    (x, z) coordinates of scikit-learn's ``make_swiss_roll``, reimplemented in numpy).
+
+    Examples
+    --------
+    >>> from otdiv.datasets import swiss_roll
+    >>> x = swiss_roll(1000, noise=0.0, rng=0)
+    >>> radius = np.linalg.norm(x, axis=1) * 7.5
+    >>> bool(radius.min() >= 1.5 * np.pi - 1e-9 and radius.max() <= 4.5 * np.pi + 1e-9)
+    True
+    """
+    from ._validation import as_rng, check_real
+    n = _toy_size(n)
+    noise = check_real(noise, "noise", lower=0.0)
+    generator = as_rng(rng)
+    t = 1.5 * np.pi * (1.0 + 2.0 * generator.uniform(size=n))
+    points = np.column_stack([t * np.cos(t), t * np.sin(t)])
+    points += noise * generator.standard_normal((n, 2))
+    return points / 7.5
