@@ -111,3 +111,32 @@ def test_bad_kantorovich_problem(a, b, cost, match):
 def test_unknown_kantorovich_method_lists_the_valid_ones():
     with pytest.raises(ValueError, match="network_simplex.*highs.*got 'sinkhorn'"):
         solve_kantorovich([1.0], [1.0], [[0.0]], method="sinkhorn")
+
+
+# --- critics: verify_critic ---------------------------------------------------------------
+
+from otdiv import verify_critic  # noqa: E402
+
+
+@pytest.mark.parametrize("critic, error, match", [
+    (lambda x: np.full(len(x), np.nan), ValueError, "critic must return finite values"),
+    (lambda x: np.zeros((len(x), 2)), ValueError, "critic must map an array of shape"),
+    (lambda x: np.zeros(len(x) + 1), ValueError, "critic must map an array of shape"),
+    (lambda x: ["a"] * len(x), TypeError, "critic must return real numbers"),
+    (42, TypeError, "critic must be a callable"),
+])
+def test_bad_critics_are_refused(critic, error, match):
+    with pytest.raises(error, match=match):
+        verify_critic(critic, GOOD, GOOD + 1)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"x_p": np.zeros((3, 2)), "x_q": np.zeros((3, 3))}, "x_p and x_q must have the same"),
+    ({"x_p": [np.nan, 1.0], "x_q": GOOD}, "x_p must be finite"),
+    ({"x_p": GOOD, "x_q": [], }, "x_q must contain at least one sample"),
+    ({"x_p": GOOD, "x_q": GOOD, "p_weights": [1, -1, 1]}, "p_weights must be non-negative"),
+    ({"x_p": GOOD, "x_q": GOOD, "tol": 1.5}, "tol must be"),
+])
+def test_bad_verify_critic_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        verify_critic(lambda x: x[:, 0], **kwargs)

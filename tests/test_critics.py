@@ -1,0 +1,121 @@
+"""verify_critic: the Kantorovich–Rubinstein certificate of a critic."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from otdiv import kantorovich_potential, verify_critic, wasserstein
+from otdiv._kernels.critics import max_slope, monotone_coupling
+
+from .strategies import point_clouds
+
+
+def brute_force_lipschitz(points, values):
+    distances = np.linalg.norm(points[:, None, :] - points[None, :, :], axis=-1)
+    changes = np.abs(values[:, None] - values[None, :])
+    upper = np.triu_indices(len(values), k=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slopes = np.where(distances[upper] > 0, changes[upper] / distances[upper],
+                          np.where(changes[upper] > 0, np.inf, 0.0))
+    return slopes.max(initial=0.0)
+
+
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_lp_potential_as_critic_has_zero_gap_and_full_tightness(rng, d):
+    x_p, x_q = rng.normal(size=(30, d)), rng.normal(size=(25, d)) + 1.0
+    p_w, q_w = rng.random(30), rng.random(25)
+    critic = kantorovich_potential(x_p, x_q, p_w, q_w)
+    report = verify_critic(critic, x_p, x_q, p_weights=p_w, q_weights=q_w)
+    assert report.gap == pytest.approx(0.0, abs=1e-12)
+    assert report.plan_tightness == pytest.approx(1.0)
+    assert report.lipschitz <= 1 + 1e-12
+    assert report.passed
+
+
+def test_identity_is_optimal_for_a_shift_on_the_line(rng):
+    x_q = rng.normal(size=200)
+    x_p = x_q + 0.7  # stochastic dominance: every quantile moves by 0.7
+    report = verify_critic(lambda x: x[:, 0], x_p, x_q)
+    assert report.dual_estimate == pytest.approx(report.exact_w1, rel=1e-12)
+    assert report.exact_w1 == pytest.approx(0.7, rel=1e-12)
+    assert report.plan_tightness == 1.0 and report.passed
+
+
+def test_doubled_critic_is_flagged_and_its_certified_bound_stays_below(rng):
+    x_p, x_q = rng.normal(size=(40, 2)), rng.normal(size=(40, 2)) + [1.5, 0.0]
+    f = kantorovich_potential(x_p, x_q)
+    report = verify_critic(lambda x: 2 * f(x), x_p, x_q)
+    assert report.lipschitz == pytest.approx(2.0, rel=1e-9)
+    assert report.dual_estimate == pytest.approx(2 * report.exact_w1, rel=1e-9)
+    assert report.certified_lower_bound <= report.exact_w1 * (1 + 1e-12)
+    assert not report.passed
+
+
+def test_constant_critic_gives_zero(rng):
+    x_p, x_q = rng.normal(size=(10, 2)), rng.normal(size=(12, 2)) + 3
+    report = verify_critic(lambda x: np.full(len(x), 4.2), x_p, x_q)
+    assert report.dual_estimate == pytest.approx(0.0, abs=1e-12)
+    assert report.lipschitz == 0.0 and report.certified_lower_bound == pytest.approx(0.0)
+    assert report.plan_tightness == 0.0 and not report.passed
+
+
+@given(st.integers(1, 3).flatmap(lambda d: st.tuples(
+    point_clouds(dimension=d, max_points=6), point_clouds(dimension=d, max_points=6))),
+    st.floats(0.1, 3.0))
+def test_certified_bound_never_exceeds_exact_w1(clouds, slope):
+    x_p, x_q = clouds
+    direction = np.linspace(1.0, -1.0, x_p.shape[1])
+    report = verify_critic(lambda x: slope * np.sin(x @ direction), x_p, x_q)
+    assert report.certified_lower_bound <= report.exact_w1 + 1e-9 * (1 + report.exact_w1)
+    if report.lipschitz <= 1:
+        assert report.gap >= -1e-9 * (1 + report.exact_w1)
+
+
+def test_one_dimensional_exact_value_matches_the_closed_form(rng):
+    x_p, x_q = rng.normal(size=500), rng.exponential(size=300)
+    p_w = rng.random(500)
+    report = verify_critic(lambda x: x[:, 0], x_p, x_q, p_weights=p_w)
+    assert report.exact_method == "closed_form_1d"
+    assert report.exact_w1 == pytest.approx(wasserstein(x_p, x_q, p_w), rel=1e-12)
+
+
+def test_summary_reads_as_a_report(rng):
+    x = rng.normal(size=(5, 2))
+    text = verify_critic(lambda z: z[:, 0], x, x + 1).summary()
+    assert "exact W_1" in text and "Lipschitz" in text and "tol" in text
+
+
+def test_jax_style_array_output_and_column_output_are_accepted(rng):
+    x_p, x_q = rng.normal(size=(6, 2)), rng.normal(size=(6, 2))
+    column = verify_critic(lambda x: x[:, :1] * 0.5, x_p, x_q)
+    flat = verify_critic(lambda x: x[:, 0] * 0.5, x_p, x_q)
+    assert column.dual_estimate == flat.dual_estimate
+
+
+# --- kernels -----------------------------------------------------------------------------
+
+@given(point_clouds(min_points=1, max_points=12), st.integers(0, 2**32 - 1))
+def test_lipschitz_kernel_equals_brute_force_and_its_py_func(points, seed):
+    values = np.random.default_rng(seed).normal(size=len(points))
+    compiled = max_slope(points, values)
+    assert compiled[0] == pytest.approx(brute_force_lipschitz(points, values), rel=1e-12)
+    assert compiled == max_slope.py_func(points, values)
+
+
+def test_lipschitz_kernel_reports_inf_for_one_point_with_two_values():
+    points = np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
+    assert max_slope(points, np.array([0.0, 0.0, 1.0]))[0] == np.inf
+
+
+@given(st.lists(st.floats(0.01, 1.0), min_size=1, max_size=8),
+       st.lists(st.floats(0.01, 1.0), min_size=1, max_size=8))
+def test_monotone_coupling_has_the_marginals(a, b):
+    a, b = np.array(a) / sum(a), np.array(b) / sum(b)
+    rows, columns, masses = monotone_coupling(a, b)
+    np.testing.assert_allclose(np.bincount(rows, masses, minlength=len(a)), a, atol=1e-12)
+    np.testing.assert_allclose(np.bincount(columns, masses, minlength=len(b)), b, atol=1e-12)
+    assert np.all(np.diff(rows) >= 0) and np.all(np.diff(columns) >= 0)
+    reference = monotone_coupling.py_func(a, b)
+    for compiled, plain in zip((rows, columns, masses), reference):
+        np.testing.assert_array_equal(compiled, plain)
