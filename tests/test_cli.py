@@ -1,0 +1,85 @@
+"""The otdiv command: readable output, --json, exit statuses 0 / 1 / 2."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from otdiv.cli import main
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_no_command_prints_help_and_exits_2(capsys):
+    status, out, _ = run(capsys)
+    assert status == 2 and "usage: otdiv" in out
+
+
+def test_unknown_command_is_bad_usage(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["no-such-command"])
+    assert exit_info.value.code == 2
+
+
+def test_bakery_reports_64_and_the_slides_65(capsys):
+    status, out, _ = run(capsys, "bakery")
+    assert status == 0
+    assert "64 min" in out and "65 min" in out and "1 min more" in out
+    status, out, _ = run(capsys, "bakery", "--json")
+    payload = json.loads(out)
+    assert payload["optimal_cost"] == 64.0 and payload["slide_price"] == 65.0
+    assert sum(payload["cafe_prices"]) - sum(payload["bakery_prices"]) == pytest.approx(64.0)
+
+
+@pytest.fixture
+def sample_files(tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    q = rng.normal(size=100)
+    np.save(tmp_path / "q.npy", q)
+    np.save(tmp_path / "p.npy", q + 1.0)
+    np.savetxt(tmp_path / "p.csv", q + 1.0, delimiter=",")
+    (tmp_path / "critics_for_test.py").write_text(
+        "def identity(x):\n    return x[:, 0]\n\ndef doubled(x):\n    return 2 * x[:, 0]\n")
+    np.save(tmp_path / "objects.npy", np.array([object()]), allow_pickle=True)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_verify_passes_with_exit_0_for_an_optimal_critic(capsys, sample_files):
+    status, out, _ = run(capsys, "verify", "--critic", "critics_for_test:identity",
+                         "--p", "p.csv", "--q", "q.npy", "--json")
+    payload = json.loads(out)
+    assert status == 0 and payload["passed"]
+    assert payload["exact_w1"] == pytest.approx(1.0)
+
+
+def test_verify_fails_with_exit_1_for_a_2_lipschitz_critic(capsys, sample_files):
+    status, out, _ = run(capsys, "verify", "--critic", "critics_for_test.py:doubled",
+                         "--p", "p.npy", "--q", "q.npy")
+    assert status == 1 and "NOT PASSED" in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--critic", "critics_for_test:missing", "--p", "p.npy", "--q", "q.npy"], "no attribute"),
+    (["--critic", "nowhere_module:f", "--p", "p.npy", "--q", "q.npy"], "cannot import"),
+    (["--critic", "critics_for_test:identity", "--p", "absent.npy", "--q", "q.npy"],
+     "no such file"),
+    (["--critic", "critics_for_test:identity", "--p", "objects.npy", "--q", "q.npy"],
+     "without pickle"),
+    (["--critic", "identity", "--p", "p.npy", "--q", "q.npy"], "MODULE:FUNCTION"),
+])
+def test_verify_bad_input_exits_2_with_a_message(capsys, sample_files, argv, message):
+    status, _, err = run(capsys, "verify", *argv)
+    assert status == 2 and message in err
+
+
+def test_console_entry_point_runs_as_a_module():
+    completed = subprocess.run([sys.executable, "-m", "otdiv.cli", "--help"],
+                               capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0 and "bakery" in completed.stdout
