@@ -3,9 +3,20 @@
 Exact solvers are the ground truth; fast sample estimators are checked against them.
 """
 
-from ._results import AssignmentResult, EmpiricalMeasure, TransportResult
+from ._results import AssignmentResult, EmpiricalMeasure, Estimate, TransportResult
 from .critics import CriticReport, KantorovichPotential, kantorovich_potential, verify_critic
 from .distances import displacement_interpolation, transport, wasserstein
+from ._results import NoiseBoundResult, ParallelLinesDivergences, VariationalBoundResult
+from .divergences import (
+    F_DIVERGENCES,
+    FDivergence,
+    f_divergence,
+    f_divergence_density,
+    gaussian_f_divergence,
+    noise_bound,
+    parallel_lines_divergences,
+    variational_bound,
+)
 from .exact import (
     SolverError,
     brute_force_assignment,
@@ -13,20 +24,38 @@ from .exact import (
     solve_kantorovich,
     wasserstein_1d,
 )
+from .exact.onedim import cramer_distance
+from .sample_distances import energy_distance, sliced_energy_distance, sliced_wasserstein
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "F_DIVERGENCES",
+    "FDivergence",
+    "NoiseBoundResult",
+    "ParallelLinesDivergences",
+    "VariationalBoundResult",
+    "f_divergence",
+    "f_divergence_density",
+    "gaussian_f_divergence",
+    "noise_bound",
+    "parallel_lines_divergences",
+    "variational_bound",
     "AssignmentResult",
     "CriticReport",
     "EmpiricalMeasure",
+    "Estimate",
     "KantorovichPotential",
     "SolverError",
     "TransportResult",
     "brute_force_assignment",
+    "cramer_distance",
     "displacement_interpolation",
+    "energy_distance",
     "kantorovich_potential",
     "solve_assignment",
+    "sliced_energy_distance",
+    "sliced_wasserstein",
     "solve_kantorovich",
     "transport",
     "verify_critic",

@@ -11,7 +11,9 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-__all__ = ["AssignmentResult", "TransportResult", "EmpiricalMeasure", "freeze_arrays"]
+__all__ = ["AssignmentResult", "TransportResult", "EmpiricalMeasure", "freeze_arrays", "Estimate",
+           "MinimizerInterval", "GradientEstimate", "SGDResult",
+           "VariationalBoundResult", "ParallelLinesDivergences", "NoiseBoundResult"]
 
 
 def freeze_arrays(result) -> None:
@@ -91,3 +93,183 @@ class EmpiricalMeasure:
 
     def __post_init__(self):
         freeze_arrays(self)
+
+
+@dataclass(frozen=True)
+class MinimizerInterval:
+    """The set ``[lower, upper]`` of minimisers of a convex function of one parameter.
+
+    ``lower == upper`` when the minimiser is unique (see ``is_unique``).
+    """
+
+    lower: float
+    upper: float
+
+    @property
+    def is_unique(self) -> bool:
+        return self.lower == self.upper
+
+    @property
+    def midpoint(self) -> float:
+        return 0.5 * (self.lower + self.upper)
+
+
+@dataclass(frozen=True)
+class GradientEstimate:
+    """An expected gradient, exact or estimated by Monte Carlo.
+
+    Attributes
+    ----------
+    value : ndarray
+        The expected gradient (or its Monte Carlo mean).
+    standard_error : ndarray
+        Standard error of each entry of ``value``; zeros when ``exact``.
+    exact : bool
+        True when the expectation was computed by enumerating every outcome.
+    method : str
+        ``"binomial_enumeration"``, ``"multinomial_enumeration"`` or ``"monte_carlo"``.
+    n_samples : int
+        Monte Carlo draws, or the number of outcomes enumerated.
+    """
+
+    value: np.ndarray
+    standard_error: np.ndarray
+    exact: bool
+    method: str
+    n_samples: int
+
+    def __post_init__(self):
+        freeze_arrays(self)
+
+
+@dataclass(frozen=True)
+class SGDResult:
+    """Trajectories of independent stochastic-gradient runs on a scalar parameter.
+
+    Attributes
+    ----------
+    trajectories : ndarray, shape (n_runs, n_records)
+        ``trajectories[r, i]`` is run ``r``'s parameter after ``steps[i]`` updates.
+    steps : ndarray of int, shape (n_records,)
+        The update counts at which the parameter was recorded (starts at 0, ends at the
+        total number of updates).
+    target : float
+        The parameter value the population loss is minimised at.
+    distance : str
+        The loss whose minibatch gradients drove the runs.
+    """
+
+    trajectories: np.ndarray
+    steps: np.ndarray
+    target: float
+    distance: str
+
+    def __post_init__(self):
+        freeze_arrays(self)
+
+    @property
+    def final(self) -> np.ndarray:
+        """The last recorded parameter of every run, shape (n_runs,)."""
+        return self.trajectories[:, -1]
+
+
+@dataclass(frozen=True)
+class VariationalBoundResult:
+    r"""The f-GAN variational lower bound estimated from samples.
+
+    Attributes
+    ----------
+    value : float
+        ``p_term - q_term``: the Monte Carlo estimate of
+        :math:`\mathbb{E}_P[T] - \mathbb{E}_Q[f^*(T)] \le D_f(P\|Q)`; may be ``-inf``.
+    p_term : float
+        Sample mean of :math:`T(x) = g_f(v(x))` over the samples of P.
+    q_term : float
+        Sample mean of :math:`f^*(T(x))` over the samples of Q.
+    standard_error : float
+        Monte Carlo standard error of ``value`` (independent samples; 0 for a single sample
+        on each side, ``nan`` when ``value`` is infinite).
+    kind : str
+        The f-divergence.
+    """
+
+    value: float
+    p_term: float
+    q_term: float
+    standard_error: float
+    kind: str
+
+
+@dataclass(frozen=True)
+class ParallelLinesDivergences:
+    r"""The lecture's parallel-lines example: divergences between P_0 and P_theta, exact.
+
+    :math:`P_\theta` is the law of :math:`(\theta, Z)`, :math:`Z \sim U[0, 1]`.
+
+    Attributes
+    ----------
+    theta : ndarray
+        The offsets.
+    wasserstein, jensen_shannon, kl, reverse_kl, total_variation : ndarray
+        :math:`|\theta|`; :math:`\log 2`, :math:`+\infty`, :math:`+\infty` and 1 where
+        :math:`\theta \ne 0`, all 0 at :math:`\theta = 0`.
+    """
+
+    theta: np.ndarray
+    wasserstein: np.ndarray
+    jensen_shannon: np.ndarray
+    kl: np.ndarray
+    reverse_kl: np.ndarray
+    total_variation: np.ndarray
+
+    def __post_init__(self):
+        freeze_arrays(self)
+
+
+@dataclass(frozen=True)
+class NoiseBoundResult:
+    r"""Both sides of the Arjovsky–Bottou bound
+    :math:`W(P_r, P_g) \le 2V^{1/2} + 2C\sqrt{\mathrm{JSD}(P_{r+\epsilon}\|P_{g+\epsilon})}`.
+
+    Attributes
+    ----------
+    wasserstein : float
+        Left side: exact :math:`W_1(P_r, P_g)`.
+    bound : float
+        Right side.
+    noise_std : float
+        :math:`V^{1/2}`, with :math:`V = \mathbb{E}\epsilon^2`.
+    diameter : float
+        :math:`C`: length of the smallest interval holding both noisy supports.
+    jensen_shannon : float
+        :math:`\mathrm{JSD}(P_{r+\epsilon}\|P_{g+\epsilon})` (≤ log 2) by quadrature.
+    holds : bool
+        ``wasserstein <= bound``.
+    """
+
+    wasserstein: float
+    bound: float
+    noise_std: float
+    diameter: float
+    jensen_shannon: float
+    holds: bool
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A Monte-Carlo estimate with its standard error.
+
+    Attributes
+    ----------
+    value : float
+        The estimate.
+    standard_error : float
+        Its estimated standard deviation: the sample standard deviation of the per-draw values
+        divided by ``sqrt(n_projections)`` (delta method where the estimate is a square root).
+    n_projections : int
+        Number of independent random directions averaged.
+    """
+
+    value: float
+    standard_error: float
+    n_projections: int
