@@ -4,6 +4,17 @@ Exact solvers are the ground truth; fast sample estimators are checked against t
 """
 
 from ._results import AssignmentResult, EmpiricalMeasure, Estimate, TransportResult
+from ._results import GradientEstimate, MinimizerInterval, SGDResult
+from .bias import (
+    bernoulli_expected_gradient,
+    bernoulli_gradient_bias,
+    bernoulli_sample_minimizer,
+    bernoulli_true_gradient,
+    categorical_expected_gradient,
+    categorical_gradient_bias,
+    categorical_true_gradient,
+    sgd,
+)
 from .critics import CriticReport, KantorovichPotential, kantorovich_potential, verify_critic
 from .distances import displacement_interpolation, transport, wasserstein
 from ._results import NoiseBoundResult, ParallelLinesDivergences, VariationalBoundResult
@@ -61,4 +72,15 @@ __all__ = [
     "verify_critic",
     "wasserstein",
     "wasserstein_1d",
+    "GradientEstimate",
+    "MinimizerInterval",
+    "SGDResult",
+    "bernoulli_expected_gradient",
+    "bernoulli_gradient_bias",
+    "bernoulli_sample_minimizer",
+    "bernoulli_true_gradient",
+    "categorical_expected_gradient",
+    "categorical_gradient_bias",
+    "categorical_true_gradient",
+    "sgd",
 ]
