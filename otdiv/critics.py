@@ -13,6 +13,7 @@ critic's Lipschitz constant and tightness on the optimal plan.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,8 +24,8 @@ from ._results import freeze_arrays
 from ._validation import as_samples, as_weights, check_real, check_same_dimension
 from .distances import transport
 
-__all__ = ["CriticReport", "KantorovichPotential", "kantorovich_potential", "verify_critic",
-           "evaluate_critic"]
+__all__ = ["CriticReport", "FCriticReport", "KantorovichPotential", "kantorovich_potential",
+           "verify_critic", "verify_f_critic", "evaluate_critic"]
 
 
 def evaluate_critic(critic, points: np.ndarray, name: str = "critic") -> np.ndarray:
@@ -272,3 +273,108 @@ def verify_critic(critic, x_p, x_q, *, p_weights=None, q_weights=None, tol=0.05
         certified_lower_bound=dual_estimate / max(lipschitz, 1.0),
         plan_tightness=plan_tightness, tol=tol, passed=passed, exact_method=method,
         n_p=x_p.shape[0], n_q=x_q.shape[0], dimension=x_p.shape[1])
+
+
+@dataclass(frozen=True)
+class FCriticReport:
+    r"""How close an f-GAN critic's variational bound comes to the exact f-divergence.
+
+    Attributes
+    ----------
+    kind : str
+        The f-divergence (a key of :data:`otdiv.F_DIVERGENCES`).
+    bound : float
+        The critic's estimate :math:`E_P[T] - E_Q[f^*(T)]`, :math:`T = g_f(v)`.
+    standard_error : float
+        Monte Carlo standard error of ``bound``.
+    exact_value : float
+        The exact :math:`D_f(P\|Q)` supplied by the caller (may be ``inf``).
+    gap : float
+        ``exact_value - bound``; non-negative in expectation for every critic.
+    consistent : bool
+        ``bound <= exact_value + 3 * standard_error``: the estimate does not exceed the
+        divergence beyond Monte Carlo noise (if it does, the critic, the samples or the
+        exact value are wrong).
+    tol : float
+    passed : bool
+        ``consistent`` and ``gap <= tol * |exact_value|`` (never for an infinite divergence:
+        no finite bound comes within a tolerance of it).
+    """
+
+    kind: str
+    bound: float
+    standard_error: float
+    exact_value: float
+    gap: float
+    consistent: bool
+    tol: float
+    passed: bool
+
+    def summary(self) -> str:
+        verdict = "PASSED" if self.passed else "NOT PASSED"
+        return "\n".join([
+            f"f-critic certificate ({self.kind}): {verdict} at tol = {self.tol:g}",
+            f"  exact D_f                  {self.exact_value:.6g}",
+            f"  critic's variational bound {self.bound:.6g} +/- {self.standard_error:.2g}",
+            f"  gap (exact - bound)        {self.gap:.6g}",
+            "  the bound stays below D_f within 3 standard errors" if self.consistent else
+            "  the bound EXCEEDS D_f by more than 3 standard errors: something is wrong",
+        ])
+
+
+def verify_f_critic(kind, critic, x_p, x_q, exact_value, *, tol=0.1) -> FCriticReport:
+    r"""Compare an f-GAN critic's variational bound with the exact f-divergence.
+
+    The counterpart of :func:`verify_critic` for f-divergences: with :math:`T = g_f(v)`,
+
+    .. math:: D_f(P\|Q) \ge E_P[T(x)] - E_Q[f^*(T(y))]
+
+    for every critic :math:`v`, with equality at :math:`T^* = f'(p/q)`. The bound is
+    estimated by :func:`otdiv.variational_bound` on the samples.
+
+    Parameters
+    ----------
+    kind : str
+        A key of :data:`otdiv.F_DIVERGENCES`.
+    critic : callable
+        Raw critic output ``v(x)``, one finite value per sample.
+    x_p, x_q : array_like
+        Samples of P and Q.
+    exact_value : float
+        The exact divergence, e.g. from :func:`otdiv.gaussian_f_divergence`; ``inf`` allowed.
+    tol : float in (0, 1)
+        Relative tolerance on the gap.
+
+    Returns
+    -------
+    FCriticReport
+
+    Examples
+    --------
+    The optimal KL critic between N(1, 1) and N(0, 1) is :math:`v(x) = x + 1/2`:
+
+    >>> import numpy as np
+    >>> from otdiv import verify_f_critic
+    >>> rng = np.random.default_rng(1)
+    >>> x_p, x_q = rng.normal(1, 1, 100_000), rng.normal(0, 1, 100_000)
+    >>> report = verify_f_critic("kl", lambda x: x + 0.5, x_p, x_q, exact_value=0.5)
+    >>> report.passed, report.consistent
+    (True, True)
+    """
+    from .divergences import variational_bound
+
+    tol = check_real(tol, "tol", lower=0.0, upper=1.0, lower_inclusive=False,
+                     upper_inclusive=False)
+    if isinstance(exact_value, (bool, np.bool_)) or not isinstance(exact_value, numbers.Real):
+        raise TypeError(f"exact_value must be a real number, got "
+                        f"{type(exact_value).__name__} {exact_value!r}")
+    exact_value = float(exact_value)
+    if np.isnan(exact_value) or exact_value == -np.inf:
+        raise ValueError(f"exact_value must be a number or +inf, got {exact_value!r}")
+    estimate = variational_bound(kind, critic, x_p, x_q)
+    gap = exact_value - estimate.value
+    consistent = bool(estimate.value <= exact_value + 3.0 * estimate.standard_error)
+    passed = bool(consistent and np.isfinite(exact_value) and gap <= tol * abs(exact_value))
+    return FCriticReport(kind=estimate.kind, bound=estimate.value,
+                         standard_error=estimate.standard_error, exact_value=exact_value,
+                         gap=gap, consistent=consistent, tol=tol, passed=passed)
