@@ -13,7 +13,7 @@ import numpy as np
 from ._results import freeze_arrays
 
 __all__ = ["BakeryProblem", "bakery", "gaussian_1d", "gaussian_mixture_1d",
-           "eight_gaussians", "twenty_five_gaussians", "swiss_roll"]
+           "eight_gaussians", "twenty_five_gaussians", "swiss_roll", "parallel_lines"]
 
 
 @dataclass(frozen=True)
@@ -212,3 +212,39 @@ def swiss_roll(n, *, noise=0.25, rng=None) -> np.ndarray:
     points = np.column_stack([t * np.cos(t), t * np.sin(t)])
     points += noise * generator.standard_normal((n, 2))
     return points / 7.5
+
+
+def parallel_lines(theta, n, rng=None) -> np.ndarray:
+    r"""``n`` samples of the lecture's :math:`P_\theta`: the law of :math:`(\theta, Z)`, :math:`Z \sim U[0, 1]`.
+
+    :math:`P_0` and :math:`P_\theta` are uniform on two parallel vertical segments; for
+    :math:`\theta \ne 0` their supports are disjoint, so JSD = log 2, KL = +inf and TV = 1
+    while :math:`W_1 = |\theta|` (Arjovsky, Chintala & Bottou 2017, Example 1; see
+    :func:`otdiv.divergences.parallel_lines_divergences`).
+
+    Parameters
+    ----------
+    theta : float
+        Horizontal offset of the segment.
+    n : int, >= 1
+        Number of samples.
+    rng : None, int or numpy.random.Generator
+        Source of randomness for Z. The same seed gives the same Z for every ``theta``.
+
+    Returns
+    -------
+    ndarray, shape (n, 2)
+        Rows ``(theta, z_i)``.
+
+    Examples
+    --------
+    >>> from otdiv.datasets import parallel_lines
+    >>> x = parallel_lines(0.5, 4, rng=0)
+    >>> x.shape, bool((x[:, 0] == 0.5).all()), bool(((0 <= x[:, 1]) & (x[:, 1] <= 1)).all())
+    ((4, 2), True, True)
+    """
+    from ._validation import as_rng, check_real
+    theta = check_real(theta, "theta")
+    n = _toy_size(n)
+    z = as_rng(rng).uniform(0.0, 1.0, size=n)
+    return np.column_stack([np.full(n, theta), z])

@@ -1,0 +1,451 @@
+r"""The f-divergence registry: generator, conjugate, activation and optimal critic per kind.
+
+Convention (Nowozin, Cseke & Tomioka 2016): for a convex :math:`f` on :math:`[0, \infty)`,
+
+.. math::
+
+    D_f(P \| Q) = \int q(x)\, f\!\Big(\frac{p(x)}{q(x)}\Big)\, dx
+    \;\ge\; \sup_T \; \mathbb{E}_P[T(x)] - \mathbb{E}_Q[f^*(T(x))],
+
+with :math:`f^*(t) = \sup_{u \ge 0} \{ut - f(u)\}` (no absolute bars, unlike the lecture),
+equality at :math:`T^* = f'(p/q)`, and :math:`T = g_f(v)` mapping a critic's raw output
+:math:`v \in \mathbb{R}` into :math:`\operatorname{dom} f^*`.
+
+Every row below was derived from its ``f`` and is checked by the tests (Fenchel–Young,
+biconjugation, activation range, perspective = named integral). Where it differs from the
+lecture or the paper:
+
+* ``"pearson"``: :math:`f(u) = (u-1)^2` gives :math:`\int (p-q)^2/q`; the lecture's integral
+  column prints Neyman's :math:`\int (q-p)^2/p` instead.
+* ``"jensen_shannon"`` is the usual :math:`\mathrm{JSD} \le \log 2`; its generator is *half*
+  the paper's row, so :math:`f^*(t) = -\tfrac12\log(2 - e^{2t})`,
+  :math:`g_f(v) = \tfrac12(\log 2 - \log(1 + e^{-v}))` and
+  :math:`T^* = \tfrac12 \log\frac{2p}{p+q}` are scaled accordingly. The paper's row equals
+  2·JSD, and ``"gan"`` equals :math:`2\,\mathrm{JSD} - \log 4`.
+* ``"gan"`` has :math:`f(1) = -\log 4 \ne 0`, so :math:`D_{\mathrm{GAN}}(P\|P) = -\log 4`:
+  it is the only entry that is not non-negative.
+* ``"pearson"`` and ``"total_variation"``: the supremum in :math:`f^*` runs over
+  :math:`u \ge 0` (ratios are non-negative), which gives :math:`f^*(t) = -1` for
+  :math:`t < -2` (Pearson) and :math:`f^*(t) = -\tfrac12` for :math:`t < -\tfrac12` (total
+  variation) instead of the paper's :math:`t^2/4 + t` and :math:`+\infty`. These are the exact
+  conjugates of the generators on the ratios' domain, give a (weakly) tighter bound, and
+  agree with the paper on the range of :math:`g_f`.
+* Activations are increasing, as the lecture's convention asks (a large critic output means
+  "drawn from P"): reverse KL uses :math:`g_f(v) = -e^{-v}`, Neyman and squared Hellinger
+  :math:`1 - e^{-v}` as in the paper's Table 2 (writing :math:`e^{v}` there, as some
+  summaries do, makes them decreasing).
+* In floating point :math:`g_f(v)` rounds onto the open end of the domain once
+  :math:`|v| \gtrsim 36` (e.g. :math:`	frac12(\log 2 - \log(1 + e^{-38}))`), where
+  :math:`f^*` is infinite; ``conjugate_of_activation`` evaluates :math:`f^*(g_f(v))` in a
+  closed form that stays exact there, and :func:`otdiv.variational_bound` uses it.
+
+References
+----------
+.. [1] S. Nowozin, B. Cseke, R. Tomioka, "f-GAN: Training Generative Neural Samplers using
+   Variational Divergence Minimization", NeurIPS 2016, Tables 1, 2 and 6.
+.. [2] X. Nguyen, M. J. Wainwright, M. I. Jordan, "Estimating divergence functionals and the
+   likelihood ratio by convex risk minimization", IEEE Trans. Inf. Theory 56 (2010).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Callable
+
+import numpy as np
+from scipy.special import rel_entr, xlogy
+
+from .._validation import check_option
+
+__all__ = ["ConjugateDomain", "FDivergence", "F_DIVERGENCES", "get_f_divergence"]
+
+_LOG2 = float(np.log(2.0))
+
+
+def _quiet():
+    """Infinities are the right answer at the edges of the domains (log 0, 1/0, exp(big))."""
+    return np.errstate(divide="ignore", over="ignore")
+
+
+def _softplus(x):
+    return np.logaddexp(0.0, x)
+
+
+@dataclass(frozen=True)
+class ConjugateDomain:
+    r"""The interval :math:`\operatorname{dom} f^* = \{t : f^*(t) < \infty\}`.
+
+    Attributes
+    ----------
+    lower, upper : float
+        End points (``-inf``/``inf`` for unbounded sides).
+    lower_closed, upper_closed : bool
+        Whether each finite end point belongs to the domain.
+    """
+
+    lower: float
+    upper: float
+    lower_closed: bool = False
+    upper_closed: bool = False
+
+    def contains(self, t):
+        """Boolean array: which entries of ``t`` lie in the domain."""
+        t = np.asarray(t, dtype=np.float64)
+        above = t >= self.lower if self.lower_closed else t > self.lower
+        below = t <= self.upper if self.upper_closed else t < self.upper
+        return above & below
+
+    def __str__(self):
+        left = "[" if self.lower_closed else "("
+        right = "]" if self.upper_closed else ")"
+        return f"{left}{self.lower:g}, {self.upper:g}{right}"
+
+
+@dataclass(frozen=True, repr=False)
+class FDivergence:
+    r"""One f-divergence: its generator, conjugate, activation and optimal critic.
+
+    All callables are vectorised NumPy functions returning float64 arrays (0-d for scalar
+    input) and never warn: infinite limits are returned as ``inf``.
+
+    Attributes
+    ----------
+    name : str
+        Registry key.
+    integral : str
+        The divergence as an integral of the densities ``p`` and ``q``.
+    f : callable
+        The generator on ``u = p/q`` in ``[0, inf]``, convex, extended by its limits at 0
+        and infinity.
+    f_prime : callable
+        Its derivative (``f_prime(0)`` and ``f_prime(inf)`` are the one-sided limits).
+    f_conjugate : callable
+        :math:`f^*(t) = \sup_{u \ge 0} \{ut - f(u)\}`; ``+inf`` outside ``conjugate_domain``.
+    conjugate_domain : ConjugateDomain
+        Where ``f_conjugate`` is finite.
+    activation : callable
+        :math:`g_f`: increasing map from a critic's raw output in R into the domain.
+    activation_inverse : callable
+        :math:`g_f^{-1}` on the range of ``activation``.
+    conjugate_of_activation : callable
+        :math:`f^*(g_f(v))` in a numerically stable closed form.
+    f_prime_at_1 : float
+        :math:`f'(1)`: the threshold above which a critic value ``T(x)`` classifies ``x`` as
+        drawn from P.
+    f_at_zero : float
+        :math:`f(0) = \lim_{u \downarrow 0} f(u)`: the integrand per unit of q where p = 0.
+    slope_at_infinity : float
+        :math:`\lim_{u \to \infty} f(u)/u`: the integrand per unit of p where q = 0.
+    integrand : callable
+        ``integrand(p, q)``: the pointwise integrand of ``integral`` in a stable form, with
+        the right limits where p or q vanish.
+    """
+
+    name: str
+    integral: str
+    f: Callable
+    f_prime: Callable
+    f_conjugate: Callable
+    conjugate_domain: ConjugateDomain
+    activation: Callable
+    activation_inverse: Callable
+    conjugate_of_activation: Callable
+    f_prime_at_1: float
+    f_at_zero: float
+    slope_at_infinity: float
+    integrand: Callable
+
+    def optimal_critic(self, ratio):
+        r"""The critic :math:`T^*(x) = f'(p(x)/q(x))` that makes the variational bound tight.
+
+        Parameters
+        ----------
+        ratio : array_like
+            Density ratio ``p/q`` in ``[0, inf]``.
+
+        Returns
+        -------
+        ndarray
+            ``f_prime(ratio)``.
+
+        Examples
+        --------
+        >>> from otdiv import F_DIVERGENCES
+        >>> float(F_DIVERGENCES["kl"].optimal_critic(1.0))
+        1.0
+        """
+        ratio = np.asarray(ratio, dtype=np.float64)
+        bad = np.isnan(ratio) | (ratio < 0)
+        if np.any(bad):
+            raise ValueError(f"ratio must be a density ratio in [0, inf], got "
+                             f"{ratio[bad].ravel()[0]!r}")
+        return self.f_prime(ratio)
+
+    def perspective(self, p, q):
+        r"""Pointwise :math:`q f(p/q)` straight from the definition, with its limits.
+
+        ``q f(p/q)`` where ``q > 0``; ``p * slope_at_infinity`` where ``q = 0 < p``; ``0``
+        where both vanish. Summed over a discrete support this is :math:`D_f(P\|Q)`.
+        """
+        p = np.asarray(p, dtype=np.float64)
+        q = np.asarray(q, dtype=np.float64)
+        p, q = np.broadcast_arrays(p, q)
+        out = np.zeros(p.shape)
+        with _quiet():
+            ratio = np.where(q > 0, p / np.where(q > 0, q, 1.0), np.inf)
+        inside = np.isfinite(ratio)
+        with _quiet():
+            out[inside] = q[inside] * self.f(ratio[inside])
+        only_p = ~inside & (p > 0)  # q = 0, or p/q beyond the float range
+        out[only_p] = p[only_p] * self.slope_at_infinity
+        return out
+
+    def __repr__(self):
+        return f"FDivergence({self.name!r}: {self.integral})"
+
+
+def _array(x):
+    return np.asarray(x, dtype=np.float64)
+
+
+def _piecewise_conjugate(domain: ConjugateDomain, formula):
+    """f*(t) = formula(t) on the domain and +inf outside, evaluated without warnings."""
+    def conjugate(t):
+        t = _array(t)
+        inside = domain.contains(t)
+        out = np.full(t.shape, np.inf)
+        with _quiet():
+            out[inside] = formula(t[inside])
+        return out[()] if out.ndim == 0 else out
+    return conjugate
+
+
+def _vectorised(formula):
+    def wrapped(x):
+        with _quiet():
+            return np.asarray(formula(_array(x)), dtype=np.float64)
+    return wrapped
+
+
+# --- the generators ---------------------------------------------------------------------
+# Each block derives f*, g_f and f*(g_f(v)) from f; the tests re-derive them numerically.
+
+def _kl_integrand(p, q):
+    return rel_entr(p, q)
+
+
+def _reverse_kl_integrand(p, q):
+    return rel_entr(q, p)
+
+
+def _pearson_integrand(p, q):
+    return _squared_gap_over(p, q, q)
+
+
+def _neyman_integrand(p, q):
+    return _squared_gap_over(p, q, p)
+
+
+def _squared_gap_over(p, q, denominator):
+    """(p - q)^2 / denominator with 0/0 = 0 and c/0 = inf."""
+    gap = (p - q) ** 2
+    out = np.zeros(np.broadcast(p, q).shape)
+    positive = denominator > 0
+    np.divide(gap, denominator, out=out, where=positive)
+    return np.where(~positive & (p != q), np.inf, out)
+
+
+def _hellinger_integrand(p, q):
+    return (np.sqrt(p) - np.sqrt(q)) ** 2
+
+
+def _total_variation_integrand(p, q):
+    return 0.5 * np.abs(p - q)
+
+
+def _jensen_shannon_integrand(p, q):
+    m = 0.5 * (p + q)
+    return 0.5 * (rel_entr(p, m) + rel_entr(q, m))
+
+
+def _gan_integrand(p, q):
+    s = p + q
+    return rel_entr(p, s) + rel_entr(q, s)
+
+
+def _integrand(formula):
+    def integrand(p, q):
+        p, q = np.broadcast_arrays(_array(p), _array(q))
+        with _quiet():
+            return np.asarray(formula(p, q), dtype=np.float64)
+    return integrand
+
+
+def _jensen_shannon_f(u):
+    # 1/2 [u log u - (u+1) log((1+u)/2)] = 1/2 [u log(2u/(1+u)) + log(2/(1+u))]
+    finite = np.isfinite(u)
+    safe = np.where(finite, u, 1.0)
+    value = 0.5 * (xlogy(safe, 2.0 * safe / (1.0 + safe)) + _LOG2 - np.log1p(safe))
+    return np.where(finite, value, np.inf)
+
+
+def _gan_f(u):
+    # u log u - (u+1) log(u+1) = u log(u/(u+1)) - log(1+u); decreasing to -inf
+    finite = np.isfinite(u)
+    safe = np.where(finite, u, 1.0)
+    value = xlogy(safe, safe / (1.0 + safe)) - np.log1p(safe)
+    return np.where(finite, value, -np.inf)
+
+
+def _build_registry():
+    real_line = ConjugateDomain(-np.inf, np.inf)
+    negative = ConjugateDomain(-np.inf, 0.0)
+    below_one = ConjugateDomain(-np.inf, 1.0)
+    up_to_one = ConjugateDomain(-np.inf, 1.0, upper_closed=True)
+    up_to_half = ConjugateDomain(-np.inf, 0.5, upper_closed=True)
+    below_half_log2 = ConjugateDomain(-np.inf, 0.5 * _LOG2)
+
+    entries = [
+        FDivergence(
+            name="total_variation",
+            integral="1/2 ∫ |p - q| dx",
+            f=_vectorised(lambda u: 0.5 * np.abs(u - 1.0)),
+            f_prime=_vectorised(lambda u: 0.5 * np.sign(u - 1.0)),
+            f_conjugate=_piecewise_conjugate(up_to_half, lambda t: np.maximum(t, -0.5)),
+            conjugate_domain=up_to_half,
+            activation=_vectorised(lambda v: 0.5 * np.tanh(v)),
+            activation_inverse=_vectorised(lambda t: np.arctanh(2.0 * t)),
+            conjugate_of_activation=_vectorised(lambda v: 0.5 * np.tanh(v)),
+            f_prime_at_1=0.0,
+            f_at_zero=0.5,
+            slope_at_infinity=0.5,
+            integrand=_integrand(_total_variation_integrand),
+        ),
+        FDivergence(
+            name="kl",
+            integral="∫ p log(p/q) dx",
+            f=_vectorised(lambda u: xlogy(u, u)),
+            f_prime=_vectorised(lambda u: 1.0 + np.log(u)),
+            f_conjugate=_piecewise_conjugate(real_line, lambda t: np.exp(t - 1.0)),
+            conjugate_domain=real_line,
+            activation=_vectorised(lambda v: v + 0.0),
+            activation_inverse=_vectorised(lambda t: t + 0.0),
+            conjugate_of_activation=_vectorised(lambda v: np.exp(v - 1.0)),
+            f_prime_at_1=1.0,
+            f_at_zero=0.0,
+            slope_at_infinity=np.inf,
+            integrand=_integrand(_kl_integrand),
+        ),
+        FDivergence(
+            name="reverse_kl",
+            integral="∫ q log(q/p) dx",
+            f=_vectorised(lambda u: -np.log(u)),
+            f_prime=_vectorised(lambda u: -1.0 / u),
+            f_conjugate=_piecewise_conjugate(negative, lambda t: -1.0 - np.log(-t)),
+            conjugate_domain=negative,
+            activation=_vectorised(lambda v: -np.exp(-v)),
+            activation_inverse=_vectorised(lambda t: -np.log(-t)),
+            conjugate_of_activation=_vectorised(lambda v: v - 1.0),
+            f_prime_at_1=-1.0,
+            f_at_zero=np.inf,
+            slope_at_infinity=0.0,
+            integrand=_integrand(_reverse_kl_integrand),
+        ),
+        FDivergence(
+            name="pearson",
+            integral="∫ (p - q)^2 / q dx",
+            f=_vectorised(lambda u: (u - 1.0) ** 2),
+            f_prime=_vectorised(lambda u: 2.0 * (u - 1.0)),
+            f_conjugate=_piecewise_conjugate(
+                real_line, lambda t: np.where(t >= -2.0, 0.25 * t * t + t, -1.0)),
+            conjugate_domain=real_line,
+            activation=_vectorised(lambda v: v + 0.0),
+            activation_inverse=_vectorised(lambda t: t + 0.0),
+            conjugate_of_activation=_vectorised(
+                lambda v: np.where(v >= -2.0, 0.25 * v * v + v, -1.0)),
+            f_prime_at_1=0.0,
+            f_at_zero=1.0,
+            slope_at_infinity=np.inf,
+            integrand=_integrand(_pearson_integrand),
+        ),
+        FDivergence(
+            name="neyman",
+            integral="∫ (p - q)^2 / p dx",
+            f=_vectorised(lambda u: (1.0 - u) ** 2 / u),
+            f_prime=_vectorised(lambda u: 1.0 - 1.0 / (u * u)),
+            f_conjugate=_piecewise_conjugate(up_to_one, lambda t: 2.0 - 2.0 * np.sqrt(1.0 - t)),
+            conjugate_domain=up_to_one,
+            activation=_vectorised(lambda v: -np.expm1(-v)),
+            activation_inverse=_vectorised(lambda t: -np.log1p(-t)),
+            conjugate_of_activation=_vectorised(lambda v: 2.0 - 2.0 * np.exp(-0.5 * v)),
+            f_prime_at_1=0.0,
+            f_at_zero=np.inf,
+            slope_at_infinity=1.0,
+            integrand=_integrand(_neyman_integrand),
+        ),
+        FDivergence(
+            name="squared_hellinger",
+            integral="∫ (√p - √q)^2 dx",
+            f=_vectorised(lambda u: (np.sqrt(u) - 1.0) ** 2),
+            f_prime=_vectorised(lambda u: 1.0 - 1.0 / np.sqrt(u)),
+            f_conjugate=_piecewise_conjugate(below_one, lambda t: t / (1.0 - t)),
+            conjugate_domain=below_one,
+            activation=_vectorised(lambda v: -np.expm1(-v)),
+            activation_inverse=_vectorised(lambda t: -np.log1p(-t)),
+            conjugate_of_activation=_vectorised(np.expm1),
+            f_prime_at_1=0.0,
+            f_at_zero=1.0,
+            slope_at_infinity=1.0,
+            integrand=_integrand(_hellinger_integrand),
+        ),
+        FDivergence(
+            name="jensen_shannon",
+            integral="1/2 ∫ p log(2p/(p + q)) + q log(2q/(p + q)) dx",
+            f=_vectorised(_jensen_shannon_f),
+            f_prime=_vectorised(lambda u: 0.5 * np.log(2.0 * u / (1.0 + u))),
+            f_conjugate=_piecewise_conjugate(
+                below_half_log2, lambda t: -0.5 * np.log(2.0 - np.exp(2.0 * t))),
+            conjugate_domain=below_half_log2,
+            activation=_vectorised(lambda v: 0.5 * (_LOG2 - _softplus(-v))),
+            activation_inverse=_vectorised(lambda t: -np.log(np.expm1(_LOG2 - 2.0 * t))),
+            conjugate_of_activation=_vectorised(lambda v: 0.5 * (_softplus(v) - _LOG2)),
+            f_prime_at_1=0.0,
+            f_at_zero=0.5 * _LOG2,
+            slope_at_infinity=0.5 * _LOG2,
+            integrand=_integrand(_jensen_shannon_integrand),
+        ),
+        FDivergence(
+            name="gan",
+            integral="∫ p log(2p/(p + q)) + q log(2q/(p + q)) dx - log 4",
+            f=_vectorised(_gan_f),
+            f_prime=_vectorised(lambda u: np.log(u / (1.0 + u))),
+            f_conjugate=_piecewise_conjugate(negative, lambda t: -np.log(-np.expm1(t))),
+            conjugate_domain=negative,
+            activation=_vectorised(lambda v: -_softplus(-v)),
+            activation_inverse=_vectorised(lambda t: -np.log(np.expm1(-t))),
+            conjugate_of_activation=_vectorised(_softplus),
+            f_prime_at_1=-_LOG2,
+            f_at_zero=0.0,
+            slope_at_infinity=0.0,
+            integrand=_integrand(_gan_integrand),
+        ),
+    ]
+    return MappingProxyType({entry.name: entry for entry in entries})
+
+
+F_DIVERGENCES = _build_registry()
+
+
+def get_f_divergence(kind) -> FDivergence:
+    """Look a kind up by name; unknown names raise ``ValueError`` listing the valid ones.
+
+    Examples
+    --------
+    >>> from otdiv.divergences import get_f_divergence
+    >>> get_f_divergence("pearson").integral
+    '∫ (p - q)^2 / q dx'
+    """
+    if isinstance(kind, FDivergence):
+        return kind
+    return F_DIVERGENCES[check_option(kind, "kind", F_DIVERGENCES)]
