@@ -15,3 +15,49 @@ energy
     Parallel, blocked pairwise distance sums for the exact energy distance in R^d, using
     O(n + m) memory and a fixed block partition so results do not depend on thread timing.
 """
+
+import os
+import tempfile
+
+__all__: list[str] = []
+
+
+def _probe():  # a function in this directory, for asking numba where it would cache
+    pass
+
+
+def _ensure_cache_location() -> None:
+    """Give numba a writable cache directory when it would find none for these kernels.
+
+    ``cache=True`` makes numba cache next to the source (``__pycache__``) or, when the install
+    folder is read-only, in the user-wide cache directory. If neither is writable (a read-only
+    install *and* a read-only home, as in some containers) numba raises ``RuntimeError`` when
+    the decorator runs, i.e. on ``import otdiv``. In that case only, point ``NUMBA_CACHE_DIR``
+    (``numba.config.CACHE_DIR``) at a private directory under the system temporary folder.
+    A user-provided ``NUMBA_CACHE_DIR`` is never changed.
+    """
+    import numba
+    from numba.core import caching
+
+    implementation = getattr(caching, "CacheImpl", None) or getattr(caching, "_CacheImpl", None)
+    locator_classes = getattr(implementation, "_locator_classes", None)
+    if not locator_classes or numba.config.CACHE_DIR:
+        return
+    for locator_class in locator_classes:
+        try:
+            if locator_class.from_function(_probe, __file__) is not None:
+                return
+        except Exception:  # a locator that cannot handle this file is simply not usable
+            continue
+    user = os.getuid() if hasattr(os, "getuid") else "user"
+    directory = os.path.join(tempfile.gettempdir(), f"otdiv-numba-cache-{user}")
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        usable = os.access(directory, os.W_OK) and (
+            not hasattr(os, "getuid") or os.stat(directory).st_uid == os.getuid())
+    except OSError:
+        usable = False
+    numba.config.CACHE_DIR = directory if usable else tempfile.mkdtemp(prefix="otdiv-numba-")
+
+
+_ensure_cache_location()
