@@ -15,7 +15,14 @@ from .bias import (
     categorical_true_gradient,
     sgd,
 )
-from .critics import CriticReport, KantorovichPotential, kantorovich_potential, verify_critic
+from .critics import (
+    CriticReport,
+    FCriticReport,
+    KantorovichPotential,
+    kantorovich_potential,
+    verify_critic,
+    verify_f_critic,
+)
 from .distances import displacement_interpolation, transport, wasserstein
 from ._results import NoiseBoundResult, ParallelLinesDivergences, VariationalBoundResult
 from .divergences import (
@@ -54,6 +61,7 @@ __all__ = [
     "variational_bound",
     "AssignmentResult",
     "CriticReport",
+    "FCriticReport",
     "EmpiricalMeasure",
     "Estimate",
     "KantorovichPotential",
@@ -70,6 +78,7 @@ __all__ = [
     "solve_kantorovich",
     "transport",
     "verify_critic",
+    "verify_f_critic",
     "wasserstein",
     "wasserstein_1d",
     "GradientEstimate",

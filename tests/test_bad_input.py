@@ -140,3 +140,17 @@ def test_bad_critics_are_refused(critic, error, match):
 def test_bad_verify_critic_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         verify_critic(lambda x: x[:, 0], **kwargs)
+
+
+@pytest.mark.parametrize("exact_value, error", [(np.nan, ValueError), (-np.inf, ValueError),
+                                                ("0.5", TypeError)])
+def test_verify_f_critic_refuses_a_bad_exact_value(exact_value, error):
+    from otdiv import verify_f_critic
+    with pytest.raises(error, match="exact_value"):
+        verify_f_critic("kl", lambda x: x, GOOD, GOOD, exact_value)
+
+
+def test_verify_f_critic_refuses_an_unknown_kind():
+    from otdiv import verify_f_critic
+    with pytest.raises(ValueError, match="kind"):
+        verify_f_critic("wasserstein", lambda x: x, GOOD, GOOD, 0.5)

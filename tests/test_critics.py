@@ -119,3 +119,37 @@ def test_monotone_coupling_has_the_marginals(a, b):
     reference = monotone_coupling.py_func(a, b)
     for compiled, plain in zip((rows, columns, masses), reference):
         np.testing.assert_array_equal(compiled, plain)
+
+
+# --- verify_f_critic ------------------------------------------------------------------------
+
+from otdiv import gaussian_f_divergence, variational_bound, verify_f_critic  # noqa: E402
+
+
+def test_optimal_kl_critic_passes_against_the_gaussian_closed_form(rng):
+    x_p, x_q = rng.normal(1.0, 1.0, 50_000), rng.normal(0.0, 1.0, 50_000)
+    exact = gaussian_f_divergence(1.0, 1.0, 0.0, 1.0, "kl")
+    report = verify_f_critic("kl", lambda x: x + 0.5, x_p, x_q, exact)
+    assert exact == pytest.approx(0.5)
+    assert report.passed and report.consistent
+    assert report.bound == variational_bound("kl", lambda x: x + 0.5, x_p, x_q).value
+
+
+def test_poor_critic_is_consistent_but_not_passed(rng):
+    x_p, x_q = rng.normal(1.0, 1.0, 5_000), rng.normal(0.0, 1.0, 5_000)
+    report = verify_f_critic("kl", lambda x: np.zeros(len(x)), x_p, x_q, 0.5)
+    assert report.consistent and not report.passed
+    assert report.gap == pytest.approx(0.5 + np.exp(-1.0))  # bound = 0 - f*(0) = -1/e
+
+
+def test_bound_above_the_claimed_value_is_flagged_inconsistent(rng):
+    x_p, x_q = rng.normal(1.0, 1.0, 20_000), rng.normal(0.0, 1.0, 20_000)
+    report = verify_f_critic("kl", lambda x: x + 0.5, x_p, x_q, exact_value=0.1)
+    assert not report.consistent and not report.passed
+    assert "EXCEEDS" in report.summary()
+
+
+def test_infinite_divergence_is_accepted_and_never_passed(rng):
+    report = verify_f_critic("kl", lambda x: np.zeros(len(x)), rng.normal(size=10),
+                             rng.normal(size=10), np.inf)
+    assert report.gap == np.inf and not report.passed
