@@ -68,11 +68,27 @@ def test_wasserstein_expected_gradient_agrees_with_scipy_binomial_cdf(p, m):
     j = np.arange(0, m + 1, max(1, m // 50))
     on_atoms = bernoulli_expected_gradient(p, j / m, m)
     peer_on = stats.binom.cdf(j - 1, m, p) - stats.binom.sf(j, m, p)
-    np.testing.assert_allclose(on_atoms, peer_on, rtol=0, atol=1e-11)
+    np.testing.assert_allclose(on_atoms, peer_on, rtol=0, atol=1e-13)
     between = (j[:-1] + 0.5) / m
     off_atoms = bernoulli_expected_gradient(p, between, m)
     peer_off = 2 * stats.binom.cdf(j[:-1], m, p) - 1
-    np.testing.assert_allclose(off_atoms, peer_off, rtol=0, atol=1e-11)
+    np.testing.assert_allclose(off_atoms, peer_off, rtol=0, atol=1e-13)
+
+
+@pytest.mark.parametrize("p, m", [(0.6, 1000), (0.37, 2500)])
+def test_wasserstein_expected_gradient_matches_60_digit_enumeration(p, m):
+    mpmath = pytest.importorskip("mpmath")
+    with mpmath.workdps(60):
+        success = mpmath.mpf(p)
+        terms = [mpmath.binomial(m, k) * success**k * (1 - success) ** (m - k)
+                 for k in range(m + 1)]
+        partial, running = [], mpmath.mpf(0)
+        for term in terms:
+            running += term
+            partial.append(float(2 * running - 1))
+    j = np.arange(m)
+    ours = bernoulli_expected_gradient(p, (j + 0.5) / m, m)  # = 2 Pr[k <= j] - 1
+    np.testing.assert_allclose(ours, partial[:m], rtol=0, atol=1e-14)
 
 
 @pytest.mark.parametrize("order", [1, 1.5, 2, 3])
@@ -101,6 +117,15 @@ def test_degenerate_targets_put_all_mass_on_one_atom():
     np.testing.assert_array_equal(binomial_pmf(4, 1.0), [0, 0, 0, 0, 1])
     assert bernoulli_expected_gradient(1.0, 0.3, 5) == -1.0
     assert bernoulli_gradient_bias(0.0, 0.3, 5) == 0.0
+
+
+@pytest.mark.parametrize("p", [1e-308, 5e-324, 1e-300, 1 - 1e-16])
+def test_extreme_probabilities_give_a_normalised_pmf(p):
+    pmf = binomial_pmf(1000, p)
+    assert np.all(np.isfinite(pmf)) and pmf.sum() == pytest.approx(1.0, abs=1e-15)
+    atom = 0 if p < 0.5 else 1000
+    assert pmf[atom] == pytest.approx(1.0, abs=1e-12)
+    assert bernoulli_sample_minimizer(p, 1000).lower == atom / 1000
 
 
 def test_output_shape_follows_theta():
@@ -415,3 +440,34 @@ def test_bad_categorical_options_are_refused():
         categorical_expected_gradient(TARGET, THETA, 3, method="sampling")
     with pytest.raises(ValueError, match="n_samples must be >= 2"):
         categorical_expected_gradient(TARGET, THETA, 3, n_samples=1)
+
+
+# --- the otdiv bias command -----------------------------------------------------------------
+
+def test_cli_writes_tables_and_figures_and_reports_json(tmp_path, capsys):
+    import json
+
+    from otdiv.cli import main
+    status = main(["bias", "--p", "0.6", "0.9", "--m", "1", "2", "3", "--grid", "3",
+                   "--steps", "300", "--runs", "20", "--out", str(tmp_path), "--json"])
+    assert status == 0
+    payload = json.loads(capsys.readouterr().out)
+    lower = {(row["p"], row["m"]): row["W1 lower"] for row in payload["minimizers"]}
+    assert lower == {(0.6, 1): 1.0, (0.6, 2): 0.5, (0.6, 3): 2 / 3,
+                     (0.9, 1): 1.0, (0.9, 2): 1.0, (0.9, 3): 1.0}
+    assert all(row["Cramer minimiser"] == f"{row['p']:g}" for row in payload["minimizers"])
+    assert [row["m"] for row in payload["grid"]] == [1, 2, 3]
+    assert payload["max_cramer_bias"] <= 1e-12
+    for name in ["minimizers.md", "grid.md", "bias.json", "expected_gradients.png",
+                 "sgd_trajectories.png"]:
+        assert (tmp_path / name).stat().st_size > 0
+    finals = {(row["p"], row["distance"]): row["final mean"] for row in payload["sgd"]}
+    assert finals[(0.6, "wasserstein")] > 0.9 and abs(finals[(0.6, "cramer")] - 0.6) < 0.05
+
+
+@pytest.mark.parametrize("argv", [["--p", "1.5"], ["--m", "0"], ["--grid", "-1"],
+                                  ["--steps", "0"], ["--lr", "-1"]])
+def test_cli_bad_input_exits_with_status_2(argv, capsys):
+    from otdiv.cli import main
+    assert main(["bias", "--grid", "0", "--runs", "2", "--steps", "10", *argv]) == 2
+    assert "otdiv bias: error:" in capsys.readouterr().err

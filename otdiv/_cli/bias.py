@@ -1,0 +1,129 @@
+"""``otdiv bias``: the Bernoulli gradient-bias benchmark (Cramér distance vs Wasserstein)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from . import CheckFailed, add_common_options
+
+#: The Cramér expected gradient must equal its true gradient to this accuracy (exit 1 if not).
+CRAMER_TOLERANCE = 1e-12
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "bias", help="reproduce the biased Wasserstein / unbiased Cramér sample gradients",
+        description="Exact minimisers of the expected minibatch loss for Bernoulli targets "
+                    "(W_1 against Cramér), the expected sample gradient against the true "
+                    "gradient, and SGD runs (Bellemare et al. 2017, arXiv:1705.10743). "
+                    "Exit status 1 if the Cramér gradient is not unbiased to 1e-12.")
+    parser.add_argument("--p", type=float, nargs="+", default=[0.6, 0.9],
+                        help="target success probabilities (default: 0.6 0.9)")
+    parser.add_argument("--m", type=int, nargs="+", default=[1, 2, 3, 5, 10, 100],
+                        help="minibatch sizes (default: 1 2 3 5 10 100)")
+    parser.add_argument("--grid", type=int, default=19,
+                        help="also sweep p = i/(N+1), i = 1..N (0: skip; default 19: p = 0.05..0.95)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="directory for the tables (.md, .json) and figures (.png)")
+    parser.add_argument("--sgd-m", type=int, default=1,
+                        help="minibatch size of the SGD runs (default 1)")
+    parser.add_argument("--steps", type=int, default=2000, help="SGD steps (default 2000)")
+    parser.add_argument("--lr", type=float, default=0.01, help="SGD step size (default 0.01)")
+    parser.add_argument("--runs", type=int, default=200, help="SGD runs per setting")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the SGD minibatches")
+    parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_common_options(parser)
+    parser.set_defaults(handler=handle)
+
+
+def _markdown(columns, rows) -> str:
+    def cell(value):
+        return f"{value:.4g}" if isinstance(value, float) else str(value)
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(row[c]) for c in columns) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+MINIMIZER_COLUMNS = ["p", "m", "W1 minimiser", "Cramer minimiser", "E W1 grad at p",
+                     "E Cramer grad at p"]
+GRID_COLUMNS = ["m", "W1 gap", "worst p", "sup W1 bias", "sup W1 bias, 0.1 from p",
+                "sup Cramer bias"]
+
+
+def bias_report(p_values, m_values, *, grid=19, out=None, sgd_m=1, steps=2000, lr=0.01,
+                runs=200, seed=0, progress=True):
+    """Compute the tables, SGD runs and (with ``out``) the figures; return (summary, payload)."""
+    from ..bias import sgd
+    from ..bias._checks import check_probability, check_sample_size
+    from ..bias.tables import grid_rows, minimizer_rows
+
+    p_values = [check_probability(p, "--p") for p in p_values]
+    m_values = [check_sample_size(m, "--m") for m in m_values]
+    if grid < 0:
+        raise ValueError(f"--grid must be >= 0, got {grid}")
+    rows = minimizer_rows(p_values, m_values)
+    # i / (grid + 1) is the double nearest to the rational, as is k / m: equal rationals
+    # compare equal, so a minimiser k/m = p shows a gap of exactly 0.
+    p_grid = np.arange(1, grid + 1) / (grid + 1) if grid else np.array([])
+    sweep = grid_rows(m_values, p_grid, progress=progress) if grid else []
+
+    runs_by_setting = []
+    for p in p_values:
+        for distance in ("wasserstein", "cramer"):
+            result = sgd(p, sgd_m, distance=distance, steps=steps, lr=lr, n_runs=runs,
+                         rng=np.random.default_rng([seed, int(p * 1e6)]),
+                         record_every=max(1, steps // 400), progress=progress)
+            runs_by_setting.append(result)
+    sgd_rows = [{"p": r.target, "distance": r.distance, "m": sgd_m,
+                 "final mean": float(r.final.mean()),
+                 "final sd": float(r.final.std(ddof=1)) if runs > 1 else 0.0}
+                for r in runs_by_setting]
+
+    lines = ["Minimisers of the expected minibatch loss E_k L(Ber(k/m), Ber(theta)), "
+             "k ~ Bin(m, p) (exact):", "", _markdown(MINIMIZER_COLUMNS, rows)]
+    if sweep:
+        lines += ["", f"Worst case over p = i/{grid + 1}, i = 1..{grid} (gap = distance "
+                  "from p to the W1 minimisers; bias over 201 values of theta):", "",
+                  _markdown(GRID_COLUMNS, sweep)]
+    lines += ["", f"SGD, {runs} runs of {steps} steps, lr = {lr:g}, minibatch m = {sgd_m}, "
+              "from theta = 0.5:", "",
+              _markdown(["p", "distance", "final mean", "final sd"], sgd_rows)]
+    payload = {"minimizers": rows, "grid": sweep, "sgd": sgd_rows, "files": []}
+
+    if out is not None:
+        from ..bias.figures import plot_expected_gradients, plot_sgd_trajectories
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        files = {
+            "minimizers.md": _markdown(MINIMIZER_COLUMNS, rows) + "\n",
+            "grid.md": (_markdown(GRID_COLUMNS, sweep) + "\n") if sweep else "",
+            "bias.json": json.dumps({"minimizers": rows, "grid": sweep, "sgd": sgd_rows},
+                                    indent=2) + "\n",
+        }
+        for name, text in files.items():
+            if text:
+                (out / name).write_text(text)
+                payload["files"].append(str(out / name))
+        plot_expected_gradients(p_values, m_values[:4], path=out / "expected_gradients.png")
+        plot_sgd_trajectories(runs_by_setting, path=out / "sgd_trajectories.png")
+        payload["files"] += [str(out / "expected_gradients.png"),
+                             str(out / "sgd_trajectories.png")]
+        lines += ["", "Wrote " + ", ".join(payload["files"])]
+
+    worst_cramer = max([abs(row["E Cramer grad at p"]) for row in rows]
+                       + [row["sup Cramer bias"] for row in sweep])
+    payload["max_cramer_bias"] = worst_cramer
+    summary = "\n".join(lines)
+    if worst_cramer > CRAMER_TOLERANCE:
+        raise CheckFailed(summary + f"\n\nFAILED: Cramér bias {worst_cramer:.3g} > "
+                          f"{CRAMER_TOLERANCE:g}", payload)
+    return summary, payload
+
+
+def handle(args):
+    return bias_report(args.p, args.m, grid=args.grid, out=args.out, sgd_m=args.sgd_m,
+                       steps=args.steps, lr=args.lr, runs=args.runs, seed=args.seed,
+                       progress=not (args.no_progress or args.json))
