@@ -9,6 +9,7 @@ one-dimensional pieces use the closed forms of ``otdiv.exact.onedim``.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 
@@ -23,6 +24,9 @@ __all__ = ["energy_distance", "sliced_energy_distance", "sliced_wasserstein"]
 # cores) and the sliced estimate beyond.
 EXACT_PAIR_LIMIT = 10**9
 DEFAULT_PROJECTIONS = 200
+# below this many (pairs x dimension) the exact sums run on one thread: starting the thread
+# team would cost more than it saves
+PARALLEL_WORK_THRESHOLD = 1 << 20
 # projected values held at once by the sliced estimators (per sample): 32 MB of float64
 _PROJECTION_BATCH_VALUES = 4_000_000
 
@@ -41,6 +45,12 @@ def sphere_constant(d: int) -> float:
     >>> sphere_constant(1), round(sphere_constant(2), 12)
     (1.0, 1.570796326795)
     """
+    if d <= 1000:
+        # c_1 = 1, c_2 = pi/2 and c_{k+2} = c_k (k + 1) / k, with the rational factor exact
+        ratio = Fraction(1)
+        for k in range(2 - d % 2, d, 2):
+            ratio *= Fraction(k + 1, k)
+        return float(ratio) if d % 2 else float(ratio) * (math.pi / 2)
     return math.exp(0.5 * math.log(math.pi) + math.lgamma((d + 1) / 2) - math.lgamma(d / 2))
 
 
@@ -58,9 +68,15 @@ def _exact_energy_squared(u, v, u_w, v_w):
     scale = math.ldexp(1.0, math.frexp(largest)[1])
     u, v = u / scale, v / scale
     u_t, v_t = np.ascontiguousarray(u.T), np.ascontiguousarray(v.T)
-    cross = _energy_kernels.cross_distance_sum(u, u_w, v_t, v_w)
-    within_u = _energy_kernels.within_distance_sum(u, u_t, u_w)
-    within_v = _energy_kernels.within_distance_sum(v, v_t, v_w)
+    if _pair_count(u.shape[0], v.shape[0]) * u.shape[1] < PARALLEL_WORK_THRESHOLD:
+        cross_sum = _energy_kernels.cross_distance_sum_serial
+        within_sum = _energy_kernels.within_distance_sum_serial
+    else:
+        cross_sum = _energy_kernels.cross_distance_sum
+        within_sum = _energy_kernels.within_distance_sum
+    cross = cross_sum(u, u_w, v_t, v_w)
+    within_u = within_sum(u, u_t, u_w)
+    within_v = within_sum(v, v_t, v_w)
     # The three sums cancel when the samples are close; round-off may leave a value of
     # order 1e-16 * cross below zero, which is the distance 0.
     return max(2.0 * cross - within_u - within_v, 0.0) * scale

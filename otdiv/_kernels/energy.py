@@ -24,7 +24,8 @@ import math
 import numba
 import numpy as np
 
-__all__ = ["BLOCK", "cross_distance_sum", "within_distance_sum"]
+__all__ = ["BLOCK", "cross_distance_sum", "within_distance_sum", "cross_distance_sum_serial",
+           "within_distance_sum_serial"]
 
 BLOCK = 256
 _FLAGS = {"reassoc", "contract", "nsz", "arcp"}
@@ -52,6 +53,16 @@ def _weighted_row_sum(point, y_t, weights, start, buffer):
     return total
 
 
+@numba.njit(cache=True)
+def _sum_in_order(values):
+    # A plain loop: inside a parallel function np.sum would become a reduction whose
+    # partition, and so whose rounding, depends on the number of threads.
+    total = 0.0
+    for k in range(values.shape[0]):
+        total += values[k]
+    return total
+
+
 @numba.njit(cache=True, parallel=True, fastmath=_FLAGS)
 def cross_distance_sum(x, x_weights, y_t, y_weights):
     r""":math:`\sum_{i,j} a_i b_j \|x_i - y_j\|`, one parallel iteration per row of ``x``.
@@ -63,7 +74,7 @@ def cross_distance_sum(x, x_weights, y_t, y_weights):
     for i in numba.prange(n):
         buffer = np.empty(BLOCK)
         partial[i] = x_weights[i] * _weighted_row_sum(x[i], y_t, y_weights, 0, buffer)
-    return np.sum(partial)
+    return _sum_in_order(partial)
 
 
 @numba.njit(cache=True, parallel=True, fastmath=_FLAGS)
@@ -85,4 +96,36 @@ def within_distance_sum(x, x_t, weights):
             row_sum += weights[mirror] * _weighted_row_sum(x[mirror], x_t, weights,
                                                            mirror + 1, buffer)
         partial[k] = row_sum
-    return 2.0 * np.sum(partial)
+    return 2.0 * _sum_in_order(partial)
+
+
+# Serial twins for small inputs: waking a thread team costs more than a few thousand
+# distances, and on a loaded machine a parallel region can wait a whole scheduler time slice
+# for its second thread. Same partition and summation order as the parallel versions.
+
+@numba.njit(cache=True, fastmath=_FLAGS)
+def cross_distance_sum_serial(x, x_weights, y_t, y_weights):
+    r"""The weighted cross sum of ``cross_distance_sum``, on one thread."""
+    n = x.shape[0]
+    partial = np.empty(n)
+    buffer = np.empty(BLOCK)
+    for i in range(n):
+        partial[i] = x_weights[i] * _weighted_row_sum(x[i], y_t, y_weights, 0, buffer)
+    return _sum_in_order(partial)
+
+
+@numba.njit(cache=True, fastmath=_FLAGS)
+def within_distance_sum_serial(x, x_t, weights):
+    r"""The ordered-pair sum of ``within_distance_sum``, on one thread."""
+    n = x.shape[0]
+    half = (n + 1) // 2
+    partial = np.empty(half)
+    buffer = np.empty(BLOCK)
+    for k in range(half):
+        row_sum = weights[k] * _weighted_row_sum(x[k], x_t, weights, k + 1, buffer)
+        mirror = n - 1 - k
+        if mirror != k:
+            row_sum += weights[mirror] * _weighted_row_sum(x[mirror], x_t, weights,
+                                                           mirror + 1, buffer)
+        partial[k] = row_sum
+    return 2.0 * _sum_in_order(partial)
