@@ -139,3 +139,16 @@ def test_certificate_rejects_a_suboptimal_plan():
     wrong_plan = np.array([[0.0, 0.5], [0.5, 0.0]])
     with pytest.raises(SolverError, match="certificate"):
         certify(a, b, cost, wrong_plan, np.zeros(2), np.zeros(2), method="test")
+
+
+def test_certificate_kernel_equals_numpy_and_its_py_func(rng):
+    from otdiv._kernels.certificate import certificate_sums
+    plan = rng.random((7, 5)) * (rng.random((7, 5)) < 0.5)
+    cost, u, v = rng.normal(size=(7, 5)), rng.normal(size=7), rng.normal(size=5)
+    reduced = cost - u[:, None] - v[None, :]
+    compiled = certificate_sums(plan, cost, u, v)
+    expected = (np.sum(plan * cost), np.sum(plan * reduced), reduced.min(), plan.sum(1),
+                plan.sum(0))
+    for got, want, plain in zip(compiled, expected, certificate_sums.py_func(plan, cost, u, v)):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+        np.testing.assert_array_equal(got, plain)

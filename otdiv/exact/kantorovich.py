@@ -8,6 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
+from .._kernels.certificate import certificate_sums
 from .._results import TransportResult
 from .._validation import as_cost_matrix, as_mass_vector, check_option
 
@@ -98,7 +99,7 @@ def solve_kantorovich(a, b, cost, *, method: str = "network_simplex") -> Transpo
                          f"got sum(a) = {mass_a!r} and sum(b) = {mass_b!r}")
     # Solvers work with absolute tolerances; solving with max|cost| = 1 makes the answer
     # equally accurate at every scale (costs of 1e-100 or 1e100).
-    scale = float(np.max(np.abs(cost))) or 1.0
+    scale = max(float(cost.max()), -float(cost.min())) or 1.0
     solver = _network_simplex if method == "network_simplex" else _highs
     plan, dual_u, dual_v = solver(a, b, cost / scale)
     return certify(a, b, cost, plan, dual_u * scale, dual_v * scale, method=method)
@@ -115,10 +116,12 @@ def _network_simplex(a, b, cost):
     # as infeasible). The LP's optimal plan does not change when a constant is added to
     # every cost, so solve with non-negative costs and shift the target potential back.
     shift = min(float(cost.min()), 0.0)
+    if shift < 0:
+        cost = cost - shift
     max_iter = max(100_000, 100 * (a.size + b.size) ** 2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # reported below as SolverError
-        plan, log = ot.emd(a, b, cost - shift, numItermax=max_iter, log=True)
+        plan, log = ot.emd(a, b, cost, numItermax=max_iter, log=True)
     if log["result_code"] != 1:
         raise SolverError(f"network simplex did not reach an optimal solution "
                           f"(POT result code {log['result_code']}: {log['warning']})")
@@ -149,18 +152,20 @@ def certify(a, b, cost, plan, dual_u, dual_v, *, method: str) -> TransportResult
 
     Tiny negative plan entries (round-off) are set to zero first.
     """
-    plan = np.where(plan < 0, 0.0, plan)
+    plan = np.maximum(plan, 0.0)
+    dual_u = np.ascontiguousarray(dual_u, dtype=np.float64)
+    dual_v = np.ascontiguousarray(dual_v, dtype=np.float64)
     mass = float(a.sum())
     # Costs below 1e-200 count as zero: LP solvers flush such values (and subnormals).
-    scale = max(float(np.max(np.abs(cost))) * mass, 1e-200)
-    primal = float(np.sum(plan * cost))
+    scale = max(max(float(cost.max()), -float(cost.min())) * mass, 1e-200)
+    primal, slackness, min_reduced, row_sums, column_sums = certificate_sums(
+        plan, np.ascontiguousarray(cost), dual_u, dual_v)
     dual = float(a @ dual_u + b @ dual_v)
-    reduced = cost - dual_u[:, None] - dual_v[None, :]
     checks = {
-        "row marginals": np.max(np.abs(plan.sum(axis=1) - a)) / max(mass, 1e-300),
-        "column marginals": np.max(np.abs(plan.sum(axis=0) - b)) / max(mass, 1e-300),
-        "dual feasibility": max(0.0, -float(reduced.min())) * mass / scale,
-        "complementary slackness": abs(float(np.sum(plan * reduced))) / scale,
+        "row marginals": np.max(np.abs(row_sums - a)) / mass,
+        "column marginals": np.max(np.abs(column_sums - b)) / mass,
+        "dual feasibility": max(0.0, -min_reduced) * mass / scale,
+        "complementary slackness": abs(slackness) / scale,
         "primal = dual": abs(primal - dual) / scale,
     }
     failed = {name: value for name, value in checks.items() if not value <= CERTIFICATE_RTOL}
@@ -168,6 +173,5 @@ def certify(a, b, cost, plan, dual_u, dual_v, *, method: str) -> TransportResult
         details = ", ".join(f"{name} off by {value:.3g}" for name, value in failed.items())
         raise SolverError(f"{method} returned a solution that fails the optimality "
                           f"certificate (relative tolerance {CERTIFICATE_RTOL:g}): {details}")
-    return TransportResult(cost=primal, plan=plan, dual_u=np.asarray(dual_u, dtype=float),
-                           dual_v=np.asarray(dual_v, dtype=float), method=method,
+    return TransportResult(cost=primal, plan=plan, dual_u=dual_u, dual_v=dual_v, method=method,
                            duality_gap=abs(primal - dual))
