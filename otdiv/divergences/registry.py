@@ -49,7 +49,7 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Callable
 
@@ -140,6 +140,8 @@ class FDivergence:
     integrand : callable
         ``integrand(p, q)``: the pointwise integrand of ``integral`` in a stable form, with
         the right limits where p or q vanish.
+    log_integrand_pair : callable
+        The same integrand from finite log densities (used by :meth:`log_integrand`).
     """
 
     name: str
@@ -155,6 +157,31 @@ class FDivergence:
     f_at_zero: float
     slope_at_infinity: float
     integrand: Callable
+    log_integrand_pair: Callable = None
+
+    def log_integrand(self, log_p, log_q):
+        r"""The integrand of ``integral`` from log densities: exact where ``p`` or ``q`` underflow.
+
+        Equal to ``integrand(exp(log_p), exp(log_q))`` but computed in log space (e.g.
+        Pearson :math:`e^{\log q + 2\log|e^{d} - 1|}` with :math:`d = \log p - \log q`), so a
+        density below the float range in the tails contributes its true, tiny amount instead
+        of an infinite ratio. ``-inf`` means a true zero.
+        """
+        log_p, log_q = np.broadcast_arrays(_array(log_p), _array(log_q))
+        if np.any(np.isnan(log_p) | np.isnan(log_q) | (log_p == np.inf) | (log_q == np.inf)):
+            raise ValueError("log densities must be finite or -inf (a true zero), got NaN or +inf")
+        out = np.zeros(log_p.shape)
+        p_zero, q_zero = log_p == -np.inf, log_q == -np.inf
+        both = ~p_zero & ~q_zero
+        with _quiet():
+            out[both] = self.log_integrand_pair(log_p[both], log_q[both])
+            only_p = ~p_zero & q_zero
+            out[only_p] = (np.inf if self.slope_at_infinity == np.inf
+                           else np.exp(log_p[only_p]) * self.slope_at_infinity)
+            only_q = p_zero & ~q_zero
+            out[only_q] = (np.inf if self.f_at_zero == np.inf
+                           else np.exp(log_q[only_q]) * self.f_at_zero)
+        return out[()] if out.ndim == 0 else out
 
     def optimal_critic(self, ratio):
         r"""The critic :math:`T^*(x) = f'(p(x)/q(x))` that makes the variational bound tight.
@@ -298,6 +325,28 @@ def _gan_f(u):
     return np.where(finite, value, -np.inf)
 
 
+def _log_abs_expm1(d):
+    """log|e^d - 1| without overflow or cancellation (-inf at d = 0)."""
+    d = np.asarray(d, dtype=np.float64)
+    positive = np.maximum(d, 0.0)
+    return np.where(d > 0, positive + np.log(-np.expm1(-positive)),
+                    np.log(-np.expm1(np.minimum(d, 0.0))))
+
+
+# Integrands from log densities for finite log p and log q; d = log p - log q.
+_LOG_INTEGRANDS = {
+    "total_variation": lambda lp, lq: 0.5 * np.exp(lq + _log_abs_expm1(lp - lq)),
+    "kl": lambda lp, lq: np.exp(lp) * (lp - lq),
+    "reverse_kl": lambda lp, lq: np.exp(lq) * (lq - lp),
+    "pearson": lambda lp, lq: np.exp(lq + 2.0 * _log_abs_expm1(lp - lq)),
+    "neyman": lambda lp, lq: np.exp(lp + 2.0 * _log_abs_expm1(lq - lp)),
+    "squared_hellinger": lambda lp, lq: np.exp(lq + 2.0 * _log_abs_expm1(0.5 * (lp - lq))),
+    "jensen_shannon": lambda lp, lq: 0.5 * (np.exp(lp) * (_LOG2 - _softplus(lq - lp))
+                                            + np.exp(lq) * (_LOG2 - _softplus(lp - lq))),
+    "gan": lambda lp, lq: -(np.exp(lp) * _softplus(lq - lp) + np.exp(lq) * _softplus(lp - lq)),
+}
+
+
 def _build_registry():
     real_line = ConjugateDomain(-np.inf, np.inf)
     negative = ConjugateDomain(-np.inf, 0.0)
@@ -431,6 +480,8 @@ def _build_registry():
             integrand=_integrand(_gan_integrand),
         ),
     ]
+    entries = [replace(entry, log_integrand_pair=_LOG_INTEGRANDS[entry.name])
+               for entry in entries]
     return MappingProxyType({entry.name: entry for entry in entries})
 
 
