@@ -153,3 +153,15 @@ def test_infinite_divergence_is_accepted_and_never_passed(rng):
     report = verify_f_critic("kl", lambda x: np.zeros(len(x)), rng.normal(size=10),
                              rng.normal(size=10), np.inf)
     assert report.gap == np.inf and not report.passed
+
+
+@given(point_clouds(min_points=1, max_points=15, dimension=1), st.integers(0, 2**32 - 1))
+def test_one_dimensional_lipschitz_by_sorting_equals_all_pairs(points, seed):
+    from otdiv.critics import empirical_lipschitz
+    values = np.random.default_rng(seed).integers(-3, 3, size=len(points)).astype(float)
+    fast = empirical_lipschitz(points, values)
+    assert fast[0] == pytest.approx(brute_force_lipschitz(points, values), rel=1e-12)
+    if np.isfinite(fast[0]) and fast[0] > 0:
+        i, j = fast[1], fast[2]
+        assert abs(values[i] - values[j]) / abs(points[i, 0] - points[j, 0]) == \
+            pytest.approx(fast[0], rel=1e-12)
