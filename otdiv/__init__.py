@@ -12,6 +12,7 @@ from .bias import (
     bernoulli_true_gradient,
     categorical_expected_gradient,
     categorical_gradient_bias,
+    categorical_sgd,
     categorical_true_gradient,
     sgd,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "bernoulli_true_gradient",
     "categorical_expected_gradient",
     "categorical_gradient_bias",
+    "categorical_sgd",
     "categorical_true_gradient",
     "sgd",
 ]

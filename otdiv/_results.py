@@ -144,16 +144,17 @@ class GradientEstimate:
 
 @dataclass(frozen=True)
 class SGDResult:
-    """Trajectories of independent stochastic-gradient runs on a scalar parameter.
+    """Trajectories of independent stochastic-gradient runs on a parameter.
 
     Attributes
     ----------
-    trajectories : ndarray, shape (n_runs, n_records)
-        ``trajectories[r, i]`` is run ``r``'s parameter after ``steps[i]`` updates.
+    trajectories : ndarray, shape (n_runs, n_records) or (n_runs, n_records, K)
+        ``trajectories[r, i]`` is run ``r``'s parameter after ``steps[i]`` updates (a
+        scalar, or a vector of K tail probabilities for categorical targets).
     steps : ndarray of int, shape (n_records,)
         The update counts at which the parameter was recorded (starts at 0, ends at the
         total number of updates).
-    target : float
+    target : float or ndarray, shape (K,)
         The parameter value the population loss is minimised at.
     distance : str
         The loss whose minibatch gradients drove the runs.
@@ -161,7 +162,7 @@ class SGDResult:
 
     trajectories: np.ndarray
     steps: np.ndarray
-    target: float
+    target: float | np.ndarray
     distance: str
 
     def __post_init__(self):
@@ -169,7 +170,7 @@ class SGDResult:
 
     @property
     def final(self) -> np.ndarray:
-        """The last recorded parameter of every run, shape (n_runs,)."""
+        """The last recorded parameter of every run, shape (n_runs,) or (n_runs, K)."""
         return self.trajectories[:, -1]
 
 

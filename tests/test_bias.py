@@ -12,12 +12,14 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import otdiv
-from otdiv._kernels.bias import bernoulli_sgd
+from otdiv._kernels.bias import (bernoulli_sgd, categorical_sgd as categorical_sgd_kernel,
+                                 project_tails, tail_gradient)
 from otdiv.bias import (bernoulli_expected_gradient, bernoulli_gradient_bias,
                         bernoulli_sample_minimizer, bernoulli_true_gradient, binomial_pmf,
                         categorical_expected_gradient, categorical_gradient_bias,
-                        categorical_true_gradient, sgd, tail_probabilities)
-from otdiv.bias.categorical import _multinomial_expectation
+                        categorical_sgd, categorical_true_gradient, sgd,
+                        tail_probabilities)
+from otdiv.bias.categorical import _multinomial_expectation, _tail_gradients
 
 probabilities = st.floats(0.0, 1.0)
 sample_sizes = st.integers(1, 3000)
@@ -379,6 +381,88 @@ def test_subgradient_convention_is_zero_at_ties_for_every_order():
         np.testing.assert_array_equal(categorical_true_gradient(TARGET, tails, order=order), 0)
 
 
+
+# --- categorical SGD ----------------------------------------------------------------------
+
+def test_tail_projection_equals_clipped_scipy_isotonic_regression(rng):
+    from scipy.optimize import isotonic_regression
+    for kernel in (project_tails, project_tails.py_func):
+        for _ in range(200):
+            values = rng.normal(0.5, 0.7, size=rng.integers(1, 8))
+            projected = values.copy()
+            kernel(projected, np.empty(values.size), np.empty(values.size))
+            reference = np.clip(isotonic_regression(values, increasing=False).x, 0, 1)
+            np.testing.assert_allclose(projected, reference, rtol=0, atol=1e-14)
+
+
+def test_tail_projection_is_the_nearest_monotone_point(rng):
+    # Any other feasible point (non-increasing, in [0, 1]) is at least as far away.
+    for _ in range(50):
+        values = rng.normal(0.5, 0.7, size=5)
+        projected = values.copy()
+        project_tails(projected, np.empty(5), np.empty(5))
+        others = np.sort(rng.uniform(0, 1, size=(2000, 5)), axis=1)[:, ::-1]
+        assert np.all(np.linalg.norm(others - values, axis=1)
+                      >= np.linalg.norm(projected - values) - 1e-12)
+
+
+@pytest.mark.parametrize("distance, order", [("wasserstein", 1), ("wasserstein", 2.5),
+                                             ("cramer", 1), ("energy", 1)])
+def test_compiled_tail_gradient_equals_the_numpy_gradient(distance, order, rng):
+    scale = {"wasserstein": 0.0, "cramer": 2.0, "energy": 4.0}[distance]
+    tails = np.sort(rng.integers(0, 4, size=(30, 3)) / 3, axis=1)[:, ::-1].copy()
+    reference = _tail_gradients(tails, THETA, distance, float(order))
+    for kernel in (tail_gradient, tail_gradient.py_func):
+        for row, expected in zip(tails, reference):
+            out = np.empty(3)
+            kernel(THETA, row, scale, float(order), out)
+            np.testing.assert_array_equal(out, expected)
+
+
+@pytest.mark.parametrize("scale, order", [(0.0, 1.0), (0.0, 2.0), (2.0, 1.0)])
+def test_categorical_sgd_kernel_equals_its_python_body(scale, order, rng):
+    counts = rng.multinomial(3, TARGET, size=(3, 40))
+    tails = np.ascontiguousarray(np.cumsum(counts[..., ::-1], axis=-1)[..., ::-1][..., 1:] / 3)
+    record = np.where(np.arange(40) % 9 == 0, np.arange(40) // 9, -1).astype(np.int64)
+    outputs = []
+    for kernel in (categorical_sgd_kernel, categorical_sgd_kernel.py_func):
+        theta = np.tile(THETA, (3, 1))
+        out = np.full((3, 5, 3), np.nan)
+        kernel(theta, tails, 0.05, scale, order, record, out)
+        outputs.append((theta, out))
+    np.testing.assert_array_equal(outputs[0][0], outputs[1][0])
+    np.testing.assert_array_equal(outputs[0][1], outputs[1][1])
+
+
+def test_categorical_sgd_with_two_atoms_matches_bernoulli_dynamics():
+    # K = 1: same update as sgd() on the same minibatch estimates.
+    counts = np.random.default_rng(5).multinomial(4, [0.4, 0.6], size=(2, 60))
+    fractions = np.ascontiguousarray(counts[..., 1] / 4.0)
+    record = np.arange(60, dtype=np.int64)
+    for scale in (0.0, 2.0):
+        scalar = np.full(2, 0.5)
+        scalar_out = np.empty((2, 60))
+        bernoulli_sgd(scalar, fractions, 0.05, scale, record, scalar_out)
+        vector = np.full((2, 1), 0.5)
+        vector_out = np.empty((2, 60, 1))
+        categorical_sgd_kernel(vector, np.ascontiguousarray(fractions[..., None]), 0.05, scale,
+                               1.0, record, vector_out)
+        np.testing.assert_allclose(vector_out[..., 0], scalar_out, rtol=0, atol=1e-15)
+
+
+def test_categorical_sgd_cramer_settles_on_the_target_and_wasserstein_on_medians():
+    target = [0.3, 0.3, 0.4]                       # tails (0.7, 0.4)
+    c = categorical_sgd(target, 4, distance="cramer", steps=4000, lr=0.005, n_runs=100,
+                        rng=2)
+    standard_error = c.final.std(axis=0, ddof=1) / np.sqrt(100)
+    assert np.all(np.abs(c.final.mean(axis=0) - [0.7, 0.4]) <= 4 * standard_error + 1e-6)
+    w = categorical_sgd(target, 1, steps=4000, lr=0.01, n_runs=100, rng=2)
+    # one sample: medians of Ber(0.7) and Ber(0.4) are 1 and 0
+    np.testing.assert_allclose(w.final.mean(axis=0), [1.0, 0.0], atol=0.05)
+    assert np.all(np.diff(w.trajectories, axis=-1) <= 0)  # every iterate is a distribution
+    assert w.trajectories.shape == (100, 4001, 2)
+
+
 # --- bad input ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("function", [bernoulli_expected_gradient, bernoulli_gradient_bias])
@@ -433,6 +517,15 @@ def test_bad_categorical_input_is_refused(target, theta, match):
         categorical_expected_gradient(target, theta, 3)
     with pytest.raises(ValueError, match=match):
         categorical_true_gradient(target, theta)
+
+
+def test_bad_categorical_sgd_input_is_refused():
+    with pytest.raises(ValueError, match="theta must be non-increasing"):
+        categorical_sgd(TARGET, 2, theta0=[0.1, 0.5, 0.2])
+    with pytest.raises(ValueError, match="target must sum to 1"):
+        categorical_sgd([0.5, 0.6], 2)
+    with pytest.raises(ValueError, match="m must be a positive integer"):
+        categorical_sgd(TARGET, 0.5)
 
 
 def test_bad_categorical_options_are_refused():

@@ -10,7 +10,7 @@ from .bernoulli import (bernoulli_expected_gradient, bernoulli_gradient_bias,
                         bernoulli_sample_minimizer, bernoulli_true_gradient, binomial_pmf)
 from .categorical import (categorical_expected_gradient, categorical_gradient_bias,
                           categorical_true_gradient, tail_probabilities)
-from .sgd import sgd
+from .sgd import categorical_sgd, sgd
 
 __all__ = [
     "bernoulli_expected_gradient",
@@ -19,6 +19,7 @@ __all__ = [
     "bernoulli_true_gradient",
     "binomial_pmf",
     "categorical_expected_gradient",
+    "categorical_sgd",
     "categorical_gradient_bias",
     "categorical_true_gradient",
     "sgd",

@@ -97,7 +97,8 @@ def plot_sgd_trajectories(results, labels: Sequence[str] | None = None, *,
 
     Each panel shows up to ``n_shown`` individual runs (thin), the mean over all runs
     (thick) and the target p (dotted): W_1 runs drift to a median of k/m, Cramér runs
-    settle around p.
+    settle around p. For categorical runs (:func:`~otdiv.bias.categorical_sgd`) each tail
+    θ_j gets its mean curve and its target S_P(j).
 
     Parameters
     ----------
@@ -126,7 +127,9 @@ def plot_sgd_trajectories(results, labels: Sequence[str] | None = None, *,
     if not results or not all(isinstance(result, SGDResult) for result in results):
         raise TypeError("results must be a non-empty sequence of SGDResult (from otdiv.sgd)")
     if labels is None:
-        labels = [f"{_LABELS[r.distance]}, p = {r.target:g}" for r in results]
+        labels = [f"{_LABELS[r.distance]}, p = {r.target:g}" if np.ndim(r.target) == 0
+                  else f"{_LABELS[r.distance]}, tails $S_P$ = {np.round(r.target, 3)}"
+                  for r in results]
     labels = list(labels)
     if len(labels) != len(results):
         raise ValueError(f"labels must have one entry per result ({len(results)}), "
@@ -134,6 +137,18 @@ def plot_sgd_trajectories(results, labels: Sequence[str] | None = None, *,
     n_shown = check_int(n_shown, "n_shown", lower=0)
     figure, axes = _new_figure(1, len(results), (3.4 * len(results) + 0.6, 3.0))
     for ax, result, label in zip(axes[0], results, labels):
+        if result.trajectories.ndim == 3:  # categorical: one mean curve per tail theta_j
+            means = result.trajectories.mean(axis=0)
+            for j in range(means.shape[1]):
+                color = f"C{j % 10}"
+                ax.plot(result.steps, means[:, j], color=color, lw=2,
+                        label=rf"mean $\theta_{j + 1}$")
+                ax.axhline(result.target[j], color=color, ls=":", lw=1.5)
+            ax.set_ylim(-0.02, 1.02)
+            ax.set_title(label)
+            ax.set_xlabel("SGD step")
+            ax.legend(fontsize="x-small", loc="best")
+            continue
         for run in result.trajectories[:n_shown]:
             ax.plot(result.steps, run, color="tab:red", lw=0.5, alpha=0.35)
         ax.plot(result.steps, result.trajectories.mean(axis=0), color="darkred", lw=2,

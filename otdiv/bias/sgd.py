@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._kernels.bias import bernoulli_sgd
+from .._kernels.bias import bernoulli_sgd, categorical_sgd as _categorical_sgd_kernel
 from .._results import SGDResult
 from .._validation import as_rng, check_int, check_real
 from ._checks import (check_distance, check_order, check_probability, check_sample_size,
                       gradient_scale)
+from .categorical import _as_target, _as_theta, _tails_of
 
-__all__ = ["sgd"]
+__all__ = ["sgd", "categorical_sgd"]
 
 #: Minibatch estimates drawn per block (runs x steps); bounds the memory of long runs.
 _BLOCK_DRAWS = 1 << 20
@@ -117,3 +118,91 @@ def sgd(p, m, *, distance="wasserstein", steps=1000, lr=0.01, n_runs=100, rng=No
         bernoulli_sgd(theta, np.ascontiguousarray(fractions), learning_rate, scale,
                       np.ascontiguousarray(column_of_step[start + 1:stop + 1]), trajectories)
     return SGDResult(trajectories=trajectories, steps=recorded, target=p, distance=distance)
+
+
+def categorical_sgd(target, m, *, distance="wasserstein", order=1, steps=1000, lr=0.01,
+                    n_runs=100, rng=None, theta0=None, record_every=1,
+                    progress=False) -> SGDResult:
+    r"""Projected SGD on the tail parameters θ of Q_θ on {0, ..., K} against a categorical P.
+
+    Every run starts at ``theta0`` and repeats
+
+    .. math::
+
+        \hat S_t(j) = \#\{i \le m : X_{t,i} \ge j\}/m, \qquad
+        \theta_{t+1} = \Pi\big(\theta_t - \eta\,\nabla_\theta
+        L(\hat P_{m,t}, Q_{\theta_t})\big),
+
+    with the gradients of :mod:`otdiv.bias.categorical` (θ_j = Q_θ(X ≥ j); W_1, Cramér and
+    energy coordinate-wise, W_q for q > 1 through the quantile counts) and Π the Euclidean
+    projection onto :math:`\{1 \ge \theta_1 \ge \dots \ge \theta_K \ge 0\}`
+    (pool-adjacent-violators, then a clip to [0, 1]), so every iterate is a distribution.
+    The Cramér runs settle around the target tails :math:`S_P`; the W_1 runs around the
+    coordinate-wise medians of :math:`\hat S(j)`.
+
+    Parameters
+    ----------
+    target : array_like, shape (K + 1,)
+        Probability vector of P on {0, ..., K}.
+    m : int >= 1
+        Minibatch size.
+    distance : {"wasserstein", "cramer", "energy"}
+    order : float >= 1
+        The q of W_q^q (only with ``distance="wasserstein"``).
+    steps, lr, n_runs, rng, record_every, progress
+        As in :func:`sgd`.
+    theta0 : array_like, shape (K,), optional
+        Non-increasing starting tails; default the uniform law, θ_j = (K + 1 - j)/(K + 1).
+
+    Returns
+    -------
+    SGDResult
+        ``trajectories`` of shape (n_runs, n_records, K) and ``target`` = the tails S_P.
+
+    Examples
+    --------
+    >>> target = [0.1, 0.5, 0.4]                      # tails S_P = (0.9, 0.4)
+    >>> c = categorical_sgd(target, 1, distance="cramer", steps=3000, n_runs=40, rng=0)
+    >>> c.final.mean(axis=0).round(1)
+    array([0.9, 0.4])
+    >>> w = categorical_sgd(target, 1, steps=3000, n_runs=40, rng=0)
+    >>> w.final.mean(axis=0).round(1)                 # medians of Ber(0.9), Ber(0.4)
+    array([1., 0.])
+    """
+    pmf = _as_target(target)
+    size = pmf.size - 1
+    m = check_sample_size(m)
+    distance = check_distance(distance)
+    order = check_order(order, distance)
+    steps = check_int(steps, "steps", lower=1)
+    learning_rate = check_real(lr, "lr", lower=0.0, lower_inclusive=False)
+    n_runs = check_int(n_runs, "n_runs", lower=1)
+    record_every = check_int(record_every, "record_every", lower=1)
+    if theta0 is None:
+        start = (size - np.arange(size)) / (size + 1.0)
+    else:
+        start = _as_theta(theta0, size)
+    generator = as_rng(rng)
+    scale = 0.0 if distance == "wasserstein" else gradient_scale(distance)
+
+    recorded = _record_plan(steps, record_every)
+    column_of_step = np.full(steps + 1, -1, dtype=np.int64)
+    column_of_step[recorded] = np.arange(recorded.size)
+    trajectories = np.empty((n_runs, recorded.size, size))
+    trajectories[:, 0, :] = start
+    theta = np.ascontiguousarray(np.broadcast_to(start, (n_runs, size)), dtype=np.float64)
+
+    block = max(1, min(steps, _BLOCK_DRAWS // (n_runs * (size + 1))))
+    starts = range(0, steps, block)
+    if progress:
+        from tqdm.auto import tqdm
+        starts = tqdm(starts, desc=f"categorical sgd {distance} m={m}", unit="block")
+    for begin in starts:
+        stop = min(steps, begin + block)
+        counts = generator.multinomial(m, pmf, size=(n_runs, stop - begin))
+        tails = np.cumsum(counts[..., ::-1], axis=-1)[..., ::-1][..., 1:] / m
+        _categorical_sgd_kernel(theta, np.ascontiguousarray(tails), learning_rate, scale, order,
+                                np.ascontiguousarray(column_of_step[begin + 1:stop + 1]),
+                                trajectories)
+    return SGDResult(trajectories=trajectories, steps=recorded, target=_tails_of(pmf),
+                     distance=distance)
