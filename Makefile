@@ -23,6 +23,7 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/update_readme.py
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .hypothesis
