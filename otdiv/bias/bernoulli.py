@@ -17,7 +17,6 @@ The expectation over :math:`k` is computed exactly by enumerating :math:`k = 0, 
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import binom
 
 from .._results import MinimizerInterval
 from ._checks import (as_parameter_array, check_distance, check_order, check_probability,
@@ -48,6 +47,10 @@ def binomial_pmf(m: int, p: float) -> np.ndarray:
     >>> binomial_pmf(2, 0.5)
     array([0.25, 0.5 , 0.25])
     """
+    # Imported here: scipy.stats takes most of a second to import, which `import otdiv`
+    # should not pay.
+    from scipy.stats import binom
+
     m = check_sample_size(m)
     p = check_probability(p, "p")
     outcomes = np.arange(m + 1)
