@@ -2,7 +2,7 @@
 
 import matplotlib
 
-matplotlib.use("Agg")
+matplotlib.use("Agg")  # figures never need a display; set before anything imports pyplot
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -101,15 +101,13 @@ def test_unbounded_noise_is_refused():
         noise_bound([0.0], [1.0], noise=0.5)
 
 
-def test_figures_are_drawn():
-    import matplotlib.pyplot as plt
-
-    figure = plot_parallel_lines(np.linspace(-1, 1, 21))
+def test_figures_are_drawn_and_saved(tmp_path):
+    figure = plot_parallel_lines(np.linspace(-1, 1, 21), path=tmp_path / "lines.png")
     assert len(figure.axes) == 2
-    plt.close(figure)
+    assert (tmp_path / "lines.png").stat().st_size > 0
+    w_curve = figure.axes[1].get_lines()[0]
+    np.testing.assert_allclose(w_curve.get_ydata(), np.abs(np.linspace(-1, 1, 21)))
     figure = plot_noise_bound([0.0, 0.5], [1.0], scales=[0.1, 1.0])
     lines = figure.axes[0].get_lines()
     assert len(lines) == 4
-    w_line = lines[-1].get_ydata()
-    np.testing.assert_allclose(w_line, [0.75, 0.75])
-    plt.close(figure)
+    np.testing.assert_allclose(lines[-1].get_ydata(), [0.75, 0.75])  # exact W_1
