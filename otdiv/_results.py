@@ -13,7 +13,8 @@ import numpy as np
 
 __all__ = ["AssignmentResult", "TransportResult", "EmpiricalMeasure", "freeze_arrays", "Estimate",
            "MinimizerInterval", "GradientEstimate", "SGDResult",
-           "VariationalBoundResult", "ParallelLinesDivergences", "NoiseBoundResult"]
+           "VariationalBoundResult", "ParallelLinesDivergences", "NoiseBoundResult",
+           "TrainedCritic", "TrainedGan"]
 
 
 def freeze_arrays(result) -> None:
@@ -274,3 +275,72 @@ class Estimate:
     value: float
     standard_error: float
     n_projections: int
+
+
+def _frozen_history(history) -> "MappingProxyType":
+    from types import MappingProxyType
+    frozen = {}
+    for key, value in history.items():
+        array = np.array(value)
+        array.setflags(write=False)
+        frozen[key] = array
+    return MappingProxyType(frozen)
+
+
+@dataclass(frozen=True)
+class TrainedCritic:
+    """A critic trained between two fixed sample sets (see ``otdiv.gan.train_critic``).
+
+    Attributes
+    ----------
+    critic : callable
+        The trained critic as a float64 numpy callable.
+    loss : str
+        The critic loss it was trained with.
+    estimate : float
+        The critic's estimate on all of ``x_p`` and ``x_q``.
+    lipschitz_bound : float
+        An upper bound on the critic's Lipschitz constant.
+    history : mapping of str to read-only ndarray
+        Values recorded at each checkpoint.
+    config : GanConfig
+        The hyper-parameters used.
+    """
+
+    critic: object
+    loss: str
+    estimate: float
+    lipschitz_bound: float
+    history: object
+    config: object
+
+    def __post_init__(self):
+        object.__setattr__(self, "history", _frozen_history(self.history))
+
+
+@dataclass(frozen=True)
+class TrainedGan:
+    """A generator trained against a critic (see ``otdiv.gan.train_gan``).
+
+    Attributes
+    ----------
+    generator : callable
+        The trained generator as a float64 numpy callable.
+    critic : callable
+        The critic at the end of training.
+    loss : str
+        The GAN loss.
+    history : mapping of str to read-only ndarray
+        Values recorded at each checkpoint.
+    config : GanConfig
+        The hyper-parameters used.
+    """
+
+    generator: object
+    critic: object
+    loss: str
+    history: object
+    config: object
+
+    def __post_init__(self):
+        object.__setattr__(self, "history", _frozen_history(self.history))

@@ -1,0 +1,134 @@
+r"""Trained networks as plain float64 numpy callables (no JAX needed to evaluate them).
+
+Training runs in float32 JAX; the returned critic and generator copy the final parameters
+to float64 numpy and evaluate there, so a critic's dual value, its Lipschitz bound and
+:func:`otdiv.verify_critic` see float64 arithmetic without touching JAX's global x64 flag.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import as_rng, as_samples, check_int
+from .fdiv import FGAN_FUNCTIONS
+from .nets import apply_mlp, spectral_norms
+
+__all__ = ["NumpyCritic", "NumpyGenerator", "to_numpy_params"]
+
+
+def to_numpy_params(params) -> tuple:
+    """A float64 numpy copy of an MLP parameter pytree (read-only arrays)."""
+    layers = []
+    for layer in params:
+        copy = {key: np.array(value, dtype=np.float64) for key, value in layer.items()}
+        for value in copy.values():
+            value.setflags(write=False)
+        layers.append(copy)
+    return tuple(layers)
+
+
+def _as_points(x, dimension: int, name: str) -> np.ndarray:
+    points = as_samples(x, name)
+    if points.shape[1] != dimension:
+        raise ValueError(f"{name} must have {dimension} columns (the critic's input "
+                         f"dimension), got shape {points.shape}")
+    return points
+
+
+class NumpyCritic:
+    r"""A trained critic: ``critic(x)`` maps an ``(n, d)`` array to ``(n,)`` float64 values.
+
+    What the value means depends on the loss family:
+
+    - Wasserstein losses: the potential :math:`f` with :math:`W_1 \approx E_P f - E_Q f`;
+    - variational losses (JSGAN, f-GAN): :math:`T = g_f(V)`, the function in the bound
+      :math:`D_f(P\|Q) \ge E_P[T] - E_Q[f^*(T)]`;
+    - Cramér: :math:`f(x) = \frac1k\sum_j \|h(x) - h(r_j)\| - \|h(x)\|` over ``k`` fixed
+      reference samples :math:`r_j` of Q.
+
+    :meth:`dual_value` returns the critic's own estimate of the divergence it targets.
+    """
+
+    def __init__(self, params, *, family: str, activation: str, kind: str | None = None,
+                 reference=None):
+        self.params = params
+        self.family = family
+        self.activation = activation
+        self.kind = kind
+        self.dimension = params[0]["w"].shape[0]
+        self._reference = None
+        if family == "cramer":
+            self._reference = apply_mlp(params, np.asarray(reference, np.float64),
+                                        activation, np)
+
+    def raw(self, x) -> np.ndarray:
+        """The network's output before any activation: ``(n,)``, or ``(n, k)`` for Cramér."""
+        points = _as_points(x, self.dimension, "x")
+        out = apply_mlp(self.params, points, self.activation, np)
+        return out if self.family == "cramer" else out[:, 0]
+
+    def __call__(self, x) -> np.ndarray:
+        out = self.raw(x)
+        if self.family == "variational":
+            return FGAN_FUNCTIONS[self.kind].activation(out, np)
+        if self.family == "cramer":
+            distances = np.linalg.norm(out[:, None, :] - self._reference[None, :, :], axis=2)
+            return distances.mean(axis=1) - np.linalg.norm(out, axis=1)
+        return out
+
+    def conjugate(self, x) -> np.ndarray:
+        r""":math:`f^*(T(x))` in its stable closed form (variational critics only)."""
+        if self.family != "variational":
+            raise ValueError(f"conjugate applies to variational (JSGAN/f-GAN) critics, "
+                             f"this critic is {self.family!r}")
+        return FGAN_FUNCTIONS[self.kind].conjugate_of_activation(self.raw(x), np)
+
+    def dual_value(self, x_p, x_q) -> float:
+        r"""The critic's estimate on samples: :math:`E_P T - E_Q f^*(T)` or
+        :math:`E_P f - E_Q f`."""
+        x_p = _as_points(x_p, self.dimension, "x_p")
+        x_q = _as_points(x_q, self.dimension, "x_q")
+        if self.family == "variational":
+            return float(self(x_p).mean() - self.conjugate(x_q).mean())
+        return float(self(x_p).mean() - self(x_q).mean())
+
+    def lipschitz_bound(self) -> float | None:
+        r"""Upper bound :math:`\prod_l \sigma_{\max}(W_l)` of the Lipschitz constant.
+
+        Valid for every point of :math:`\mathbb R^d` since the activations are 1-Lipschitz;
+        doubled for the Cramér critic (two norms of ``h``). ``None`` for variational
+        critics, whose output activation need not be Lipschitz.
+        """
+        if self.family == "variational":
+            return None
+        bound = float(np.prod(spectral_norms(self.params)))
+        return 2.0 * bound if self.family == "cramer" else bound
+
+    def __repr__(self):
+        widths = [self.dimension] + [layer["w"].shape[1] for layer in self.params]
+        return f"NumpyCritic(family={self.family!r}, widths={widths})"
+
+
+class NumpyGenerator:
+    r"""A trained generator: ``generator(n, rng=None)`` returns ``n`` samples ``(n, d)``.
+
+    :math:`x = G(z)`, :math:`z \sim \mathcal N(0, I_{\text{latent}})`.
+    """
+
+    def __init__(self, params, *, activation: str):
+        self.params = params
+        self.activation = activation
+        self.latent_dim = params[0]["w"].shape[0]
+        self.dimension = params[-1]["w"].shape[1]
+
+    def transform(self, z) -> np.ndarray:
+        """``G(z)`` for given latent codes ``z`` of shape ``(n, latent_dim)``."""
+        z = _as_points(z, self.latent_dim, "z")
+        return apply_mlp(self.params, z, self.activation, np)
+
+    def __call__(self, n, rng=None) -> np.ndarray:
+        n = check_int(n, "n", lower=1)
+        return self.transform(as_rng(rng).standard_normal((n, self.latent_dim)))
+
+    def __repr__(self):
+        return f"NumpyGenerator(latent_dim={self.latent_dim}, dimension={self.dimension})"
