@@ -251,3 +251,19 @@ def test_optimal_critic_refuses_negative_ratios():
         F_DIVERGENCES["kl"].optimal_critic([-1.0])
     with pytest.raises(ValueError, match="ratio"):
         F_DIVERGENCES["kl"].optimal_critic([np.nan])
+
+
+@pytest.mark.parametrize("kind, raw_critic", [
+    ("kl", lambda r: 1 + np.log(r)),
+    ("reverse_kl", np.log),
+    ("pearson", lambda r: 2 * (r - 1)),
+    ("neyman", lambda r: 2 * np.log(r)),
+    ("squared_hellinger", lambda r: 0.5 * np.log(r)),
+    ("jensen_shannon", np.log),
+    ("gan", np.log),
+])
+def test_documented_optimal_raw_critics_reach_the_optimal_critic(kind, raw_critic):
+    """The module table's v* column: g_f(v*(r)) = f'(r)."""
+    divergence = F_DIVERGENCES[kind]
+    np.testing.assert_allclose(divergence.activation(raw_critic(RATIOS)),
+                               divergence.optimal_critic(RATIOS), rtol=1e-12, atol=1e-14)

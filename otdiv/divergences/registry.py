@@ -11,7 +11,22 @@ with :math:`f^*(t) = \sup_{u \ge 0} \{ut - f(u)\}` (no absolute bars, unlike the
 equality at :math:`T^* = f'(p/q)`, and :math:`T = g_f(v)` mapping a critic's raw output
 :math:`v \in \mathbb{R}` into :math:`\operatorname{dom} f^*`.
 
-Every row below was derived from its ``f`` and is checked by the tests (Fenchel–Young,
+=================  ===================  ==========================  ===============  ==================  ==========================  ============
+kind               f(u)                 f*(t)                       dom f*           g_f(v)              T* = f'(r), r = p/q         v* = g⁻¹(T*)
+=================  ===================  ==========================  ===============  ==================  ==========================  ============
+total_variation    |u − 1|/2            max(t, −1/2)                t ≤ 1/2          tanh(v)/2           sign(r − 1)/2               ±∞
+kl                 u log u              exp(t − 1)                  ℝ                v                   1 + log r                   1 + log r
+reverse_kl         −log u               −1 − log(−t)                t < 0            −exp(−v)            −1/r                        log r
+pearson            (u − 1)²             t²/4 + t (t ≥ −2), else −1  ℝ                v                   2(r − 1)                    2(r − 1)
+neyman             (1 − u)²/u           2 − 2√(1 − t)               t ≤ 1            1 − exp(−v)         1 − 1/r²                    2 log r
+squared_hellinger  (√u − 1)²            t/(1 − t)                   t < 1            1 − exp(−v)         1 − 1/√r                    (log r)/2
+jensen_shannon     [u log u − (u+1)     −log(2 − exp(2t))/2         t < (log 2)/2    (log 2 −            log(2r/(1 + r))/2           log r
+                   log((1+u)/2)]/2                                                   softplus(−v))/2
+gan                u log u − (u+1)      −log(1 − exp t)             t < 0            −softplus(−v)       log(r/(1 + r))              log r
+                   log(u + 1)
+=================  ===================  ==========================  ===============  ==================  ==========================  ============
+
+Every row was derived from its ``f`` and is checked by the tests (Fenchel–Young,
 biconjugation, activation range, perspective = named integral). Where it differs from the
 lecture or the paper:
 
@@ -35,7 +50,7 @@ lecture or the paper:
   :math:`1 - e^{-v}` as in the paper's Table 2 (writing :math:`e^{v}` there, as some
   summaries do, makes them decreasing).
 * In floating point :math:`g_f(v)` rounds onto the open end of the domain once
-  :math:`|v| \gtrsim 36` (e.g. :math:`	frac12(\log 2 - \log(1 + e^{-38}))`), where
+  :math:`|v| \gtrsim 36` (e.g. :math:`\tfrac12(\log 2 - \log(1 + e^{-38}))`), where
   :math:`f^*` is infinite; ``conjugate_of_activation`` evaluates :math:`f^*(g_f(v))` in a
   closed form that stays exact there, and :func:`otdiv.variational_bound` uses it.
 
@@ -167,6 +182,9 @@ class FDivergence:
         density below the float range in the tails contributes its true, tiny amount instead
         of an infinite ratio. ``-inf`` means a true zero.
         """
+        if self.log_integrand_pair is None:
+            raise ValueError(f"f-divergence {self.name!r} has no log-space integrand "
+                             f"(log_integrand_pair is None)")
         log_p, log_q = np.broadcast_arrays(_array(log_p), _array(log_q))
         if np.any(np.isnan(log_p) | np.isnan(log_q) | (log_p == np.inf) | (log_q == np.inf)):
             raise ValueError("log densities must be finite or -inf (a true zero), got NaN or +inf")
