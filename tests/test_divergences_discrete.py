@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy import special
@@ -146,6 +146,11 @@ def test_zero_mass_limits_follow_the_perspective_function():
         [0.5, 0.5], [0.25, 0.75], "kl")
 
 
+def test_subnormal_masses_do_not_make_jensen_shannon_infinite():
+    value = f_divergence([1.0, 0.0], [1.0, 5e-324], "jensen_shannon")
+    assert 0.0 <= value < 1e-300
+
+
 def test_tiny_masses_do_not_underflow_into_a_finite_answer():
     # (p - q)^2 underflows for q = 1e-185, yet p = 0 < q makes Neyman infinite.
     assert f_divergence([1.0, 0.0], [1.0, 1e-185], "neyman") == np.inf
@@ -154,3 +159,29 @@ def test_tiny_masses_do_not_underflow_into_a_finite_answer():
 
 def test_returns_a_python_float():
     assert type(f_divergence([0.2, 0.8], [0.5, 0.5], "kl")) is float
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@settings(max_examples=20)
+@given(pair=probability_pairs(min_n=2), data=st.data())
+def test_data_processing_inequality_under_a_markov_kernel(kind, pair, data):
+    """D_f(PK || QK) <= D_f(P || Q) for every row-stochastic K (coarse-graining, noise)."""
+    p, q = pair
+    k = data.draw(st.integers(1, 4))
+    kernel = data.draw(hnp.arrays(np.float64, (p.size, k), elements=st.floats(0.0, 1.0)))
+    kernel[:, 0] += 1e-3  # every row keeps positive mass
+    kernel /= kernel.sum(axis=1, keepdims=True)
+    before, after = f_divergence(p, q, kind), f_divergence(p @ kernel, q @ kernel, kind)
+    assert after <= before + 1e-9 * (1 + abs(before)) or before == np.inf
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@settings(max_examples=20)
+@given(first=probability_pairs(min_n=3, max_n=3), second=probability_pairs(min_n=3, max_n=3),
+       weight=st.one_of(st.just(0.0), st.floats(1e-6, 1.0)))
+def test_joint_convexity(kind, first, second, weight):
+    """Mixtures are compared in floating point: a subnormal weight would zero a mass."""
+    (p1, q1), (p2, q2) = first, second
+    mixed = f_divergence(weight * p1 + (1 - weight) * p2, weight * q1 + (1 - weight) * q2, kind)
+    parts = weight * f_divergence(p1, q1, kind) + (1 - weight) * f_divergence(p2, q2, kind)
+    assert mixed <= parts + 1e-9 * (1 + abs(parts)) or np.isnan(parts)

@@ -310,8 +310,10 @@ def _total_variation_integrand(p, q):
 
 
 def _jensen_shannon_integrand(p, q):
-    m = 0.5 * (p + q)
-    return 0.5 * (rel_entr(p, m) + rel_entr(q, m))
+    # p log(2p/(p+q)), not rel_entr(p, (p+q)/2): halving a subnormal p + q can round it to 0.
+    s = p + q
+    safe = np.where(s > 0, s, 1.0)
+    return 0.5 * (xlogy(p, 2.0 * p / safe) + xlogy(q, 2.0 * q / safe))
 
 
 def _gan_integrand(p, q):
