@@ -74,7 +74,8 @@ def test_limits_at_zero_and_infinity_match_the_generator(kind):
 @given(u=st.floats(1e-3, 1e3), t=st.floats(-30.0, 30.0))
 def test_fenchel_young_inequality(kind, u, t):
     divergence = F_DIVERGENCES[kind]
-    assert float(divergence.f(u)) + float(divergence.f_conjugate(t)) >= u * t - 1e-9 * (1 + abs(u * t))
+    slack = 1e-9 * (1 + abs(u * t))
+    assert float(divergence.f(u)) + float(divergence.f_conjugate(t)) >= u * t - slack
 
 
 @pytest.mark.parametrize("kind", KINDS)

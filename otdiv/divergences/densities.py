@@ -164,7 +164,8 @@ def f_divergence_density(p_pdf, q_pdf, kind="kl", *, support, points=None, log=F
             return math.exp(value) if log else value
         mass = _integrate(density, edges, f"{name}'s mass")
         if abs(mass - 1.0) > _MASS_TOLERANCE:
-            raise ValueError(f"{name} must integrate to 1 over support {tuple(edges[::len(edges)-1])}, "
+            raise ValueError(f"{name} must integrate to 1 over support "
+                             f"({edges[0]!r}, {edges[-1]!r}), "
                              f"got {mass!r}: widen the support or normalise the density")
 
     # Largest density seen at a node where the integrand is infinite: a genuine support
@@ -253,7 +254,9 @@ _GAUSSIAN_FORMULAS = {
 
 
 def gaussian_f_divergence(mu1, sigma1, mu2, sigma2, kind="kl"):
-    r"""Closed-form f-divergence between :math:`P = N(\mu_1, \sigma_1^2)` and :math:`Q = N(\mu_2, \sigma_2^2)`.
+    r"""Closed-form f-divergence between two normal distributions P and Q on the line.
+
+    :math:`P = N(\mu_1, \sigma_1^2)`, :math:`Q = N(\mu_2, \sigma_2^2)`.
 
     With :math:`\Delta = \mu_1 - \mu_2`:
 
@@ -261,7 +264,8 @@ def gaussian_f_divergence(mu1, sigma1, mu2, sigma2, kind="kl"):
 
         \mathrm{KL}(P\|Q) &= \log\frac{\sigma_2}{\sigma_1}
             + \frac{\sigma_1^2 + \Delta^2}{2\sigma_2^2} - \frac12, \\
-        \chi^2_{\mathrm{Pearson}}(P\|Q) &= \frac{\sigma_2^2}{\sigma_1\sqrt{2\sigma_2^2 - \sigma_1^2}}
+        \chi^2_{\mathrm{Pearson}}(P\|Q) &=
+            \frac{\sigma_2^2}{\sigma_1\sqrt{2\sigma_2^2 - \sigma_1^2}}
             \exp\Big(\frac{\Delta^2}{2\sigma_2^2 - \sigma_1^2}\Big) - 1
             \quad (+\infty \text{ if } 2\sigma_2^2 \le \sigma_1^2), \\
         H^2(P, Q) &= 2 - 2\sqrt{\frac{2\sigma_1\sigma_2}{\sigma_1^2 + \sigma_2^2}}

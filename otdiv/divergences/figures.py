@@ -73,7 +73,8 @@ def plot_parallel_lines(thetas=None, *, example_theta=0.5, n=200, rng=0, path=No
     p_0 = parallel_lines(0.0, n, generator)
     p_theta = parallel_lines(example_theta, n, generator)
     left.scatter(p_0[:, 0], p_0[:, 1], s=6, label=r"$P_0$")
-    left.scatter(p_theta[:, 0], p_theta[:, 1], s=6, label=rf"$P_\theta$, $\theta = {example_theta:g}$")
+    left.scatter(p_theta[:, 0], p_theta[:, 1], s=6,
+                 label=rf"$P_\theta$, $\theta = {example_theta:g}$")
     span = max(1.0, abs(example_theta)) * 1.3
     left.set_xlim(-span, span)
     left.set_xlabel("first coordinate")

@@ -11,20 +11,34 @@ with :math:`f^*(t) = \sup_{u \ge 0} \{ut - f(u)\}` (no absolute bars, unlike the
 equality at :math:`T^* = f'(p/q)`, and :math:`T = g_f(v)` mapping a critic's raw output
 :math:`v \in \mathbb{R}` into :math:`\operatorname{dom} f^*`.
 
-=================  ===================  ==========================  ===============  ==================  ==========================  ============
-kind               f(u)                 f*(t)                       dom f*           g_f(v)              T* = f'(r), r = p/q         v* = g⁻¹(T*)
-=================  ===================  ==========================  ===============  ==================  ==========================  ============
-total_variation    |u − 1|/2            max(t, −1/2)                t ≤ 1/2          tanh(v)/2           sign(r − 1)/2               ±∞
-kl                 u log u              exp(t − 1)                  ℝ                v                   1 + log r                   1 + log r
-reverse_kl         −log u               −1 − log(−t)                t < 0            −exp(−v)            −1/r                        log r
-pearson            (u − 1)²             t²/4 + t (t ≥ −2), else −1  ℝ                v                   2(r − 1)                    2(r − 1)
-neyman             (1 − u)²/u           2 − 2√(1 − t)               t ≤ 1            1 − exp(−v)         1 − 1/r²                    2 log r
-squared_hellinger  (√u − 1)²            t/(1 − t)                   t < 1            1 − exp(−v)         1 − 1/√r                    (log r)/2
-jensen_shannon     [u log u − (u+1)     −log(2 − exp(2t))/2         t < (log 2)/2    (log 2 −            log(2r/(1 + r))/2           log r
-                   log((1+u)/2)]/2                                                   softplus(−v))/2
-gan                u log u − (u+1)      −log(1 − exp t)             t < 0            −softplus(−v)       log(r/(1 + r))              log r
-                   log(u + 1)
-=================  ===================  ==========================  ===============  ==================  ==========================  ============
+=================  ======================================  ============================  =========
+kind               f(u)                                    f*(t)                         dom f*
+=================  ======================================  ============================  =========
+total_variation    |u − 1|/2                               max(t, −1/2)                  t ≤ 1/2
+kl                 u log u                                 exp(t − 1)                    ℝ
+reverse_kl         −log u                                  −1 − log(−t)                  t < 0
+pearson            (u − 1)²                                t²/4 + t if t ≥ −2, else −1   ℝ
+neyman             (1 − u)²/u                              2 − 2√(1 − t)                 t ≤ 1
+squared_hellinger  (√u − 1)²                               t/(1 − t)                     t < 1
+jensen_shannon     [u log u − (u + 1) log((1 + u)/2)]/2    −log(2 − exp(2t))/2           t < log√2
+gan                u log u − (u + 1) log(u + 1)            −log(1 − exp t)               t < 0
+=================  ======================================  ============================  =========
+
+and, with :math:`r = p/q`, the activation, the optimal critic and the raw output that
+reaches it:
+
+=================  ============================  ======================  ============
+kind               g_f(v)                        T* = f'(r)              v* = g⁻¹(T*)
+=================  ============================  ======================  ============
+total_variation    tanh(v)/2                     sign(r − 1)/2           ±∞
+kl                 v                             1 + log r               1 + log r
+reverse_kl         −exp(−v)                      −1/r                    log r
+pearson            v                             2(r − 1)                2(r − 1)
+neyman             1 − exp(−v)                   1 − 1/r²                2 log r
+squared_hellinger  1 − exp(−v)                   1 − 1/√r                (log r)/2
+jensen_shannon     (log 2 − softplus(−v))/2      log(2r/(1 + r))/2       log r
+gan                −softplus(−v)                 log(r/(1 + r))          log r
+=================  ============================  ======================  ============
 
 Every row was derived from its ``f`` and is checked by the tests (Fenchel–Young,
 biconjugation, activation range, perspective = named integral). Where it differs from the
