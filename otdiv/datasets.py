@@ -219,8 +219,8 @@ def parallel_lines(theta, n, rng=None) -> np.ndarray:
 
     With :math:`Z \sim U[0, 1]`, :math:`P_0` and :math:`P_\theta` are uniform on two parallel
     vertical segments; for :math:`\theta \ne 0` their supports are disjoint, so JSD = log 2,
-    KL = +inf and TV = 1 while :math:`W_1 = |\theta|` (Arjovsky, Chintala & Bottou 2017, Example 1; see
-    :func:`otdiv.divergences.parallel_lines_divergences`).
+    KL = +inf and TV = 1 while :math:`W_1 = |\theta|` (Arjovsky, Chintala & Bottou 2017,
+    Example 1; see :func:`otdiv.divergences.parallel_lines_divergences`).
 
     Parameters
     ----------
