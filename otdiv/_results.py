@@ -299,8 +299,10 @@ class TrainedCritic:
         The critic loss it was trained with.
     estimate : float
         The critic's estimate on all of ``x_p`` and ``x_q``.
-    lipschitz_bound : float
-        An upper bound on the critic's Lipschitz constant.
+    lipschitz_bound : float or None
+        Product of the layers' spectral norms, an upper bound of the Lipschitz constant on
+        all of R^d (``None`` for JSGAN/f-GAN critics, whose output activation need not be
+        Lipschitz).
     history : mapping of str to read-only ndarray
         Values recorded at each checkpoint.
     config : GanConfig
@@ -310,12 +312,16 @@ class TrainedCritic:
     critic: object
     loss: str
     estimate: float
-    lipschitz_bound: float
+    lipschitz_bound: float | None
     history: object
     config: object
 
     def __post_init__(self):
         object.__setattr__(self, "history", _frozen_history(self.history))
+
+    def dual_value(self, x_p, x_q) -> float:
+        """The critic's estimate on other samples (e.g. held-out ones)."""
+        return self.critic.dual_value(x_p, x_q)
 
 
 @dataclass(frozen=True)

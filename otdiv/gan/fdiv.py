@@ -14,6 +14,8 @@ provides
 The variational bound is :math:`D_f(P\|Q) \ge E_P[T] - E_Q[f^*(T)]` (Nowozin et al. 2016,
 Tables 2 and 6). ``"jensen_shannon"`` is the usual JSD :math:`\le \log 2`, i.e. half the
 paper's f, so :math:`f^*_{JS}(t) = -\tfrac12\log(2 - e^{2t})` and :math:`g = \tfrac12 g_{paper}`;
+the activations are the paper's increasing ones (reverse KL :math:`-e^{-v}`, Neyman and
+squared Hellinger :math:`1 - e^{-v}`; REFERENCE.md's table drops the minus signs);
 ``"gan"`` is the paper's GAN row, :math:`D_{GAN} = 2\,\mathrm{JSD} - \log 4`.
 """
 
@@ -56,21 +58,21 @@ FGAN_FUNCTIONS = {
         conjugate=lambda t, xp: xp.exp(t - 1.0),
         conjugate_of_activation=lambda v, xp: xp.exp(v - 1.0)),
     "reverse_kl": FGanFunctions(
-        activation=lambda v, xp: -xp.exp(v),
+        activation=lambda v, xp: -xp.exp(-v),
         conjugate=lambda t, xp: -1.0 - xp.log(-t),
-        conjugate_of_activation=lambda v, xp: -1.0 - v),
+        conjugate_of_activation=lambda v, xp: v - 1.0),
     "pearson": FGanFunctions(
         activation=lambda v, xp: v,
         conjugate=_pearson_conjugate,
         conjugate_of_activation=_pearson_conjugate),
     "neyman": FGanFunctions(
-        activation=lambda v, xp: 1.0 - xp.exp(v),
+        activation=lambda v, xp: 1.0 - xp.exp(-v),
         conjugate=lambda t, xp: 2.0 - 2.0 * xp.sqrt(1.0 - t),
-        conjugate_of_activation=lambda v, xp: 2.0 - 2.0 * xp.exp(0.5 * v)),
+        conjugate_of_activation=lambda v, xp: 2.0 - 2.0 * xp.exp(-0.5 * v)),
     "squared_hellinger": FGanFunctions(
-        activation=lambda v, xp: 1.0 - xp.exp(v),
+        activation=lambda v, xp: 1.0 - xp.exp(-v),
         conjugate=lambda t, xp: t / (1.0 - t),
-        conjugate_of_activation=lambda v, xp: xp.exp(-v) - 1.0),
+        conjugate_of_activation=lambda v, xp: xp.expm1(v)),
     "jensen_shannon": FGanFunctions(
         activation=lambda v, xp: 0.5 * (_LOG2 - _softplus(-v, xp)),
         conjugate=lambda t, xp: -0.5 * xp.log(2.0 - xp.exp(2.0 * t)),

@@ -339,10 +339,11 @@ def train_gan(data, *, loss="wgan-gp", steps=2000, rng=None, config=None, checkp
     r"""Train an MLP generator against a critic of the given loss.
 
     Each generator step follows ``config.n_critic`` critic steps (or one simultaneous
-    step for f-GAN). At every checkpoint the history records the *exact* :math:`W_1`
-    (:func:`otdiv.wasserstein`) and the energy distance between ``eval_samples`` fresh
+    step for f-GAN). At step 0 and at every checkpoint the history records the *exact*
+    :math:`W_1` (:func:`otdiv.wasserstein`) and the energy distance between ``eval_samples`` fresh
     generated samples and ``eval_samples`` fresh data samples, next to the critic's own
-    estimate on the same samples.
+    estimate on the same samples (the loss and gradient entries are means over the steps
+    since the previous checkpoint, ``nan`` at step 0).
 
     Parameters
     ----------
@@ -379,7 +380,7 @@ def train_gan(data, *, loss="wgan-gp", steps=2000, rng=None, config=None, checkp
     >>> result = train_gan("8gaussians", config=config, loss="wgan-gp", steps=20,
     ...                    checkpoints=2, eval_samples=50, rng=0)
     >>> result.history["step"].tolist(), result.generator(4, rng=1).shape
-    ([10, 20], (4, 2))
+    ([0, 10, 20], (4, 2))
     """
     config = _resolve_config(loss, config)
     steps = check_int(steps, "steps", lower=1)
@@ -416,25 +417,31 @@ def train_gan(data, *, loss="wgan-gp", steps=2000, rng=None, config=None, checkp
     names = ("step", "exact_w1", "energy_distance", "critic_estimate", "critic_loss",
              "generator_loss", "generator_grad_norm")
     history = {name: [] for name in names}
+
+    def record(done, c_loss, g_loss, grad_norm):
+        model = NumpyGenerator(to_numpy_params(state[3]), activation=config.activation)
+        real = fresh(eval_samples)
+        fake = model(eval_samples, rng=generator)
+        critic = _numpy_critic(config, state[0], state[1],
+                               reference=model(eval_samples, rng=generator))
+        history["step"].append(done)
+        history["exact_w1"].append(wasserstein(real, fake))
+        history["energy_distance"].append(_energy_distance(real, fake))
+        history["critic_estimate"].append(critic.dual_value(real, fake))
+        history["critic_loss"].append(c_loss)
+        history["generator_loss"].append(g_loss)
+        history["generator_grad_norm"].append(grad_norm)
+        return model, critic
+
+    model, critic = record(0, np.nan, np.nan, np.nan)
     done = 0
     with tqdm(total=steps, disable=not progress, desc=f"gan {config.loss}") as bar:
         for length in _chunks(steps, checkpoints):
             batches = _gan_batches(generator, config, length, pool.shape[0])
             state, c_loss, g_loss, grad_norm = runner(state, device_pool, batches)
-            done += length
-            model = NumpyGenerator(to_numpy_params(state[3]), activation=config.activation)
-            real = fresh(eval_samples)
-            fake = model(eval_samples, rng=generator)
-            critic = _numpy_critic(config, state[0], state[1],
-                                   reference=model(eval_samples, rng=generator))
             _check_finite_training([float(c_loss), float(g_loss)], config)
-            history["step"].append(done)
-            history["exact_w1"].append(wasserstein(real, fake))
-            history["energy_distance"].append(_energy_distance(real, fake))
-            history["critic_estimate"].append(critic.dual_value(real, fake))
-            history["critic_loss"].append(float(c_loss))
-            history["generator_loss"].append(float(g_loss))
-            history["generator_grad_norm"].append(float(grad_norm))
+            done += length
+            model, critic = record(done, float(c_loss), float(g_loss), float(grad_norm))
             bar.update(length)
     return TrainedGan(generator=model, critic=critic, loss=config.loss, history=history,
                       config=config)
