@@ -32,13 +32,37 @@ _FLAGS = {"reassoc", "contract", "nsz", "arcp"}
 
 
 @numba.njit(cache=True, fastmath=_FLAGS, inline="always")
-def _weighted_row_sum(point, y_t, weights, start, buffer):
-    # sum_{j >= start} weights[j] * ||point - y_j||, in blocks of BLOCK columns of y_t
-    d = y_t.shape[0]
-    m = y_t.shape[1]
+def _row_sum_plane(first, second, y_t, weights, stop):
+    # sum_{j < stop} weights[j] * ||(first, second) - y_j||: one fused loop that vectorises
+    y_first, y_second = y_t[0], y_t[1]
     total = 0.0
-    for block_start in range(start, m, BLOCK):
-        length = min(BLOCK, m - block_start)
+    for j in range(stop):
+        a = first - y_first[j]
+        b = second - y_second[j]
+        total += weights[j] * math.sqrt(a * a + b * b)
+    return total
+
+
+@numba.njit(cache=True, fastmath=_FLAGS, inline="always")
+def _row_sum_space(first, second, third, y_t, weights, stop):
+    # the same in R^3
+    y_first, y_second, y_third = y_t[0], y_t[1], y_t[2]
+    total = 0.0
+    for j in range(stop):
+        a = first - y_first[j]
+        b = second - y_second[j]
+        c = third - y_third[j]
+        total += weights[j] * math.sqrt(a * a + b * b + c * c)
+    return total
+
+
+@numba.njit(cache=True, fastmath=_FLAGS, inline="always")
+def _row_sum_blocked(point, y_t, weights, stop, buffer):
+    # any d: squared distances of BLOCK columns accumulated coordinate by coordinate
+    d = y_t.shape[0]
+    total = 0.0
+    for block_start in range(0, stop, BLOCK):
+        length = min(BLOCK, stop - block_start)
         first = point[0]
         for t in range(length):
             difference = first - y_t[0, block_start + t]
@@ -51,6 +75,18 @@ def _weighted_row_sum(point, y_t, weights, start, buffer):
         for t in range(length):
             total += weights[block_start + t] * math.sqrt(buffer[t])
     return total
+
+
+@numba.njit(cache=True, fastmath=_FLAGS, inline="always")
+def _weighted_row_sum(point, y_t, weights, stop, buffer):
+    # sum_{j < stop} weights[j] * ||point - y_j||. The sum runs over a prefix (j from 0):
+    # a loop that starts at a row-dependent offset vectorised three times worse.
+    d = y_t.shape[0]
+    if d == 2:
+        return _row_sum_plane(point[0], point[1], y_t, weights, stop)
+    if d == 3:
+        return _row_sum_space(point[0], point[1], point[2], y_t, weights, stop)
+    return _row_sum_blocked(point, y_t, weights, stop, buffer)
 
 
 @numba.njit(cache=True)
@@ -70,19 +106,20 @@ def cross_distance_sum(x, x_weights, y_t, y_weights):
     ``x`` has shape ``(n, d)``; ``y_t`` is the other sample transposed, shape ``(d, m)``.
     """
     n = x.shape[0]
+    m = y_t.shape[1]
     partial = np.empty(n)
     for i in numba.prange(n):
         buffer = np.empty(BLOCK)
-        partial[i] = x_weights[i] * _weighted_row_sum(x[i], y_t, y_weights, 0, buffer)
+        partial[i] = x_weights[i] * _weighted_row_sum(x[i], y_t, y_weights, m, buffer)
     return _sum_in_order(partial)
 
 
 @numba.njit(cache=True, parallel=True, fastmath=_FLAGS)
 def within_distance_sum(x, x_t, weights):
-    r""":math:`\sum_{i,i'} a_i a_{i'} \|x_i - x_{i'}\|` over ordered pairs, from ``i < i'``.
+    r""":math:`\sum_{i,i'} a_i a_{i'} \|x_i - x_{i'}\|` over ordered pairs, from ``i' < i``.
 
-    Iteration ``k`` handles rows ``k`` and ``n - 1 - k``, whose upper-triangle lengths add up
-    to about ``n``: every iteration does the same work, so the static split over threads is
+    Iteration ``k`` handles rows ``k`` and ``n - 1 - k``, whose lower-triangle lengths add up
+    to ``n - 1``: every iteration does the same work, so the static split over threads is
     balanced.
     """
     n = x.shape[0]
@@ -90,11 +127,11 @@ def within_distance_sum(x, x_t, weights):
     partial = np.empty(half)
     for k in numba.prange(half):
         buffer = np.empty(BLOCK)
-        row_sum = weights[k] * _weighted_row_sum(x[k], x_t, weights, k + 1, buffer)
+        row_sum = weights[k] * _weighted_row_sum(x[k], x_t, weights, k, buffer)
         mirror = n - 1 - k
         if mirror != k:
-            row_sum += weights[mirror] * _weighted_row_sum(x[mirror], x_t, weights,
-                                                           mirror + 1, buffer)
+            row_sum += weights[mirror] * _weighted_row_sum(x[mirror], x_t, weights, mirror,
+                                                           buffer)
         partial[k] = row_sum
     return 2.0 * _sum_in_order(partial)
 
@@ -107,10 +144,11 @@ def within_distance_sum(x, x_t, weights):
 def cross_distance_sum_serial(x, x_weights, y_t, y_weights):
     r"""The weighted cross sum of ``cross_distance_sum``, on one thread."""
     n = x.shape[0]
+    m = y_t.shape[1]
     partial = np.empty(n)
     buffer = np.empty(BLOCK)
     for i in range(n):
-        partial[i] = x_weights[i] * _weighted_row_sum(x[i], y_t, y_weights, 0, buffer)
+        partial[i] = x_weights[i] * _weighted_row_sum(x[i], y_t, y_weights, m, buffer)
     return _sum_in_order(partial)
 
 
@@ -122,10 +160,10 @@ def within_distance_sum_serial(x, x_t, weights):
     partial = np.empty(half)
     buffer = np.empty(BLOCK)
     for k in range(half):
-        row_sum = weights[k] * _weighted_row_sum(x[k], x_t, weights, k + 1, buffer)
+        row_sum = weights[k] * _weighted_row_sum(x[k], x_t, weights, k, buffer)
         mirror = n - 1 - k
         if mirror != k:
-            row_sum += weights[mirror] * _weighted_row_sum(x[mirror], x_t, weights,
-                                                           mirror + 1, buffer)
+            row_sum += weights[mirror] * _weighted_row_sum(x[mirror], x_t, weights, mirror,
+                                                           buffer)
         partial[k] = row_sum
     return 2.0 * _sum_in_order(partial)
