@@ -199,9 +199,11 @@ def main():
     memory, row = memory_row()
     rows.append(row)
     columns = ["task", "n = m", "otdiv (s)", "peer", "peer (s)", "speed-up", "goal"]
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     write_results("distances", "Sample distances: otdiv against scipy, POT and dcor", columns,
                   rows, notes="Speed-up = peer time / otdiv time (for the sort row: the sorts' "
-                              "time / otdiv's, at best 1). Same data, same run.")
+                              "time / otdiv's, at best 1). Same data, same run. Load average "
+                              f"at the end of the run: {load} (other jobs share the CPUs).")
     write_results("distances_compile", "Numba kernels: first-call time in a fresh process",
                   ["kernel family", "first call, empty cache (s)", "first call, cached (s)"],
                   compile_rows(), notes="Each row's first call compiles (empty "
