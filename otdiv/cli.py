@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -33,8 +34,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: POT imports every array backend it finds (torch, JAX, ...) when it is first imported,
+#: seconds that otdiv's commands never need: they hand POT numpy arrays only.
+POT_BACKEND_SWITCHES = ("POT_BACKEND_DISABLE_PYTORCH", "POT_BACKEND_DISABLE_JAX",
+                        "POT_BACKEND_DISABLE_TENSORFLOW", "POT_BACKEND_DISABLE_CUPY")
+
+
 def main(argv=None) -> int:
     """Run the command line; return the exit status."""
+    for switch in POT_BACKEND_SWITCHES:
+        os.environ.setdefault(switch, "1")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

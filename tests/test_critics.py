@@ -12,7 +12,10 @@ from .strategies import point_clouds
 
 
 def brute_force_lipschitz(points, values):
-    distances = np.linalg.norm(points[:, None, :] - points[None, :, :], axis=-1)
+    differences = points[:, None, :] - points[None, :, :]
+    size = np.max(np.abs(differences), axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore"):  # scaled like hypot, so tiny gaps do not underflow
+        distances = size[..., 0] * np.sqrt(np.nansum((differences / size) ** 2, axis=-1))
     changes = np.abs(values[:, None] - values[None, :])
     upper = np.triu_indices(len(values), k=1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -96,11 +99,21 @@ def test_jax_style_array_output_and_column_output_are_accepted(rng):
 # --- kernels -----------------------------------------------------------------------------
 
 @given(point_clouds(min_points=1, max_points=12), st.integers(0, 2**32 - 1))
-def test_lipschitz_kernel_equals_brute_force_and_its_py_func(points, seed):
+def test_lipschitz_equals_brute_force_and_kernel_equals_its_py_func(points, seed):
     values = np.random.default_rng(seed).normal(size=len(points))
-    compiled = max_slope(points, values)
-    assert compiled[0] == pytest.approx(brute_force_lipschitz(points, values), rel=1e-12)
-    assert compiled == max_slope.py_func(points, values)
+    from otdiv.critics import empirical_lipschitz
+    assert empirical_lipschitz(points, values)[0] == pytest.approx(
+        brute_force_lipschitz(points, values), rel=1e-12)
+    assert max_slope(points, values) == max_slope.py_func(points, values)
+
+
+def test_lipschitz_of_tiny_and_huge_point_clouds_does_not_underflow():
+    from otdiv.critics import empirical_lipschitz
+    points = np.array([[0.0, 0.0], [3e-200, 4e-200], [1e-199, 0.0]])
+    values = np.array([0.0, 5e-200, 0.0])
+    assert empirical_lipschitz(points, values)[0] == pytest.approx(1.0, rel=1e-12)
+    huge = points / 1e-200 * 1e200  # coordinates near 1e200: squares overflow
+    assert empirical_lipschitz(huge, values / 1e-200 * 1e200)[0] == pytest.approx(1.0, rel=1e-12)
 
 
 def test_lipschitz_kernel_reports_inf_for_one_point_with_two_values():
@@ -165,3 +178,19 @@ def test_one_dimensional_lipschitz_by_sorting_equals_all_pairs(points, seed):
         i, j = fast[1], fast[2]
         assert abs(values[i] - values[j]) / abs(points[i, 0] - points[j, 0]) == \
             pytest.approx(fast[0], rel=1e-12)
+
+
+def test_scaled_down_critic_is_rescued_by_its_lipschitz_constant(rng):
+    # A weight-clipped WGAN critic is c * (a 1-Lipschitz critic) for an unknown small c.
+    x_p, x_q = rng.normal(size=(30, 2)), rng.normal(size=(30, 2)) + [1.0, 0.5]
+    f = kantorovich_potential(x_p, x_q)
+    report = verify_critic(lambda x: 0.01 * f(x), x_p, x_q)
+    assert report.lipschitz == pytest.approx(0.01, rel=1e-9)
+    assert report.certified_lower_bound == pytest.approx(report.exact_w1, rel=1e-9)
+    assert not report.passed  # the raw estimate is 100x too small
+
+
+def test_summary_of_the_exact_potential_calls_it_a_lower_bound(rng):
+    x_p, x_q = rng.normal(size=(40, 2)), rng.normal(size=(40, 2)) * 0.8 + 0.3
+    report = verify_critic(kantorovich_potential(x_p, x_q), x_p, x_q)
+    assert "PASSED" in report.summary() and "is a lower bound" in report.summary()
