@@ -5,6 +5,7 @@ Exact solvers are the ground truth; fast sample estimators are checked against t
 
 from ._results import AssignmentResult, EmpiricalMeasure, Estimate, TransportResult
 from ._results import GradientEstimate, MinimizerInterval, SGDResult
+from ._results import TrainedCritic, TrainedGan  # returned by otdiv.gan (JAX not imported)
 from .bias import (
     bernoulli_expected_gradient,
     bernoulli_gradient_bias,
@@ -68,6 +69,8 @@ __all__ = [
     "KantorovichPotential",
     "SolverError",
     "TransportResult",
+    "TrainedCritic",
+    "TrainedGan",
     "brute_force_assignment",
     "cramer_distance",
     "displacement_interpolation",
