@@ -108,8 +108,7 @@ def as_mass_vector(values, name: str, *, length: int | None = None) -> np.ndarra
     if np.any(array < 0):
         index = int(np.flatnonzero(array < 0)[0])
         raise ValueError(f"{name} must be non-negative, got {array[index]!r} at index {index}")
-    total = float(array.sum())
-    if not total > 0:
+    if not array.max() > 0:
         raise ValueError(f"{name} must have a positive sum, got all zeros")
     return array
 
@@ -119,6 +118,7 @@ def as_weights(weights, n: int, name: str = "u_weights") -> np.ndarray:
     if weights is None:
         return np.full(n, 1.0 / n)
     array = as_mass_vector(weights, name, length=n)
+    array = array / array.max()  # first, so that the sum cannot overflow
     return array / array.sum()
 
 
@@ -129,9 +129,11 @@ def as_probability_vector(values, name: str = "p", *, normalize: bool = True) ->
     to 1 within 1e-9.
     """
     array = as_mass_vector(values, name)
-    total = array.sum()
     if normalize:
-        return array / total
+        array = array / array.max()  # first, so that the sum cannot overflow
+        return array / array.sum()
+    with np.errstate(over="ignore"):
+        total = array.sum()
     if abs(total - 1.0) > 1e-9:
         raise ValueError(f"{name} must sum to 1, got a sum of {total!r}")
     return array

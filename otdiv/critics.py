@@ -17,12 +17,11 @@ import numbers
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial.distance import cdist
 
 from ._kernels.critics import max_slope, monotone_coupling
 from ._results import freeze_arrays
 from ._validation import as_samples, as_weights, check_real, check_same_dimension
-from .distances import transport
+from .distances import euclidean_distances, paired_distances, scaled_ground_cost, transport
 from .exact.kantorovich import solve_kantorovich
 
 __all__ = ["CriticReport", "FCriticReport", "KantorovichPotential", "kantorovich_potential",
@@ -86,7 +85,8 @@ class KantorovichPotential:
         if points.shape[1] != self.anchors.shape[1]:
             raise ValueError(f"points must be in R^{self.anchors.shape[1]}, got points in "
                              f"R^{points.shape[1]}")
-        return np.min(cdist(points, self.anchors) + self.anchor_values[None, :], axis=1)
+        distances = euclidean_distances(points, self.anchors)
+        return np.min(distances + self.anchor_values[None, :], axis=1)
 
 
 def kantorovich_potential(u_values, v_values, u_weights=None, v_weights=None
@@ -208,9 +208,10 @@ def _optimal_pairs(x_p, x_q, a, b):
         rows, columns = u_order[rows], v_order[columns]
         exact = float(np.sum(masses * np.abs(x_p[rows, 0] - x_q[columns, 0])))
         return exact, rows, columns, masses, "closed_form_1d"
-    result = solve_kantorovich(a, b, cdist(x_p, x_q))
+    cost, unit = scaled_ground_cost(x_p, x_q, 1.0)
+    result = solve_kantorovich(a, b, cost)
     rows, columns = np.nonzero(result.plan > 0)
-    return result.cost, rows, columns, result.plan[rows, columns], result.method
+    return result.cost * unit, rows, columns, result.plan[rows, columns], result.method
 
 
 def empirical_lipschitz(points: np.ndarray, values: np.ndarray) -> tuple[float, int, int]:
@@ -302,7 +303,7 @@ def verify_critic(critic, x_p, x_q, *, p_weights=None, q_weights=None, tol=0.05
     dual_estimate = float(a @ f_p - b @ f_q)
 
     exact, rows, columns, masses, method = _optimal_pairs(x_p, x_q, a, b)
-    distances = np.linalg.norm(x_p[rows] - x_q[columns], axis=1)
+    distances = paired_distances(x_p[rows], x_q[columns])
     # An absolute slack for round-off in the critic's values (e.g. LP potentials).
     slack = 1e-12 * (1.0 + float(np.max(np.abs(values))))
     tight = f_p[rows] - f_q[columns] >= (1.0 - tol) * distances - slack

@@ -8,6 +8,8 @@ friends; options are keyword-only. Values may be shape ``(n,)`` (points on the l
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy.spatial.distance import cdist
 
@@ -16,17 +18,53 @@ from ._validation import as_samples_pair, check_real
 from .exact.kantorovich import certify, solve_kantorovich
 from .exact.onedim import wasserstein_1d
 
-__all__ = ["wasserstein", "transport", "displacement_interpolation"]
+__all__ = ["wasserstein", "transport", "displacement_interpolation", "euclidean_distances",
+           "paired_distances"]
 
 
-def _ground_cost(u: np.ndarray, v: np.ndarray, p: float) -> np.ndarray:
-    """``||x_i - y_j||^p`` with exact Euclidean distances (no ``|x|^2 - 2xy`` round-off)."""
-    distance = cdist(u, v, metric="euclidean")
-    if p == 1.0:
-        return distance
-    if p == 2.0:
-        return distance * distance
-    return distance**p
+def _power_of_two_at_least(value: float) -> float:
+    """The smallest power of two >= ``value`` (1 for 0); dividing by it is exact."""
+    if value == 0.0:
+        return 1.0
+    mantissa, exponent = math.frexp(value)
+    return math.ldexp(1.0, exponent - 1 if mantissa == 0.5 else exponent)
+
+
+def euclidean_distances(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``||u_i - v_j||`` for all pairs, exact (no ``|x|^2 - 2xy``) and safe at any scale.
+
+    The points are divided by a power of two near their largest coordinate (an exact
+    rescaling) before the squares are formed, so coordinates of 1e-200 do not underflow
+    and coordinates of 1e200 do not overflow.
+    """
+    scale = _power_of_two_at_least(max(float(np.max(np.abs(u))), float(np.max(np.abs(v)))))
+    return cdist(u / scale, v / scale, metric="euclidean") * scale
+
+
+def paired_distances(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``||x_k - y_k||`` row by row, safe at any scale (like :func:`euclidean_distances`)."""
+    difference = x - y
+    scale = _power_of_two_at_least(float(np.max(np.abs(difference), initial=0.0)))
+    return np.linalg.norm(difference / scale, axis=1) * scale
+
+
+def scaled_ground_cost(u: np.ndarray, v: np.ndarray, p: float) -> tuple[np.ndarray, float]:
+    """Costs ``(||x_i - y_j|| / unit)^p`` with ``unit`` a power of two >= the largest distance.
+
+    Then ``W_p = unit * OT(cost)^(1/p)``, with every cost in [0, 1]: no overflow for any
+    ``p``. A positive distance whose cost underflows to 0 would silently change the
+    problem, so it is refused.
+    """
+    scale = _power_of_two_at_least(max(float(np.max(np.abs(u))), float(np.max(np.abs(v)))))
+    distance = cdist(u / scale, v / scale, metric="euclidean")
+    unit = _power_of_two_at_least(float(distance.max()))
+    distance /= unit
+    cost = distance if p == 1.0 else distance**p
+    if p != 1.0 and np.any((cost == 0.0) & (distance > 0.0)):
+        smallest = float(np.min(distance[distance > 0]))
+        raise ValueError(f"p = {p!r} is too large for these samples: (smallest / largest "
+                         f"distance)^p = {smallest!r}^p underflows float64; use a smaller p")
+    return cost, unit * scale
 
 
 def wasserstein(u_values, v_values, u_weights=None, v_weights=None, *, p=1):
@@ -84,10 +122,11 @@ def wasserstein(u_values, v_values, u_weights=None, v_weights=None, *, p=1):
     """
     p = check_real(p, "p", lower=1.0)
     u, v, u_w, v_w = as_samples_pair(u_values, v_values, u_weights, v_weights)
-    if u.shape[1] == 1:
-        return wasserstein_1d(u[:, 0], v[:, 0], u_w, v_w, p=p)
-    result = solve_kantorovich(u_w, v_w, _ground_cost(u, v, p))
-    return max(result.cost, 0.0) ** (1.0 / p)
+    if u.shape[1] == 1:  # the caller's weights: None selects the faster uniform kernel
+        return wasserstein_1d(u[:, 0], v[:, 0], u_weights, v_weights, p=p)
+    cost, unit = scaled_ground_cost(u, v, p)
+    result = solve_kantorovich(u_w, v_w, cost)
+    return unit * max(result.cost, 0.0) ** (1.0 / p)
 
 
 def transport(u_values, v_values, u_weights=None, v_weights=None, *, p=1,
@@ -134,13 +173,19 @@ def transport(u_values, v_values, u_weights=None, v_weights=None, *, p=1,
     """
     p = check_real(p, "p", lower=1.0)
     u, v, u_w, v_w = as_samples_pair(u_values, v_values, u_weights, v_weights)
-    cost = _ground_cost(u, v, p)
+    cost = euclidean_distances(u, v)
+    if p != 1.0:
+        with np.errstate(over="ignore"):
+            cost = cost**p
+        if not np.all(np.isfinite(cost)):
+            raise ValueError(f"distances^p overflow float64 for p = {p!r}: the cost W_p^p of "
+                             f"these samples is not representable; rescale the samples")
     result = solve_kantorovich(u_w, v_w, cost, method=method)
     if p != 1.0:
         return result
     # Kantorovich–Rubinstein form: f = c-transform of v, 1-Lipschitz on all of R^d.
     f_at_u = np.min(cost - result.dual_v[None, :], axis=1)
-    f_at_v = np.min(cdist(v, v) - result.dual_v[None, :], axis=1)
+    f_at_v = np.min(euclidean_distances(v, v) - result.dual_v[None, :], axis=1)
     return certify(u_w, v_w, cost, result.plan, f_at_u, -f_at_v, method=result.method)
 
 
@@ -185,7 +230,7 @@ def displacement_interpolation(u_values, v_values, t, u_weights=None, v_weights=
     """
     t = check_real(t, "t", lower=0.0, upper=1.0)
     u, v, u_w, v_w = as_samples_pair(u_values, v_values, u_weights, v_weights)
-    result = solve_kantorovich(u_w, v_w, _ground_cost(u, v, 2.0))
+    result = solve_kantorovich(u_w, v_w, scaled_ground_cost(u, v, 2.0)[0])  # same plan
     rows, columns = np.nonzero(result.plan > 0)
     points = (1.0 - t) * u[rows] + t * v[columns]
     weights = result.plan[rows, columns]

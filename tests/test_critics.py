@@ -194,3 +194,25 @@ def test_summary_of_the_exact_potential_calls_it_a_lower_bound(rng):
     x_p, x_q = rng.normal(size=(40, 2)), rng.normal(size=(40, 2)) * 0.8 + 0.3
     report = verify_critic(kantorovich_potential(x_p, x_q), x_p, x_q)
     assert "PASSED" in report.summary() and "is a lower bound" in report.summary()
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e200])
+def test_certificate_at_extreme_scales(rng, scale):
+    x_p, x_q = rng.normal(size=(12, 2)), rng.normal(size=(10, 2)) + 1
+    report = verify_critic(kantorovich_potential(x_p * scale, x_q * scale), x_p * scale,
+                           x_q * scale)
+    assert report.exact_w1 == pytest.approx(wasserstein(x_p, x_q) * scale, rel=1e-12)
+    assert report.passed and report.lipschitz == pytest.approx(1.0)
+
+
+def test_critic_output_through_the_array_protocol_is_accepted(rng):
+    class DeviceArray:  # like a JAX or PyTorch array: converts through __array__
+        def __init__(self, values):
+            self.values = values
+
+        def __array__(self, dtype=None, copy=None):
+            return np.asarray(self.values, dtype=dtype)
+
+    x_p, x_q = rng.normal(size=(6, 2)), rng.normal(size=(6, 2))
+    report = verify_critic(lambda x: DeviceArray(x[:, 0]), x_p, x_q)
+    assert report.dual_estimate == pytest.approx(x_p[:, 0].mean() - x_q[:, 0].mean())

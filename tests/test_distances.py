@@ -144,3 +144,33 @@ def test_interpolation_is_a_constant_speed_geodesic(rng, s, t):
         pytest.approx(abs(t - s) * total, rel=1e-7)
     assert wasserstein(u, mu_t.points, u_w, mu_t.weights, p=2) == pytest.approx(t * total,
                                                                                  rel=1e-7)
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e-160, 1e155, 1e200])
+def test_plane_distances_at_extreme_scales(rng, scale):
+    u, v = rng.normal(size=(7, 2)), rng.normal(size=(5, 2))
+    assert wasserstein(u * scale, v * scale) == pytest.approx(scale * wasserstein(u, v),
+                                                              rel=1e-12)
+    assert wasserstein(u * scale, v * scale, p=2) == pytest.approx(
+        scale * wasserstein(u, v, p=2), rel=1e-12)
+
+
+@pytest.mark.parametrize("p", [3.0, 5.0, 10.0])
+def test_higher_orders_match_pot_on_the_rescaled_cost(rng, p):
+    u, v = rng.normal(size=(20, 2)) * 1e-2, rng.normal(size=(15, 2)) * 1e-2
+    a, b = np.full(20, 1 / 20), np.full(15, 1 / 15)
+    expected = ot.emd2(a, b, (cdist(u, v) / 1e-2) ** p) ** (1 / p) * 1e-2
+    assert wasserstein(u, v, p=p) == pytest.approx(expected, rel=1e-9)
+
+
+def test_order_whose_costs_underflow_is_refused(rng):
+    u, v = rng.normal(size=(7, 2)), rng.normal(size=(5, 2))
+    with pytest.raises(ValueError, match="p = 4000.0 is too large"):
+        wasserstein(u, v, p=4000)
+
+
+def test_weights_near_the_largest_float_are_normalised_without_overflow():
+    x = np.array([0.0, 1.0, 2.0])
+    assert wasserstein(x, x + 1, np.full(3, 1e308)) == pytest.approx(1.0)
+    assert wasserstein(np.c_[x, x], np.c_[x, x] + 1, np.full(3, 1e308)) == pytest.approx(
+        np.sqrt(2))

@@ -5,28 +5,32 @@ from numba import njit
 
 
 @njit(cache=True)
-def certificate_sums(plan, cost, dual_u, dual_v):
-    """Everything the LP certificate needs, without an (n, m) temporary.
+def certificate_sums(plan, cost, dual_v):
+    """The plan's cost and marginals, and the c-transform of the target potential.
 
-    Returns ``(primal, slackness, min_reduced, row_sums, column_sums)`` where
-    ``primal = sum(plan * cost)``, ``slackness = sum(plan * (cost - u_i - v_j))`` and
-    ``min_reduced = min(cost - u_i - v_j)``.
+    Returns ``(primal, primal_size, dual_u, row_sums, column_sums)`` with
+    ``primal = sum(plan * cost)``, ``primal_size = sum(plan * |cost|)`` and
+    ``dual_u[i] = min_j (cost[i, j] - dual_v[j])``, the largest source potential that is
+    feasible with ``dual_v``: ``(cost[i, j] - dual_v[j]) - dual_u[i] >= 0`` holds exactly in
+    floating point for every entry. No (n, m) temporary is made.
     """
     n, m = cost.shape
     row_sums = np.zeros(n)
     column_sums = np.zeros(m)
+    dual_u = np.empty(n)
     primal = 0.0
-    slackness = 0.0
-    min_reduced = np.inf
+    primal_size = 0.0
     for i in range(n):
+        smallest = np.inf
         for j in range(m):
-            reduced = cost[i, j] - dual_u[i] - dual_v[j]
-            if reduced < min_reduced:
-                min_reduced = reduced
+            candidate = cost[i, j] - dual_v[j]
+            if candidate < smallest:
+                smallest = candidate
             mass = plan[i, j]
             if mass != 0.0:
                 row_sums[i] += mass
                 column_sums[j] += mass
                 primal += mass * cost[i, j]
-                slackness += mass * reduced
-    return primal, slackness, min_reduced, row_sums, column_sums
+                primal_size += mass * abs(cost[i, j])
+        dual_u[i] = smallest
+    return primal, primal_size, dual_u, row_sums, column_sums
