@@ -189,7 +189,8 @@ def fidelity_tables():
     f_rows = [row for row in rows if "exact" in row]
     write_results(
         "gan_fidelity_f", "Critic fidelity: f-GAN critics vs the exact f-divergence",
-        ["pair", "loss", "exact", "bound", "bound_train", "relative_error"], f_rows,
+        ["pair", "loss", "exact", "bound", "standard_error", "bound_train",
+         "relative_error"], f_rows,
         "Variational bound E_P[T] - E_Q[f*(T)] of the trained critic on 20 000 held-out "
         "samples per side (`bound`) and on its 400 training samples (`bound_train`); exact "
         "values from otdiv.gaussian_f_divergence / f_divergence_density.")

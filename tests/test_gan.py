@@ -291,3 +291,26 @@ def test_import_otdiv_gan_without_jax_says_how_to_install(monkeypatch):
         monkeypatch.delitem(sys.modules, name)
     with pytest.raises(ImportError, match=r"pip install otdiv\[gan\]"):
         import otdiv.gan  # noqa: F401
+
+
+# --- studies (slow: several trainings) ------------------------------------------------------
+
+@pytest.mark.slow
+def test_jsgan_generator_gradient_vanishes_on_parallel_lines_but_wgan_does_not():
+    from otdiv.gan.studies import generator_gradient_study
+    rows = generator_gradient_study(thetas=(2.0,), losses=("jsgan", "wgan-gp"), n=300,
+                                    steps=800, rng=0)
+    gradient = {row["loss"]: row["generator_gradient"] for row in rows}
+    assert gradient["jsgan"] < 0.05
+    assert 0.7 < gradient["wgan-gp"] < 1.5
+
+
+@pytest.mark.slow
+def test_fidelity_study_sn_rows_are_certified_lower_bounds():
+    from otdiv.gan.studies import critic_fidelity_study
+    rows = critic_fidelity_study(steps=300, n=200, thetas=(1.0,), shifts=(), f_kinds=(),
+                                 rng=0)
+    for row in rows:
+        assert row["certified_lower_bound"] <= row["exact_w1"] + 1e-9
+        if row["loss"] == "wgan-clip":
+            assert row["lipschitz"] < 0.1
