@@ -222,18 +222,15 @@ def empirical_lipschitz(points: np.ndarray, values: np.ndarray) -> tuple[float, 
     O(N log N); otherwise the all-pairs Numba kernel, O(N^2 d) time and O(N) memory.
     """
     if points.shape[1] > 1:
-        # Squared distances underflow below 1e-154; rescale by a power of two (exact) so
-        # that the largest coordinate is about 1, and scale the slope back.
-        largest = float(np.max(np.abs(points)))
-        scale = 2.0 ** np.round(np.log2(largest)) if largest > 0 else 1.0
-        slope, i, j = max_slope(np.ascontiguousarray(points / scale), values)
-        return float(slope) / scale, int(i), int(j)
+        slope, i, j = max_slope(points, values)
+        return float(slope), int(i), int(j)
     if points.shape[0] < 2:
         return 0.0, -1, -1
     order = np.lexsort((values, points[:, 0]))
     steps = np.diff(points[order, 0])
     changes = np.abs(np.diff(values[order]))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # A slope beyond the float range (a gap of 1e-309) is reported as inf.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         slopes = np.where(steps > 0, changes / steps, np.where(changes > 0, np.inf, 0.0))
     k = int(np.argmax(slopes))
     if slopes[k] == 0.0:

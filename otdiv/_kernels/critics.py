@@ -5,6 +5,25 @@ import numpy as np
 from numba import njit, prange
 
 
+@njit(cache=True)
+def _rescaled_distance(points, i, j):
+    """``||points[i] - points[j]||`` as ``scale * sqrt(sum((gap / scale)^2))``.
+
+    Used only where the plain sum of squares under- or overflows (gaps below 1e-140 or
+    above 1e140), like ``hypot``.
+    """
+    scale = 0.0
+    for k in range(points.shape[1]):
+        scale = max(scale, abs(points[i, k] - points[j, k]))
+    if scale == 0.0:
+        return 0.0
+    total = 0.0
+    for k in range(points.shape[1]):
+        ratio = (points[i, k] - points[j, k]) / scale
+        total += ratio * ratio
+    return scale * np.sqrt(total)
+
+
 @njit(cache=True, parallel=True)
 def max_slope(points, values):
     """Largest ``|values[i] - values[j]| / ||points[i] - points[j]||`` over all pairs.
@@ -30,11 +49,15 @@ def max_slope(points, values):
                 for k in range(d):
                     difference = points[row, k] - points[j, k]
                     squared += difference * difference
+                if 1e-280 <= squared <= 1e280:
+                    distance = np.sqrt(squared)
+                else:
+                    distance = _rescaled_distance(points, row, j)
                 change = abs(values[row] - values[j])
-                if squared == 0.0:
+                if distance == 0.0:
                     slope = np.inf if change > 0.0 else 0.0
                 else:
-                    slope = change / np.sqrt(squared)
+                    slope = change / distance
                 if slope > best_slope[t]:
                     best_slope[t] = slope
                     best_i[t] = row

@@ -200,15 +200,17 @@ def _highs(a, b, cost):
     rows = sp.kron(sp.eye(n), np.ones((1, m)))
     columns = sp.kron(np.ones((1, n)), sp.eye(m))
     constraints = sp.vstack([rows, columns]).tocsr()
-    result = linprog(cost.ravel(), A_eq=constraints, b_eq=np.concatenate([a, b]),
-                     bounds=(0, None), method="highs",
-                     # HiGHS's default tolerances (1e-7) are looser than the certificate.
-                     options={"primal_feasibility_tolerance": 1e-10,
-                              "dual_feasibility_tolerance": 1e-10})
-    if result.status != 0:
-        raise SolverError(f"HiGHS did not reach an optimal solution: {result.message}")
-    duals = np.asarray(result.eqlin.marginals, dtype=float)
-    return result.x.reshape(n, m), duals[:n], duals[n:]
+    masses = np.concatenate([a, b * (a.sum() / b.sum())])
+    # HiGHS's default tolerances (1e-7) are looser than the certificate. Its presolve can
+    # declare a feasible problem with masses below its tolerance infeasible: retry without.
+    options = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+    for presolve in (True, False):
+        result = linprog(cost.ravel(), A_eq=constraints, b_eq=masses, bounds=(0, None),
+                         method="highs", options={**options, "presolve": presolve})
+        if result.status == 0:
+            duals = np.asarray(result.eqlin.marginals, dtype=float)
+            return result.x.reshape(n, m), duals[:n], duals[n:]
+    raise SolverError(f"HiGHS did not reach an optimal solution: {result.message}")
 
 
 def certify(a, b, cost, plan, dual_u, dual_v, *, method: str) -> TransportResult:
@@ -239,7 +241,8 @@ def certify(a, b, cost, plan, dual_u, dual_v, *, method: str) -> TransportResult
     # accepted marginal error can move mass across (HiGHS leaves up to 1e-10 unshipped).
     largest = max(float(cost.max()), -float(cost.min()))
     marginal_error = float(np.sum(np.abs(row_sums - a)) + np.sum(np.abs(column_sums - b)))
-    if gap <= (4 * np.finfo(float).eps * mass + marginal_error) * largest:
+    tiny = 4 * np.finfo(float).smallest_subnormal
+    if gap <= (4 * np.finfo(float).eps * mass + marginal_error) * largest + tiny:
         gap_relative = 0.0
     else:
         gap_relative = _relative(gap, primal_size + dual_size)
