@@ -189,7 +189,7 @@ def transport(u_values, v_values, u_weights=None, v_weights=None, *, p=1,
     return certify(u_w, v_w, cost, result.plan, f_at_u, -f_at_v, method=result.method)
 
 
-def displacement_interpolation(u_values, v_values, t, u_weights=None, v_weights=None
+def displacement_interpolation(u_values, v_values, t, *, u_weights=None, v_weights=None
                                ) -> EmpiricalMeasure:
     r"""McCann's displacement interpolation: the W_2 geodesic between two samples.
 
@@ -207,8 +207,9 @@ def displacement_interpolation(u_values, v_values, t, u_weights=None, v_weights=
         The end points ``mu_0`` and ``mu_1`` as samples.
     t : float in [0, 1]
         Time along the geodesic.
-    u_weights, v_weights : array_like, optional
-        Weights; uniform when omitted.
+    u_weights, v_weights : array_like, optional, keyword-only
+        Weights; uniform when omitted. (Keyword-only: with the time ``t`` in third place,
+        positional weights would be easy to misplace.)
 
     Returns
     -------

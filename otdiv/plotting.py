@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_samples, check_same_dimension
+from ._validation import as_cost_matrix, as_samples, check_same_dimension
 
 __all__ = ["plot_plan"]
 
@@ -49,10 +49,12 @@ def plot_plan(u_values, v_values, plan, *, ax=None, labels=("P", "Q"), title=Non
     check_same_dimension(u, v)
     if u.shape[1] > 2:
         raise ValueError(f"plot_plan draws points in 1-D or 2-D, got points in R^{u.shape[1]}")
-    plan = np.asarray(plan, dtype=float)
-    if plan.shape != (u.shape[0], v.shape[0]):
-        raise ValueError(f"plan must have shape {(u.shape[0], v.shape[0])} (n, m), "
-                         f"got {plan.shape}")
+    plan = as_cost_matrix(plan, "plan", shape=(u.shape[0], v.shape[0]))
+    if np.any(plan < 0):
+        raise ValueError(f"plan must be non-negative, got a minimum of {plan.min()!r}")
+    if (isinstance(labels, str) or len(labels) != 2
+            or not all(isinstance(label, str) for label in labels)):
+        raise TypeError(f"labels must be a pair of strings, got {labels!r}")
     if u.shape[1] == 1:
         u = np.column_stack([u[:, 0], np.zeros(len(u))])
         v = np.column_stack([v[:, 0], np.ones(len(v))])

@@ -444,3 +444,29 @@ def test_bad_gan_input():
         GanConfig.for_loss("wgan-gp", critic_hidden=[64, 64])
     with pytest.raises(ValueError, match="simultaneous updates need n_critic=1"):
         GanConfig.for_loss("fgan:kl", n_critic=5)
+
+
+# --- assignment overflow, plot_plan --------------------------------------------------------
+
+@pytest.mark.parametrize("function", [solve_assignment, brute_force_assignment])
+def test_assignment_whose_total_overflows_is_refused(function):
+    with pytest.raises(ValueError, match="overflows"):
+        function(np.full((2, 2), 1e308))
+
+
+@pytest.mark.parametrize("plan, error, match", [
+    (np.array([[np.nan, 0.5], [0.5, 0.0]]), ValueError, "plan must be finite"),
+    (np.array([[-0.1, 0.6], [0.5, 0.0]]), ValueError, "plan must be non-negative"),
+    (np.zeros((3, 2)), ValueError, r"plan must have shape \(2, 2\)"),
+    ("plan", TypeError, "plan must be an array"),
+])
+def test_plot_plan_refuses_a_bad_plan(plan, error, match):
+    from otdiv.plotting import plot_plan
+    with pytest.raises(error, match=match):
+        plot_plan([0.0, 1.0], [2.0, 3.0], plan)
+
+
+def test_plot_plan_refuses_labels_that_are_not_a_pair():
+    from otdiv.plotting import plot_plan
+    with pytest.raises(TypeError, match="labels must be a pair"):
+        plot_plan([0.0, 1.0], [2.0, 3.0], np.eye(2) / 2, labels="P")

@@ -83,3 +83,35 @@ def test_console_entry_point_runs_as_a_module():
     completed = subprocess.run([sys.executable, "-m", "otdiv.cli", "--help"],
                                capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0 and "bakery" in completed.stdout
+
+
+def test_json_output_is_strict_even_with_an_infinite_lipschitz_constant(capsys, tmp_path,
+                                                                       monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    np.save("p.npy", np.zeros((3, 2)))
+    np.save("q.npy", np.ones((3, 2)))
+    (tmp_path / "jumpy.py").write_text("import numpy as np\n\ndef f(x):\n"
+                                       "    return np.arange(len(x), dtype=float)\n")
+    status, out, _ = run(capsys, "verify", "--critic", "jumpy.py:f", "--p", "p.npy",
+                         "--q", "q.npy", "--json")
+    payload = json.loads(out, parse_constant=lambda name: pytest.fail(f"non-strict {name}"))
+    assert status == 1 and payload["lipschitz"] == "inf"
+
+
+@pytest.mark.parametrize("source, message", [
+    ("def f(x):\n    raise RuntimeError('boom')\n", "raised RuntimeError: boom"),
+    ("def f(x:\n", "raised SyntaxError"),
+])
+def test_a_failing_critic_is_bad_input_with_a_message(capsys, sample_files, source, message):
+    (sample_files / "broken.py").write_text(source)
+    status, _, err = run(capsys, "verify", "--critic", "broken.py:f", "--p", "p.npy",
+                         "--q", "q.npy")
+    assert status == 2 and message in err and "--critic" in err
+
+
+def test_demo_refuses_an_out_path_that_is_a_file(capsys, tmp_path):
+    target = tmp_path / "file.txt"
+    target.write_text("")
+    status, _, err = run(capsys, "demo", "--out", str(target), "--sections", "bakery",
+                         "--no-progress")
+    assert status == 2 and "--out must be a folder" in err

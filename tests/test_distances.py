@@ -138,8 +138,8 @@ def test_interpolation_is_a_constant_speed_geodesic(rng, s, t):
     u, v = rng.normal(size=(10, 2)), rng.normal(size=(7, 2)) * 2 + 1
     u_w = rng.random(10)
     total = wasserstein(u, v, u_w, p=2)
-    mu_s = displacement_interpolation(u, v, s, u_w)
-    mu_t = displacement_interpolation(u, v, t, u_w)
+    mu_s = displacement_interpolation(u, v, s, u_weights=u_w)
+    mu_t = displacement_interpolation(u, v, t, u_weights=u_w)
     assert wasserstein(mu_s.points, mu_t.points, mu_s.weights, mu_t.weights, p=2) == \
         pytest.approx(abs(t - s) * total, rel=1e-7)
     assert wasserstein(u, mu_t.points, u_w, mu_t.weights, p=2) == pytest.approx(t * total,

@@ -8,6 +8,7 @@ error handling live here so every subcommand behaves the same.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from ..exact.kantorovich import SolverError
 
-__all__ = ["add_common_options", "run", "CheckFailed", "to_jsonable"]
+__all__ = ["add_common_options", "run", "CheckFailed", "to_jsonable", "non_negative_int"]
 
 
 class CheckFailed(Exception):
@@ -32,6 +33,17 @@ def add_common_options(parser) -> None:
                         help="print machine-readable JSON instead of the readable summary")
 
 
+def non_negative_int(text: str) -> int:
+    """An argparse type: a non-negative integer (random seeds)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
+    return value
+
+
 def to_jsonable(value):
     """Convert numpy scalars/arrays (also nested in dicts and lists) to JSON types."""
     if isinstance(value, dict):
@@ -41,15 +53,15 @@ def to_jsonable(value):
     if isinstance(value, np.ndarray):
         return to_jsonable(value.tolist())
     if isinstance(value, np.generic):
-        return value.item()
+        return to_jsonable(value.item())
     if isinstance(value, float) and not np.isfinite(value):
-        return str(value)
+        return str(value)  # "inf", "-inf", "nan": strict JSON has no such numbers
     return value
 
 
 def _emit(args, summary: str, payload: dict) -> None:
     if getattr(args, "json", False):
-        print(json.dumps(to_jsonable(payload), indent=2))
+        print(json.dumps(to_jsonable(payload), indent=2, allow_nan=False))
     else:
         print(summary)
 
@@ -61,7 +73,7 @@ def run(args) -> int:
     except CheckFailed as failure:
         _emit(args, failure.summary, failure.payload)
         return 1
-    except (ValueError, TypeError, FileNotFoundError, ImportError) as error:
+    except (ValueError, TypeError, OSError, ImportError) as error:
         print(f"otdiv {args.command}: error: {error}", file=sys.stderr)
         return 2
     except SolverError as error:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import add_common_options, to_jsonable
+from . import add_common_options, non_negative_int, to_jsonable
 
 
 def add_parser(subparsers) -> None:
@@ -28,7 +28,8 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--quick", action="store_true",
                         help="smaller samples and shorter training (seconds, for smoke tests)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=non_negative_int, default=0,
+                        help="random seed (default 0)")
     parser.add_argument("--sections", nargs="+", choices=[name for name, _ in SECTIONS],
                         metavar="NAME", help="run only these sections (default: all of "
                         + ", ".join(name for name, _ in SECTIONS) + ")")
@@ -221,6 +222,8 @@ def run_demo(out: Path, *, quick=False, progress=True, seed=0, sections=None) ->
     matplotlib.use("Agg")
     from tqdm import tqdm
 
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out must be a folder, got the existing file {str(out)!r}")
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     parts, results, figures = ["# otdiv demo report\n"], {}, []

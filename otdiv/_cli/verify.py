@@ -65,7 +65,11 @@ def load_callable(spec: str):
             raise FileNotFoundError(f"--critic: no such file {module_name!r}")
         module_spec = importlib.util.spec_from_file_location(path.stem, path)
         module = importlib.util.module_from_spec(module_spec)
-        module_spec.loader.exec_module(module)
+        try:
+            module_spec.loader.exec_module(module)
+        except Exception as error:
+            raise ValueError(f"--critic: loading {module_name!r} raised "
+                             f"{type(error).__name__}: {error}") from None
     else:
         # Like `python -m`, look in the current directory first.
         sys.path.insert(0, os.getcwd())
@@ -74,6 +78,9 @@ def load_callable(spec: str):
         except ModuleNotFoundError as error:
             raise ValueError(f"--critic: cannot import module {module_name!r} ({error})"
                              ) from None
+        except Exception as error:
+            raise ValueError(f"--critic: importing {module_name!r} raised "
+                             f"{type(error).__name__}: {error}") from None
         finally:
             sys.path.remove(os.getcwd())
     target = module
@@ -83,7 +90,14 @@ def load_callable(spec: str):
         target = getattr(target, part)
     if not callable(target):
         raise ValueError(f"--critic: {spec!r} is not callable")
-    return target
+
+    def guarded(points):
+        try:
+            return target(points)
+        except Exception as error:
+            raise ValueError(f"--critic {spec!r} raised {type(error).__name__}: {error}"
+                             ) from None
+    return guarded
 
 
 def handle(args):

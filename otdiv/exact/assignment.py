@@ -86,8 +86,16 @@ def solve_assignment(cost) -> AssignmentResult:
     rows, columns = linear_sum_assignment(cost)
     permutation = np.empty(cost.shape[0], dtype=np.intp)
     permutation[rows] = columns
-    total = float(cost[rows, columns].sum())
-    return AssignmentResult(cost=total, permutation=permutation)
+    return AssignmentResult(cost=_total(cost, permutation), permutation=permutation)
+
+
+def _total(cost: np.ndarray, permutation: np.ndarray) -> float:
+    with np.errstate(over="ignore"):
+        total = float(cost[np.arange(cost.shape[0]), permutation].sum())
+    if not np.isfinite(total):
+        raise ValueError("cost entries are so large that the total of an assignment "
+                         "overflows float64; rescale cost")
+    return total
 
 
 def brute_force_assignment(cost) -> AssignmentResult:
@@ -95,8 +103,9 @@ def brute_force_assignment(cost) -> AssignmentResult:
 
     Evaluates all :math:`m!/(m-n)!` candidate assignments, which is what makes the Monge
     problem hopeless by hand: the count grows factorially. Use it as an oracle for small
-    problems; it refuses more than ``10!`` candidates. Among equally cheap assignments it
-    returns the lexicographically smallest.
+    problems; it refuses more than ``10!`` candidates. Among assignments whose floating-point
+    totals are equal it returns the lexicographically smallest (totals that are equal in
+    exact arithmetic may differ in the last bit, e.g. 0.1 + 0.3 + 0.2 and 0.1 + 0.2 + 0.3).
 
     Parameters
     ----------
@@ -126,7 +135,7 @@ def brute_force_assignment(cost) -> AssignmentResult:
         raise ValueError(f"cost of shape {cost.shape} has {count:,} candidate assignments; "
                          f"brute_force_assignment enumerates at most 10! = "
                          f"{BRUTE_FORCE_LIMIT:,}: use solve_assignment")
-    best_cost = np.inf
+    best_cost = None
     best = None
     rows = np.arange(n)
     candidates = itertools.permutations(range(m), n)
@@ -136,10 +145,10 @@ def brute_force_assignment(cost) -> AssignmentResult:
         if chunk.size == 0:
             break
         chunk = chunk.reshape(-1, n)
-        # Sum in a fixed left-to-right order so ties compare exactly.
-        totals = cost[rows, chunk].sum(axis=1)
+        with np.errstate(over="ignore"):
+            totals = cost[rows, chunk].sum(axis=1)
         index = int(np.argmin(totals))
-        if totals[index] < best_cost:
+        if best_cost is None or totals[index] < best_cost:
             best_cost = float(totals[index])
             best = chunk[index].copy()
-    return AssignmentResult(cost=best_cost, permutation=best)
+    return AssignmentResult(cost=_total(cost, best), permutation=best)

@@ -169,6 +169,15 @@ def train_critic(x_p, x_q, *, loss="wgan-gp", steps=2000, rng=None, config=None,
     For ``"cramer"`` the returned critic uses up to 256 rows of ``x_q`` as the reference
     set of :math:`f(x) = \text{mean}_j\|h(x) - h(r_j)\| - \|h(x)\|`.
 
+    Two measured properties of the gradient penalty (see ``benchmarks/bench_gan.py``): it
+    is soft, so for a shift the optimal slope is :math:`1 + W_1/(2\lambda)` and the
+    estimate about :math:`W_1/(2\lambda)` too high (10% at :math:`\lambda = 10`,
+    :math:`W_1 = 2`); and in one dimension a critic whose slope starts with the wrong sign
+    can stay at the penalty's local maximum near slope :math:`-1` (the estimate is then
+    negative), since reaching the right sign means crossing slope 0, where the penalty is
+    :math:`\lambda`. Weight clipping gives a critic correct only up to its (small)
+    Lipschitz scale; spectral normalisation gives a certified lower bound.
+
     References
     ----------
     .. [1] M. Arjovsky, S. Chintala, L. Bottou, "Wasserstein GAN", ICML 2017.
