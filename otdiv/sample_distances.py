@@ -257,7 +257,7 @@ def energy_distance(u_values, v_values, u_weights=None, v_weights=None, *, squar
     Examples
     --------
     >>> from otdiv import energy_distance
-    >>> energy_distance([0.0], [2.0], squared=True)  # 2|0 - 2| - 0 - 0
+    >>> round(energy_distance([0.0], [2.0], squared=True), 12)  # 2|0 - 2| - 0 - 0
     4.0
     >>> energy_distance([[0.0, 0.0], [3.0, 4.0]], [[0.0, 0.0], [3.0, 4.0]])
     0.0

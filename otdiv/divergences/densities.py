@@ -306,7 +306,7 @@ def gaussian_f_divergence(mu1, sigma1, mu2, sigma2, kind="kl"):
     >>> gaussian_f_divergence(0.0, 1.0, 1.0, 1.0, "kl")
     0.5
     >>> round(gaussian_f_divergence(0.0, 1.0, 0.0, 2.0, "squared_hellinger"), 12)
-    0.2
+    0.211145618
     """
     name = check_option(kind, "kind", F_DIVERGENCES)
     if name not in _GAUSSIAN_FORMULAS:

@@ -287,7 +287,7 @@ def energy_distance_1d(u_values, v_values, u_weights=None, v_weights=None, *, sq
     Examples
     --------
     >>> from otdiv.exact.onedim import energy_distance_1d
-    >>> energy_distance_1d([0.0], [2.0], squared=True)  # 2|0 - 2| - 0 - 0
+    >>> round(energy_distance_1d([0.0], [2.0], squared=True), 12)  # 2|0 - 2| - 0 - 0
     4.0
     """
     pair = _SortedPair(*_as_1d_pair(u_values, v_values, u_weights, v_weights))
