@@ -110,7 +110,7 @@ def sgd(p, m, *, distance="wasserstein", steps=1000, lr=0.01, n_runs=100, rng=No
     block = max(1, min(steps, _BLOCK_DRAWS // n_runs))
     starts = range(0, steps, block)
     if progress:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm  # not tqdm.auto: it warns in Jupyter without ipywidgets
         starts = tqdm(starts, desc=f"sgd {distance} m={m}", unit="block")
     for start in starts:
         stop = min(steps, start + block)
@@ -195,7 +195,7 @@ def categorical_sgd(target, m, *, distance="wasserstein", order=1, steps=1000, l
     block = max(1, min(steps, _BLOCK_DRAWS // (n_runs * (size + 1))))
     starts = range(0, steps, block)
     if progress:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm  # not tqdm.auto: it warns in Jupyter without ipywidgets
         starts = tqdm(starts, desc=f"categorical sgd {distance} m={m}", unit="block")
     for begin in starts:
         stop = min(steps, begin + block)

@@ -58,7 +58,7 @@ def grid_rows(m_values: Sequence[int], p_grid: np.ndarray, n_theta: int = 201,
     m_values = list(m_values)
     iterator = m_values
     if progress:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm  # not tqdm.auto: it warns in Jupyter without ipywidgets
         iterator = tqdm(m_values, desc="p-grid sweep", unit="m")
     rows = []
     for m in iterator:
