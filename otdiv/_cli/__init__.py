@@ -16,7 +16,8 @@ import numpy as np
 
 from ..exact.kantorovich import SolverError
 
-__all__ = ["add_common_options", "run", "CheckFailed", "to_jsonable", "non_negative_int"]
+__all__ = ["add_common_options", "run", "CheckFailed", "to_jsonable", "non_negative_int",
+           "markdown_table"]
 
 
 class CheckFailed(Exception):
@@ -42,6 +43,15 @@ def non_negative_int(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
     return value
+
+
+def markdown_table(columns, rows, *, float_format: str = ".4g") -> str:
+    """A markdown table of ``rows`` (dicts) in the order of ``columns``."""
+    def cell(value):
+        return format(value, float_format) if isinstance(value, float) else str(value)
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(row[c]) for c in columns) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 def to_jsonable(value):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import CheckFailed, add_common_options
+from . import CheckFailed, add_common_options, markdown_table
 
 #: The Cramér expected gradient must equal its true gradient to this accuracy (exit 1 if not).
 CRAMER_TOLERANCE = 1e-12
@@ -37,14 +37,6 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
     add_common_options(parser)
     parser.set_defaults(handler=handle)
-
-
-def _markdown(columns, rows) -> str:
-    def cell(value):
-        return f"{value:.4g}" if isinstance(value, float) else str(value)
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(cell(row[c]) for c in columns) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 MINIMIZER_COLUMNS = ["p", "m", "W1 minimiser", "Cramer minimiser", "E W1 grad at p",
@@ -83,14 +75,14 @@ def bias_report(p_values, m_values, *, grid=19, out=None, sgd_m=1, steps=2000, l
                 for r in runs_by_setting]
 
     lines = ["Minimisers of the expected minibatch loss E_k L(Ber(k/m), Ber(theta)), "
-             "k ~ Bin(m, p) (exact):", "", _markdown(MINIMIZER_COLUMNS, rows)]
+             "k ~ Bin(m, p) (exact):", "", markdown_table(MINIMIZER_COLUMNS, rows)]
     if sweep:
         lines += ["", f"Worst case over p = i/{grid + 1}, i = 1..{grid} (gap = distance "
                   "from p to the W1 minimisers; bias over 201 values of theta):", "",
-                  _markdown(GRID_COLUMNS, sweep)]
+                  markdown_table(GRID_COLUMNS, sweep)]
     lines += ["", f"SGD, {runs} runs of {steps} steps, lr = {lr:g}, minibatch m = {sgd_m}, "
               "from theta = 0.5:", "",
-              _markdown(["p", "distance", "final mean", "final sd"], sgd_rows)]
+              markdown_table(["p", "distance", "final mean", "final sd"], sgd_rows)]
     payload = {"minimizers": rows, "grid": sweep, "sgd": sgd_rows, "files": []}
 
     if out is not None:
@@ -98,8 +90,8 @@ def bias_report(p_values, m_values, *, grid=19, out=None, sgd_m=1, steps=2000, l
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         files = {
-            "minimizers.md": _markdown(MINIMIZER_COLUMNS, rows) + "\n",
-            "grid.md": (_markdown(GRID_COLUMNS, sweep) + "\n") if sweep else "",
+            "minimizers.md": markdown_table(MINIMIZER_COLUMNS, rows) + "\n",
+            "grid.md": (markdown_table(GRID_COLUMNS, sweep) + "\n") if sweep else "",
             "bias.json": json.dumps({"minimizers": rows, "grid": sweep, "sgd": sgd_rows},
                                     indent=2) + "\n",
         }

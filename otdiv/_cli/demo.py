@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import add_common_options, non_negative_int, to_jsonable
+from . import add_common_options, markdown_table, non_negative_int, to_jsonable
 
 
 def add_parser(subparsers) -> None:
@@ -41,14 +41,6 @@ def _timed(function):
     start = time.perf_counter()
     value = function()
     return value, time.perf_counter() - start
-
-
-def _markdown_table(columns, rows) -> str:
-    def cell(value):
-        return f"{value:.6g}" if isinstance(value, float) else str(value)
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(cell(row[c]) for c in columns) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def _save(figure, out: Path, name: str) -> str:
@@ -136,7 +128,7 @@ def section_distances(out, rng, quick):
     text = ("## 2. Exact and estimated distances between samples\n\n"
             "Each otdiv number next to an independent reference on the same data, same run "
             "(times are single runs; `make bench` has medians).\n\n"
-            + _markdown_table(columns, rows)
+            + markdown_table(columns, rows, float_format=".6g")
             + "\n\n![optimal plan](plan_8gaussians_swissroll.png)")
     return text, {"rows": rows}, figures
 
@@ -155,7 +147,7 @@ def section_divergences(out, rng, quick):
     text = ("## 3. Parallel lines: why Wasserstein gives a gradient\n\n"
             "P_0 = (0, Z), P_theta = (theta, Z), Z ~ U[0, 1]; exact values. JSD is the usual "
             "one (<= log 2); KL is infinite for every theta != 0.\n\n"
-            + _markdown_table(list(rows[0]), rows) + "\n\n![parallel lines](parallel_lines.png)")
+            + markdown_table(list(rows[0]), rows, float_format=".6g") + "\n\n![parallel lines](parallel_lines.png)")
     return text, {"rows": rows}, figures
 
 
@@ -187,7 +179,7 @@ def section_critics(out, rng, quick):
     text = ("## 4. Learned critics, certified against exact W_1\n\n"
             "8 Gaussians against a shrunk, shifted, noisy copy. The clipped critic is right "
             "only up to its unknown Lipschitz scale; `certified lower bound` divides by the "
-            "measured constant.\n\n" + _markdown_table(list(rows[0]), rows))
+            "measured constant.\n\n" + markdown_table(list(rows[0]), rows, float_format=".6g"))
     return text, {"rows": rows}, []
 
 
@@ -206,7 +198,7 @@ def section_bias(out, rng, quick):
     text = ("## 5. Biased Wasserstein gradients (Bernoulli, p = 0.6)\n\n"
             "Minimisers of the expected minibatch loss E L(P_m, Q_theta): W_1 settles on a "
             "median of k/m, not on p; the Cramér distance on p for every m.\n\n"
-            + _markdown_table(list(rows[0]), rows)
+            + markdown_table(list(rows[0]), rows, float_format=".6g")
             + "\n\n![expected gradients](bernoulli_gradients.png)")
     return text, {"rows": rows}, figures
 
