@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm  # not tqdm.auto: it warns in Jupyter without ipywidgets
 
 from .._results import TrainedCritic, TrainedGan
 from .._validation import as_rng, as_samples, check_int, check_same_dimension
