@@ -111,3 +111,12 @@ def test_figures_are_drawn_and_saved(tmp_path):
     lines = figure.axes[0].get_lines()
     assert len(lines) == 4
     np.testing.assert_allclose(lines[-1].get_ydata(), [0.75, 0.75])  # exact W_1
+
+
+def test_noise_bound_with_atoms_a_few_ulps_apart():
+    # Regression: two atoms 2.2e-16 apart made a quadrature piece too narrow to subdivide.
+    from scipy import stats
+
+    from otdiv import noise_bound
+    result = noise_bound([0.0, 2.220446049250313e-16], [1.0], noise=stats.uniform(-1.0, 2.0))
+    assert result.holds
