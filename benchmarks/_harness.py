@@ -31,6 +31,23 @@ def median_time(function, *, repeats: int = 5, warmup: int = 1) -> float:
     return statistics.median(times)
 
 
+def paired_median_times(first, second, *, repeats: int = 9, warmup: int = 1
+                        ) -> tuple[float, float]:
+    """Median seconds of two functions timed in alternation (ABAB...), so that a slow
+    stretch of the machine hits both alike."""
+    for _ in range(warmup):
+        first()
+        second()
+    times = ([], [])
+    for _ in range(repeats):
+        for function, bucket in ((first, times[0]), (second, times[1])):
+            gc.collect()
+            start = time.perf_counter()
+            function()
+            bucket.append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
 def first_call_time(function) -> float:
     """Seconds of a single call (e.g. a kernel's compile-and-run on first use)."""
     start = time.perf_counter()

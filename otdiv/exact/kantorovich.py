@@ -130,24 +130,29 @@ def _solve_certified(a, b, cost, method):
     """
     largest = max(float(cost.max()), -float(cost.min()))
     scaled = _power_of_two_near(largest)
-    scales = [1.0, scaled] if 2.0**-60 <= largest <= 2.0**60 else [scaled, 1.0]
+    first = [1.0, scaled] if 2.0**-60 <= largest <= 2.0**60 else [scaled, 1.0]
+    solver = _network_simplex if method == "network_simplex" else _highs
+    failure = None
+    for scale in _scales_to_try(cost, largest, first):
+        try:
+            plan, dual_u, dual_v = solver(a, b, cost if scale == 1.0 else cost / scale)
+            return certify(a, b, cost, plan, dual_u * scale, dual_v * scale, method=method)
+        except SolverError as error:
+            failure = error
+    raise failure
+
+
+def _scales_to_try(cost, largest, first):
+    """Yield the given scales, then (computed only if needed) the median |cost|'s."""
+    yield from dict.fromkeys(first)  # unique, in order
     # Last resort for costs spanning many orders of magnitude (e.g. distances^20): the
     # network simplex resolves differences of about 1e-13 in absolute terms, so bring the
     # typical cost to about 1 when the largest stays finite.
     magnitudes = np.abs(cost[cost != 0])
     if magnitudes.size:
         typical = _power_of_two_near(float(np.median(magnitudes)))
-        if largest / typical < 2.0**1000:
-            scales.append(typical)
-    solver = _network_simplex if method == "network_simplex" else _highs
-    failure = None
-    for scale in dict.fromkeys(scales):  # unique, in order
-        try:
-            plan, dual_u, dual_v = solver(a, b, cost / scale)
-            return certify(a, b, cost, plan, dual_u * scale, dual_v * scale, method=method)
-        except SolverError as error:
-            failure = error
-    raise failure
+        if largest / typical < 2.0**1000 and typical not in first:
+            yield typical
 
 
 def _power_of_two_near(value: float) -> float:
@@ -228,7 +233,10 @@ def certify(a, b, cost, plan, dual_u, dual_v, *, method: str) -> TransportResult
     ``dual_u`` is only used to report how far the solver's own potential was from the
     repaired one. Tiny negative plan entries (round-off) are set to zero first.
     """
-    plan = np.maximum(plan, 0.0)
+    if plan.flags.writeable:  # a solver's fresh output: clip in place, no 8 n m byte copy
+        np.maximum(plan, 0.0, out=plan)
+    else:
+        plan = np.maximum(plan, 0.0)
     dual_v = np.ascontiguousarray(dual_v, dtype=np.float64)
     mass = float(a.sum())
     primal, primal_size, repaired_u, row_sums, column_sums = certificate_sums(
