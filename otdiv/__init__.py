@@ -1,11 +1,24 @@
 """otdiv: optimal transport and divergence numerics.
 
 Exact solvers are the ground truth; fast sample estimators are checked against them.
+The learned critics live in the optional :mod:`otdiv.gan` (JAX + optax), which
+``import otdiv`` never imports.
 """
 
-from ._results import AssignmentResult, EmpiricalMeasure, Estimate, TransportResult
-from ._results import GradientEstimate, MinimizerInterval, SGDResult
-from ._results import TrainedCritic, TrainedGan  # returned by otdiv.gan (JAX not imported)
+from ._results import (
+    AssignmentResult,
+    EmpiricalMeasure,
+    Estimate,
+    GradientEstimate,
+    MinimizerInterval,
+    NoiseBoundResult,
+    ParallelLinesDivergences,
+    SGDResult,
+    TrainedCritic,
+    TrainedGan,
+    TransportResult,
+    VariationalBoundResult,
+)
 from .bias import (
     bernoulli_expected_gradient,
     bernoulli_gradient_bias,
@@ -26,7 +39,6 @@ from .critics import (
     verify_f_critic,
 )
 from .distances import displacement_interpolation, transport, wasserstein
-from ._results import NoiseBoundResult, ParallelLinesDivergences, VariationalBoundResult
 from .divergences import (
     F_DIVERGENCES,
     FDivergence,
@@ -50,51 +62,24 @@ from .sample_distances import energy_distance, sliced_energy_distance, sliced_wa
 __version__ = "0.1.0"
 
 __all__ = [
-    "F_DIVERGENCES",
-    "FDivergence",
+    # exact ground truth
+    "solve_assignment", "brute_force_assignment", "solve_kantorovich", "SolverError",
+    "AssignmentResult", "TransportResult",
+    # distances between samples
+    "wasserstein", "wasserstein_1d", "transport", "displacement_interpolation",
+    "EmpiricalMeasure", "cramer_distance", "energy_distance", "sliced_energy_distance",
+    "sliced_wasserstein", "Estimate",
+    # f-divergences
+    "F_DIVERGENCES", "FDivergence", "f_divergence", "f_divergence_density",
+    "gaussian_f_divergence", "variational_bound", "VariationalBoundResult",
+    "parallel_lines_divergences", "ParallelLinesDivergences", "noise_bound",
     "NoiseBoundResult",
-    "ParallelLinesDivergences",
-    "VariationalBoundResult",
-    "f_divergence",
-    "f_divergence_density",
-    "gaussian_f_divergence",
-    "noise_bound",
-    "parallel_lines_divergences",
-    "variational_bound",
-    "AssignmentResult",
-    "CriticReport",
-    "FCriticReport",
-    "EmpiricalMeasure",
-    "Estimate",
-    "KantorovichPotential",
-    "SolverError",
-    "TransportResult",
-    "TrainedCritic",
-    "TrainedGan",
-    "brute_force_assignment",
-    "cramer_distance",
-    "displacement_interpolation",
-    "energy_distance",
-    "kantorovich_potential",
-    "solve_assignment",
-    "sliced_energy_distance",
-    "sliced_wasserstein",
-    "solve_kantorovich",
-    "transport",
-    "verify_critic",
-    "verify_f_critic",
-    "wasserstein",
-    "wasserstein_1d",
-    "GradientEstimate",
-    "MinimizerInterval",
-    "SGDResult",
-    "bernoulli_expected_gradient",
-    "bernoulli_gradient_bias",
-    "bernoulli_sample_minimizer",
-    "bernoulli_true_gradient",
-    "categorical_expected_gradient",
-    "categorical_gradient_bias",
-    "categorical_sgd",
-    "categorical_true_gradient",
-    "sgd",
+    # critics
+    "verify_critic", "CriticReport", "verify_f_critic", "FCriticReport",
+    "kantorovich_potential", "KantorovichPotential", "TrainedCritic", "TrainedGan",
+    # gradient bias
+    "bernoulli_expected_gradient", "bernoulli_true_gradient", "bernoulli_gradient_bias",
+    "bernoulli_sample_minimizer", "categorical_expected_gradient",
+    "categorical_true_gradient", "categorical_gradient_bias", "sgd", "categorical_sgd",
+    "GradientEstimate", "MinimizerInterval", "SGDResult",
 ]
