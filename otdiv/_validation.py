@@ -24,6 +24,7 @@ __all__ = [
     "check_option",
     "check_real",
     "check_int",
+    "check_bool",
     "as_rng",
 ]
 
@@ -194,6 +195,13 @@ def check_real(value, name: str, *, lower: float | None = None, upper: float | N
         bound = "<=" if upper_inclusive else "<"
         raise ValueError(f"{name} must be {bound} {upper}, got {value!r}")
     return value
+
+
+def check_bool(value, name: str) -> bool:
+    """A flag must be a real bool (``"no"`` would otherwise count as true)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
 
 
 def check_int(value, name: str, *, lower: int | None = None, upper: int | None = None) -> int:

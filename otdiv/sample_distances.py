@@ -15,7 +15,8 @@ import numpy as np
 
 from ._kernels import energy as _energy_kernels
 from ._results import Estimate
-from ._validation import as_rng, as_samples_pair, check_int, check_option, check_real
+from ._validation import (as_rng, as_samples_pair, check_bool, check_int, check_option,
+                          check_real)
 from .exact.onedim import _cramer_power_root, _SortedPair, _wasserstein, energy_distance_1d
 
 __all__ = ["energy_distance", "sliced_energy_distance", "sliced_wasserstein"]
@@ -184,6 +185,7 @@ def sliced_energy_distance(u_values, v_values, u_weights=None, v_weights=None, *
     True
     """
     n_projections = check_int(n_projections, "n_projections", lower=2)
+    squared = check_bool(squared, "squared")
     u, v, u_w, v_w, uniform = _validated(u_values, v_values, u_weights, v_weights)
     directions = _random_directions(as_rng(rng), n_projections, u.shape[1])
     values = _sliced_energy_values(u, v, u_w, v_w, uniform, directions)
@@ -266,6 +268,8 @@ def energy_distance(u_values, v_values, u_weights=None, v_weights=None, *, squar
     """
     method = check_option(method, "method", ("auto", "exact", "sliced"))
     n_projections = check_int(n_projections, "n_projections", lower=2)
+    squared = check_bool(squared, "squared")
+    generator = as_rng(rng)  # checked even when the exact method does not use it
     u, v, u_w, v_w, uniform = _validated(u_values, v_values, u_weights, v_weights)
     if u.shape[1] == 1:
         return energy_distance_1d(u[:, 0], v[:, 0], None if uniform else u_w,
@@ -276,7 +280,7 @@ def energy_distance(u_values, v_values, u_weights=None, v_weights=None, *, squar
     if method == "exact":
         value = _exact_energy_squared(u, v, u_w, v_w)
     else:
-        directions = _random_directions(as_rng(rng), n_projections, u.shape[1])
+        directions = _random_directions(generator, n_projections, u.shape[1])
         value = float(_sliced_energy_values(u, v, u_w, v_w, uniform, directions).mean())
     return float(value if squared else math.sqrt(value))
 

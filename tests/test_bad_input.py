@@ -470,3 +470,18 @@ def test_plot_plan_refuses_labels_that_are_not_a_pair():
     from otdiv.plotting import plot_plan
     with pytest.raises(TypeError, match="labels must be a pair"):
         plot_plan([0.0, 1.0], [2.0, 3.0], np.eye(2) / 2, labels="P")
+
+
+# --- review findings: flags must be bools, zero weights at the end, one-run SGD ------------
+
+@pytest.mark.parametrize("function", ["energy_distance", "sliced_energy_distance"])
+def test_squared_must_be_a_bool(function):
+    import otdiv
+    with pytest.raises(TypeError, match="squared must be True or False"):
+        getattr(otdiv, function)([[0.0, 0.0]], [[1.0, 1.0]], squared="no")
+
+
+def test_unused_rng_is_still_checked():
+    from otdiv import energy_distance
+    with pytest.raises(TypeError, match="rng"):
+        energy_distance([[0.0, 0.0]], [[1.0, 1.0]], rng="bad")

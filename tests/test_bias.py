@@ -79,7 +79,7 @@ def test_wasserstein_expected_gradient_agrees_with_scipy_binomial_cdf(p, m):
 
 @pytest.mark.parametrize("p, m", [(0.6, 1000), (0.37, 2500)])
 def test_wasserstein_expected_gradient_matches_60_digit_enumeration(p, m):
-    mpmath = pytest.importorskip("mpmath")
+    import mpmath  # a test dependency: missing it must fail, not skip
     with mpmath.workdps(60):
         success = mpmath.mpf(p)
         terms = [mpmath.binomial(m, k) * success**k * (1 - success) ** (m - k)
@@ -564,3 +564,9 @@ def test_cli_bad_input_exits_with_status_2(argv, capsys):
     from otdiv.cli import main
     assert main(["bias", "--grid", "0", "--runs", "2", "--steps", "10", *argv]) == 2
     assert "otdiv bias: error:" in capsys.readouterr().err
+
+
+def test_categorical_sgd_with_a_single_run():
+    from otdiv import categorical_sgd
+    result = categorical_sgd([0.2, 0.8], 1, n_runs=1, steps=5, rng=0)
+    assert result.final.shape[0] == 1

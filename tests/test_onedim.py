@@ -292,3 +292,24 @@ def test_kernels_compile_and_cache_from_a_read_only_install(home_writable):
         for path in [install, *install.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
         shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_zero_weight_points_beyond_the_last_positive_weight_do_not_matter():
+    import scipy.stats
+
+    from otdiv import cramer_distance, energy_distance
+    x, v = np.arange(100.0), np.arange(30) + 0.5
+    w = (x < 30).astype(float)
+    assert wasserstein_1d(x, v, w, p=12) == pytest.approx(0.5, rel=1e-12)
+    u, w = np.r_[np.arange(10.0), 1e300], np.r_[np.ones(10), 0.0]
+    v = np.arange(10.0) + 0.5
+    assert wasserstein_1d(u, v, w) == pytest.approx(
+        scipy.stats.wasserstein_distance(u, v, w), rel=1e-12)
+    assert energy_distance(u, v, w) == pytest.approx(
+        scipy.stats.energy_distance(u, v, w), rel=1e-12)
+    assert cramer_distance(u, v, w) == pytest.approx(np.sqrt(0.05), rel=1e-12)
+
+
+@pytest.mark.parametrize("p, gap", [(1100.0, 2.0), (2000.0, 10.0), (1e5, 3.0)])
+def test_very_large_p_approaches_the_largest_gap_instead_of_underflowing(p, gap):
+    assert wasserstein_1d([0.0], [gap], p=p) == pytest.approx(gap, rel=1e-12)

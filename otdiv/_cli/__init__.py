@@ -86,8 +86,8 @@ def run(args) -> int:
     except (ValueError, TypeError, OSError, ImportError) as error:
         print(f"otdiv {args.command}: error: {error}", file=sys.stderr)
         return 2
-    except SolverError as error:
-        print(f"otdiv {args.command}: solver failed: {error}", file=sys.stderr)
+    except (SolverError, FloatingPointError) as error:
+        print(f"otdiv {args.command}: failed: {error}", file=sys.stderr)
         return 1
     _emit(args, summary, payload)
     return 0

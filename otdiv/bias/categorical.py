@@ -82,6 +82,7 @@ def _tails_of(pmf: np.ndarray) -> np.ndarray:
 
 def _as_target(target) -> np.ndarray:
     pmf = as_probability_vector(target, "target", normalize=False)
+    pmf = pmf / pmf.sum()  # within 1e-9 of 1; exactly normalised for numpy's samplers
     if pmf.size < 2:
         raise ValueError(f"target must be a probability vector on {{0, ..., K}} with K >= 1 "
                          f"(at least 2 entries), got {pmf.size} entry")

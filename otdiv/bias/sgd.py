@@ -190,7 +190,8 @@ def categorical_sgd(target, m, *, distance="wasserstein", order=1, steps=1000, l
     column_of_step[recorded] = np.arange(recorded.size)
     trajectories = np.empty((n_runs, recorded.size, size))
     trajectories[:, 0, :] = start
-    theta = np.ascontiguousarray(np.broadcast_to(start, (n_runs, size)), dtype=np.float64)
+    # A copy: with one run the broadcast view is already contiguous and would stay read-only.
+    theta = np.array(np.broadcast_to(start, (n_runs, size)), dtype=np.float64, order="C")
 
     block = max(1, min(steps, _BLOCK_DRAWS // (n_runs * (size + 1))))
     starts = range(0, steps, block)

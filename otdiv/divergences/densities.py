@@ -210,7 +210,10 @@ def _normal_parameters(mu1, sigma1, mu2, sigma2):
 
 
 def _normal_kl(mu1, s1, mu2, s2):
-    return math.log(s2 / s1) + (s1 * s1 + (mu1 - mu2) ** 2) / (2.0 * s2 * s2) - 0.5
+    # log(s2/s1) + (s1^2 - s2^2)/(2 s2^2) = (x - log1p(x)) / 2 with x = s1^2/s2^2 - 1, written
+    # without the cancellation of the textbook form (which gives 0 for means 1e-9 apart).
+    x = (s1 - s2) * (s1 + s2) / (s2 * s2)
+    return (x - math.log1p(x)) / 2.0 + (mu1 - mu2) ** 2 / (2.0 * s2 * s2)
 
 
 def _normal_chi2(mu1, s1, mu2, s2):

@@ -53,6 +53,11 @@ def _as_1d_pair(u_values, v_values, u_weights, v_weights):
 def _sorted_with_weights(values, weights):
     if weights is None:
         return np.sort(values), None
+    # Zero-weight points are dropped: the kernels pin the CDF to 1 at the last point, and
+    # a zero-weight point there would receive the round-off of the cumulative sum.
+    keep = weights > 0
+    if not keep.all():
+        values, weights = values[keep], weights[keep]
     # Any sort order will do: tied values have the same quantile, whatever their weights.
     order = np.argsort(values)
     return values[order], weights[order]
@@ -107,8 +112,10 @@ def _wasserstein(pair, p):
     half_gap = pair.power("quantile", np.inf, scale=1.0)  # W_inf of the halved values
     if half_gap == 0.0:
         return 0.0
-    scale = _power_of_two_above(half_gap)  # scaled gaps (gap / 2) / scale < 1
-    return float(2.0 * scale * pair.power("quantile", p, scale=scale) ** (1.0 / p))
+    # Scale by W_inf itself (not a power of two): the largest scaled gap is then 1, so its
+    # term cannot underflow for any p (a power of two left it at 0.5, and 0.5^1100 = 0).
+    root = pair.power("quantile", p, scale=half_gap) ** (1.0 / p)
+    return float((half_gap * root) * 2.0)
 
 
 def _cramer_power_root(pair, p):

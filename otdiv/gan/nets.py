@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validation import check_int, check_real
 from ._jax import jax, jnp
 
 __all__ = ["init_mlp", "apply_mlp", "power_iteration", "spectral_normalize", "init_sn_state",
@@ -91,8 +92,9 @@ def power_iteration(w, u, *, steps: int = 1, xp=jnp):
     >>> round(float(sigma), 6)
     3.0
     """
+    steps = check_int(steps, "steps", lower=1)
     v = None
-    for _ in range(int(steps)):
+    for _ in range(steps):
         v = _normalise(w @ u, xp)
         u = _normalise(w.T @ v, xp)
     return v @ (w @ u), u
@@ -128,6 +130,7 @@ def spectral_normalize(params, sn_state, *, steps: int = 1, xp=jnp):
 
 def clip_weights(params, clip: float):
     """Clip every weight and bias to ``[-clip, clip]`` (WGAN, Algorithm 1, line 7)."""
+    clip = check_real(clip, "clip", lower=0.0, lower_inclusive=False)
     return jax.tree.map(lambda leaf: jnp.clip(leaf, -clip, clip), params)
 
 
