@@ -66,7 +66,7 @@ def _exact_energy_squared(u, v, u_w, v_w):
         return 0.0
     # Divide by a power of two (exact) so squared coordinates can neither overflow nor
     # underflow; the energy distance scales linearly.
-    scale = math.ldexp(1.0, math.frexp(largest)[1])
+    scale = math.ldexp(1.0, min(math.frexp(largest)[1], 1023))  # 2^1024 is not a float
     u, v = u / scale, v / scale
     u_t, v_t = np.ascontiguousarray(u.T), np.ascontiguousarray(v.T)
     if _pair_count(u.shape[0], v.shape[0]) * u.shape[1] < PARALLEL_WORK_THRESHOLD:

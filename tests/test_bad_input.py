@@ -485,3 +485,20 @@ def test_unused_rng_is_still_checked():
     from otdiv import energy_distance
     with pytest.raises(TypeError, match="rng"):
         energy_distance([[0.0, 0.0]], [[1.0, 1.0]], rng="bad")
+
+
+def test_divergence_inputs_of_the_wrong_kind():
+    from otdiv import parallel_lines_divergences, variational_bound
+    for theta in ("1", True, 1j):
+        with pytest.raises(TypeError, match="theta must be a real number"):
+            parallel_lines_divergences(theta)
+    with pytest.raises(TypeError, match="log must be True or False"):
+        f_divergence_density(_stats.norm.pdf, _stats.norm.pdf, "kl", support=(-5, 5),
+                             log="no")
+    with pytest.raises(TypeError, match="complex"):
+        variational_bound("kl", lambda x: x * (1 + 1j), GOOD, GOOD)
+
+
+def test_energy_distance_of_coordinates_near_the_largest_float():
+    from otdiv import energy_distance
+    assert energy_distance([[1e308, 0.0]], [[5e307, 0.0]]) == pytest.approx(1e154)

@@ -39,7 +39,11 @@ def _stderr_warnings(notebook) -> list[str]:
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_runs_top_to_bottom_without_errors_or_warnings(name):
+def test_notebook_runs_top_to_bottom_without_errors_or_warnings(name, monkeypatch):
+    # The kernel spec "python3" must resolve to this environment's interpreter, not to a
+    # user-level kernel that JUPYTER_PATH or an older preference would put first.
+    monkeypatch.delenv("JUPYTER_PATH", raising=False)
+    monkeypatch.setenv("JUPYTER_PREFER_ENV_PATH", "1")
     notebook = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
     client = nbclient.NotebookClient(
         notebook, timeout=CELL_TIMEOUT, kernel_name="python3",

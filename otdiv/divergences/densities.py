@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 from scipy import integrate, special
 
-from .._validation import check_option, check_real
+from .._validation import check_bool, check_option, check_real
 from .registry import F_DIVERGENCES, get_f_divergence
 
 __all__ = ["f_divergence_density", "gaussian_f_divergence", "GAUSSIAN_CLOSED_FORM_KINDS"]
@@ -163,7 +163,7 @@ def f_divergence_density(p_pdf, q_pdf, kind="kl", *, support, points=None, log=F
                             f"{type(pdf).__name__}")
     edges = _check_support(support, points)
 
-    log = bool(log)
+    log = check_bool(log, "log")
     for name, pdf in (("p_pdf", p_pdf), ("q_pdf", q_pdf)):
         def density(x, pdf=pdf, name=name):
             value = _density_value(pdf, x, name, log)

@@ -57,6 +57,10 @@ def parallel_lines_divergences(theta) -> ParallelLinesDivergences:
     >>> table.wasserstein.tolist(), table.kl.tolist(), table.total_variation.tolist()
     ([0.0, 0.5], [0.0, inf], [0.0, 1.0])
     """
+    raw = np.asarray(theta)
+    if raw.dtype.kind not in "iuf":  # strings, bools, complex, objects
+        raise TypeError(f"theta must be a real number or an array of real numbers, got "
+                        f"{type(theta).__name__} of dtype {raw.dtype}")
     try:
         theta = np.atleast_1d(np.asarray(theta, dtype=np.float64))
     except (TypeError, ValueError):

@@ -14,6 +14,8 @@ __all__ = ["variational_bound"]
 def _critic_outputs(critic, samples, name):
     """Call the critic on the samples (in the caller's shape) and check one real per sample."""
     values = critic(samples)
+    if np.iscomplexobj(values):
+        raise TypeError(f"critic must return real numbers, got complex values for {name}")
     try:
         values = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
