@@ -162,3 +162,18 @@ def test_divergent_quadrature_is_refused():
 def test_densities_must_integrate_to_one_over_the_support():
     with pytest.raises(ValueError, match="p_pdf must integrate to 1"):
         f_divergence_density(stats.norm(0, 1).pdf, stats.norm(0, 1).pdf, "kl", support=(-1, 1))
+
+
+def test_a_narrow_peak_missed_by_quadrature_is_refused_not_returned():
+    # Regression: TV(N(5, 0.001) || N(0, 1)) came out 0.75 with no error.
+    from scipy import stats
+
+    from otdiv import f_divergence_density, gaussian_f_divergence
+    p, q = stats.norm(5, 0.001), stats.norm(0, 1)
+    with pytest.raises(ValueError, match="missed a narrow feature"):
+        f_divergence_density(p.logpdf, q.logpdf, "total_variation",
+                             support=(-np.inf, np.inf), points=[0, 5], log=True)
+    value = f_divergence_density(p.logpdf, q.logpdf, "total_variation",
+                                 support=(-np.inf, np.inf), points=[0, 4.99, 5, 5.01], log=True)
+    assert value == pytest.approx(gaussian_f_divergence(5, 0.001, 0, 1, "total_variation"),
+                                  rel=1e-8)
