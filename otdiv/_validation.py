@@ -26,6 +26,7 @@ __all__ = [
     "check_int",
     "check_bool",
     "as_rng",
+    "critic_values",
 ]
 
 
@@ -214,6 +215,40 @@ def check_int(value, name: str, *, lower: int | None = None, upper: int | None =
     if upper is not None and value > upper:
         raise ValueError(f"{name} must be <= {upper}, got {value}")
     return value
+
+
+def critic_values(critic, points: np.ndarray, samples_name: str | None = None) -> np.ndarray:
+    """Call a user's critic on ``points`` (n rows) and check it returns ``n`` finite reals.
+
+    The critic receives a copy of ``points`` (it cannot alter the caller's data). Outputs of
+    shape ``(n,)`` or ``(n, 1)`` are accepted, as is anything that converts through the array
+    protocol (a JAX or PyTorch array). ``samples_name`` names the samples in the messages.
+    """
+    where = f" for {samples_name}" if samples_name else ""
+    if not callable(critic):
+        raise TypeError(f"critic must be a callable mapping an (n, d) array to n values, got "
+                        f"{type(critic).__name__}")
+    output = critic(points.copy())
+    try:
+        values = np.asarray(output)
+    except Exception as exc:
+        raise TypeError(f"critic must return an array of n real values{where}, got "
+                        f"{type(output).__name__} ({exc})") from None
+    if values.dtype == object or not (np.issubdtype(values.dtype, np.number)
+                                      or values.dtype == np.bool_):
+        raise TypeError(f"critic must return real numbers{where}, got dtype {values.dtype}")
+    if np.iscomplexobj(values):
+        raise TypeError(f"critic must return real numbers{where}, got complex values")
+    n = points.shape[0]
+    if values.shape not in ((n,), (n, 1)):
+        raise ValueError(f"critic must map an array of shape {points.shape} to one value per "
+                         f"sample, shape ({n},) or ({n}, 1){where}, got shape {values.shape}")
+    values = values.reshape(n).astype(np.float64)
+    if not np.all(np.isfinite(values)):
+        index = int(np.flatnonzero(~np.isfinite(values))[0])
+        raise ValueError(f"critic must return finite values{where}, got {values[index]!r} at "
+                         f"row {index}")
+    return values
 
 
 def as_rng(rng) -> np.random.Generator:

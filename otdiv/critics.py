@@ -20,42 +20,13 @@ import numpy as np
 
 from ._kernels.critics import max_slope, monotone_coupling
 from ._results import freeze_arrays
-from ._validation import as_samples, as_weights, check_real, check_same_dimension
+from ._validation import (as_samples, as_weights, check_real, check_same_dimension,
+                          critic_values)
 from .distances import euclidean_distances, paired_distances, scaled_ground_cost, transport
 from .exact.kantorovich import solve_kantorovich
 
 __all__ = ["CriticReport", "FCriticReport", "KantorovichPotential", "kantorovich_potential",
-           "verify_critic", "verify_f_critic", "evaluate_critic"]
-
-
-def evaluate_critic(critic, points: np.ndarray, name: str = "critic") -> np.ndarray:
-    """Call ``critic`` on an ``(n, d)`` float64 array and check it returns ``n`` finite reals.
-
-    Accepts outputs of shape ``(n,)`` or ``(n, 1)`` (anything array-like, e.g. a JAX array).
-    """
-    if not callable(critic):
-        raise TypeError(f"{name} must be a callable mapping an (n, d) array to n values, got "
-                        f"{type(critic).__name__}")
-    output = critic(points.copy())
-    try:
-        values = np.asarray(output)
-    except Exception as exc:
-        raise TypeError(f"{name} must return an array of n real values, got "
-                        f"{type(output).__name__} ({exc})") from None
-    if values.dtype == object or not (np.issubdtype(values.dtype, np.number)
-                                      or values.dtype == np.bool_):
-        raise TypeError(f"{name} must return real numbers, got dtype {values.dtype}")
-    if np.iscomplexobj(values):
-        raise TypeError(f"{name} must return real numbers, got complex values")
-    n = points.shape[0]
-    if values.shape not in ((n,), (n, 1)):
-        raise ValueError(f"{name} must map an array of shape {points.shape} to {n} values "
-                         f"(shape ({n},) or ({n}, 1)), got shape {values.shape}")
-    values = values.reshape(n).astype(np.float64)
-    if not np.all(np.isfinite(values)):
-        count = int(np.sum(~np.isfinite(values)))
-        raise ValueError(f"{name} must return finite values, got {count} non-finite of {n}")
-    return values
+           "verify_critic", "verify_f_critic"]
 
 
 @dataclass(frozen=True)
@@ -208,10 +179,10 @@ def _optimal_pairs(x_p, x_q, a, b):
         rows, columns = u_order[rows], v_order[columns]
         exact = float(np.sum(masses * np.abs(x_p[rows, 0] - x_q[columns, 0])))
         return exact, rows, columns, masses, "closed_form_1d"
-    cost, unit = scaled_ground_cost(x_p, x_q, 1.0)
+    cost, (unit, scale) = scaled_ground_cost(x_p, x_q, 1.0)
     result = solve_kantorovich(a, b, cost)
     rows, columns = np.nonzero(result.plan > 0)
-    return result.cost * unit, rows, columns, result.plan[rows, columns], result.method
+    return (result.cost * unit) * scale, rows, columns, result.plan[rows, columns], result.method
 
 
 def empirical_lipschitz(points: np.ndarray, values: np.ndarray) -> tuple[float, int, int]:
@@ -295,7 +266,7 @@ def verify_critic(critic, x_p, x_q, *, p_weights=None, q_weights=None, tol=0.05
     b = as_weights(q_weights, x_q.shape[0], "q_weights")
 
     pooled = np.ascontiguousarray(np.vstack([x_p, x_q]))
-    values = evaluate_critic(critic, pooled)
+    values = critic_values(critic, pooled)
     f_p, f_q = values[: x_p.shape[0]], values[x_p.shape[0]:]
     dual_estimate = float(a @ f_p - b @ f_q)
 

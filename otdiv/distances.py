@@ -8,26 +8,17 @@ friends; options are keyword-only. Values may be shape ``(n,)`` (points on the l
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from scipy.spatial.distance import cdist
 
 from ._results import EmpiricalMeasure, TransportResult
+from ._scaling import power_of_two_above
 from ._validation import as_samples_pair, check_real
 from .exact.kantorovich import certify, solve_kantorovich
 from .exact.onedim import wasserstein_1d
 
 __all__ = ["wasserstein", "transport", "displacement_interpolation", "euclidean_distances",
            "paired_distances"]
-
-
-def _power_of_two_at_least(value: float) -> float:
-    """The smallest power of two >= ``value`` (1 for 0); dividing by it is exact."""
-    if value == 0.0:
-        return 1.0
-    mantissa, exponent = math.frexp(value)
-    return math.ldexp(1.0, exponent - 1 if mantissa == 0.5 else exponent)
 
 
 def euclidean_distances(u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -37,34 +28,36 @@ def euclidean_distances(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     rescaling) before the squares are formed, so coordinates of 1e-200 do not underflow
     and coordinates of 1e200 do not overflow.
     """
-    scale = _power_of_two_at_least(max(float(np.max(np.abs(u))), float(np.max(np.abs(v)))))
+    scale = power_of_two_above(max(float(np.max(np.abs(u))), float(np.max(np.abs(v)))))
     return cdist(u / scale, v / scale, metric="euclidean") * scale
 
 
 def paired_distances(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``||x_k - y_k||`` row by row, safe at any scale (like :func:`euclidean_distances`)."""
     difference = x - y
-    scale = _power_of_two_at_least(float(np.max(np.abs(difference), initial=0.0)))
+    scale = power_of_two_above(float(np.max(np.abs(difference), initial=0.0)))
     return np.linalg.norm(difference / scale, axis=1) * scale
 
 
-def scaled_ground_cost(u: np.ndarray, v: np.ndarray, p: float) -> tuple[np.ndarray, float]:
-    """Costs ``(||x_i - y_j|| / unit)^p`` with ``unit`` a power of two >= the largest distance.
+def scaled_ground_cost(u: np.ndarray, v: np.ndarray, p: float
+                       ) -> tuple[np.ndarray, tuple[float, float]]:
+    """Costs ``(||x_i - y_j|| / (unit * scale))^p``, every cost in [0, 1], and ``(unit, scale)``.
 
-    Then ``W_p = unit * OT(cost)^(1/p)``, with every cost in [0, 1]: no overflow for any
-    ``p``. A positive distance whose cost underflows to 0 would silently change the
+    ``scale`` is a power of two near the largest coordinate and ``unit`` one above the largest
+    scaled distance, so ``W_p = (OT(cost)^(1/p) * unit) * scale`` — multiplied in that order,
+    since ``unit * scale`` alone can exceed the float range for coordinates near 1e308. A positive distance whose cost underflows to 0 would silently change the
     problem, so it is refused.
     """
-    scale = _power_of_two_at_least(max(float(np.max(np.abs(u))), float(np.max(np.abs(v)))))
+    scale = power_of_two_above(max(float(np.max(np.abs(u))), float(np.max(np.abs(v)))))
     distance = cdist(u / scale, v / scale, metric="euclidean")
-    unit = _power_of_two_at_least(float(distance.max()))
+    unit = power_of_two_above(float(distance.max()))
     distance /= unit
     cost = distance if p == 1.0 else distance**p
     if p != 1.0 and np.any((cost == 0.0) & (distance > 0.0)):
         smallest = float(np.min(distance[distance > 0]))
         raise ValueError(f"p = {p!r} is too large for these samples: (smallest / largest "
                          f"distance)^p = {smallest!r}^p underflows float64; use a smaller p")
-    return cost, unit * scale
+    return cost, (unit, scale)
 
 
 def wasserstein(u_values, v_values, u_weights=None, v_weights=None, *, p=1):
@@ -124,9 +117,9 @@ def wasserstein(u_values, v_values, u_weights=None, v_weights=None, *, p=1):
     u, v, u_w, v_w = as_samples_pair(u_values, v_values, u_weights, v_weights)
     if u.shape[1] == 1:  # the caller's weights: None selects the faster uniform kernel
         return wasserstein_1d(u[:, 0], v[:, 0], u_weights, v_weights, p=p)
-    cost, unit = scaled_ground_cost(u, v, p)
+    cost, (unit, scale) = scaled_ground_cost(u, v, p)
     result = solve_kantorovich(u_w, v_w, cost)
-    return unit * max(result.cost, 0.0) ** (1.0 / p)
+    return (max(result.cost, 0.0) ** (1.0 / p) * unit) * scale
 
 
 def transport(u_values, v_values, u_weights=None, v_weights=None, *, p=1,

@@ -15,6 +15,7 @@ import numpy as np
 
 from ._kernels import energy as _energy_kernels
 from ._results import Estimate
+from ._scaling import power_of_two_above
 from ._validation import (as_rng, as_samples_pair, check_bool, check_int, check_option,
                           check_real)
 from .exact.onedim import _cramer_power_root, _SortedPair, _wasserstein, energy_distance_1d
@@ -66,7 +67,7 @@ def _exact_energy_squared(u, v, u_w, v_w):
         return 0.0
     # Divide by a power of two (exact) so squared coordinates can neither overflow nor
     # underflow; the energy distance scales linearly.
-    scale = math.ldexp(1.0, min(math.frexp(largest)[1], 1023))  # 2^1024 is not a float
+    scale = power_of_two_above(largest)
     u, v = u / scale, v / scale
     u_t, v_t = np.ascontiguousarray(u.T), np.ascontiguousarray(v.T)
     if _pair_count(u.shape[0], v.shape[0]) * u.shape[1] < PARALLEL_WORK_THRESHOLD:

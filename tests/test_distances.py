@@ -174,3 +174,8 @@ def test_weights_near_the_largest_float_are_normalised_without_overflow():
     assert wasserstein(x, x + 1, np.full(3, 1e308)) == pytest.approx(1.0)
     assert wasserstein(np.c_[x, x], np.c_[x, x] + 1, np.full(3, 1e308)) == pytest.approx(
         np.sqrt(2))
+
+
+def test_plane_distances_with_coordinates_near_the_largest_float():
+    u, v = [[1.7e308, 0.0], [0.0, 0.0]], [[0.0, 0.0], [0.0, 1.0]]
+    assert wasserstein(u, v) == pytest.approx(8.5e307, rel=1e-12)

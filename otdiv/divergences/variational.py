@@ -5,32 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from .._results import VariationalBoundResult
-from .._validation import as_samples
+from .._validation import as_samples, critic_values
 from .registry import get_f_divergence
 
 __all__ = ["variational_bound"]
-
-
-def _critic_outputs(critic, samples, name):
-    """Call the critic on the samples (in the caller's shape) and check one real per sample."""
-    values = critic(samples)
-    if np.iscomplexobj(values):
-        raise TypeError(f"critic must return real numbers, got complex values for {name}")
-    try:
-        values = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"critic must return real numbers, got {type(values).__name__} for "
-                        f"{name}") from None
-    n = samples.shape[0]
-    if values.shape not in ((n,), (n, 1)):
-        raise ValueError(f"critic must return one value per sample, shape ({n},) or ({n}, 1), "
-                         f"for {name}, got shape {values.shape}")
-    values = values.reshape(n)
-    if not np.all(np.isfinite(values)):
-        index = int(np.flatnonzero(~np.isfinite(values))[0])
-        raise ValueError(f"critic must return finite values, got {values[index]!r} for "
-                         f"{name}[{index}]")
-    return values
 
 
 def _samples(values, name):
@@ -108,8 +86,8 @@ def variational_bound(kind, critic, x_p, x_q):
         raise ValueError(f"x_p and x_q must have the same dimension d, got points in R^{d_p} "
                          f"and R^{d_q} (shapes {x_p.shape} and {x_q.shape})")
 
-    on_p = divergence.activation(_critic_outputs(critic, x_p, "x_p"))
-    on_q = divergence.conjugate_of_activation(_critic_outputs(critic, x_q, "x_q"))
+    on_p = divergence.activation(critic_values(critic, x_p, "x_p"))
+    on_q = divergence.conjugate_of_activation(critic_values(critic, x_q, "x_q"))
     p_term, q_term = float(np.mean(on_p)), float(np.mean(on_q))
     value = p_term - q_term
     if np.isfinite(value):

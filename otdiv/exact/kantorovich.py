@@ -2,7 +2,6 @@ r"""The Kantorovich linear program, solved exactly and certified before return."
 
 from __future__ import annotations
 
-import math
 import warnings
 
 import numpy as np
@@ -11,6 +10,7 @@ from scipy.optimize import linprog
 
 from .._kernels.certificate import certificate_sums
 from .._results import TransportResult
+from .._scaling import power_of_two_above
 from .._validation import as_cost_matrix, as_mass_vector, check_option
 
 __all__ = ["solve_kantorovich", "SolverError", "KANTOROVICH_METHODS", "CERTIFICATE_RTOL",
@@ -129,7 +129,7 @@ def _solve_certified(a, b, cost, method):
     network simplex crashes on masses near 1e-200.)
     """
     largest = max(float(cost.max()), -float(cost.min()))
-    scaled = _power_of_two_near(largest)
+    scaled = power_of_two_above(largest)
     first = [1.0, scaled] if 2.0**-60 <= largest <= 2.0**60 else [scaled, 1.0]
     solver = _network_simplex if method == "network_simplex" else _highs
     failure = None
@@ -150,16 +150,9 @@ def _scales_to_try(cost, largest, first):
     # typical cost to about 1 when the largest stays finite.
     magnitudes = np.abs(cost[cost != 0])
     if magnitudes.size:
-        typical = _power_of_two_near(float(np.median(magnitudes)))
+        typical = power_of_two_above(float(np.median(magnitudes)))
         if largest / typical < 2.0**1000 and typical not in first:
             yield typical
-
-
-def _power_of_two_near(value: float) -> float:
-    """A power of two within a factor 2 of ``value`` (1 for 0): dividing by it is exact."""
-    if value == 0.0:
-        return 1.0
-    return math.ldexp(1.0, math.frexp(value)[1])
 
 
 def _split_mass(masses: np.ndarray, name: str) -> tuple[np.ndarray, float]:

@@ -21,6 +21,7 @@ import math
 import numpy as np
 
 from .._kernels import onedim as _kernels
+from .._scaling import power_of_two_above
 from .._validation import as_samples, as_weights, check_real, check_same_dimension
 
 __all__ = ["wasserstein_1d", "cramer_distance", "energy_distance_1d"]
@@ -92,11 +93,6 @@ class _SortedPair:
         return kernel(u, self.u_w, v, self.v_w, p)
 
 
-def _power_of_two_above(x):
-    """The power of two 2^e with x < 2^e <= 2x (x > 0 finite); ``e <= 1024`` is capped."""
-    return math.ldexp(1.0, min(math.frexp(x)[1], 1023))
-
-
 def _wasserstein(pair, p):
     r"""W_p, guarding :math:`|gap|^p` against overflow and underflow.
 
@@ -132,7 +128,7 @@ def _cramer_power_root(pair, p):
     largest = max(np.abs(pair.u).max(), np.abs(pair.v).max())
     if largest == 0.0:
         return 0.0
-    scale = _power_of_two_above(largest)  # scaled values (x / 2) / scale lie in (-1, 1)
+    scale = power_of_two_above(largest)  # scaled values (x / 2) / scale lie in (-1, 1)
     sup_gap = pair.power("cdf", np.inf, scale=scale)
     if sup_gap == 0.0:
         return 0.0
