@@ -91,7 +91,7 @@ def two_dimensional_rows(rng):
     projections = ot.sliced.get_random_projections(2, 200, seed=0)
     rows.append(speed_row(
         "sliced W_2, 2-D (200 directions)", N_BIG,
-        median_time(lambda: otdiv.sliced_wasserstein(big_x, big_y, rng=0), repeats=3),
+        median_time(lambda: otdiv.sliced_wasserstein(big_x, big_y, rng=0).value, repeats=3),
         "ot.sliced_wasserstein_distance",
         median_time(lambda: ot.sliced_wasserstein_distance(
             big_x, big_y, n_projections=200, projections=projections), repeats=3)))

@@ -7,9 +7,12 @@ The learned critics live in the optional :mod:`otdiv.gan` (JAX + optax), which
 
 from ._results import (
     AssignmentResult,
+    CriticReport,
     EmpiricalMeasure,
     Estimate,
+    FCriticReport,
     GradientEstimate,
+    KantorovichPotential,
     MinimizerInterval,
     NoiseBoundResult,
     ParallelLinesDivergences,
@@ -30,15 +33,7 @@ from .bias import (
     categorical_true_gradient,
     sgd,
 )
-from .critics import (
-    CriticReport,
-    FCriticReport,
-    KantorovichPotential,
-    kantorovich_potential,
-    verify_critic,
-    verify_f_critic,
-)
-from .distances import displacement_interpolation, transport, wasserstein
+from .critics import kantorovich_potential, verify_critic, verify_f_critic
 from .divergences import (
     F_DIVERGENCES,
     FDivergence,
@@ -56,10 +51,22 @@ from .exact import (
     solve_kantorovich,
     wasserstein_1d,
 )
+from .estimators import energy_distance, sliced_energy_distance, sliced_wasserstein
 from .exact.onedim import cramer_distance
-from .sample_distances import energy_distance, sliced_energy_distance, sliced_wasserstein
+from .sample_transport import displacement_interpolation, transport, wasserstein
 
-__version__ = "0.1.0"
+
+def _version() -> str:
+    """The installed distribution's version (setup.cfg is its one source)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("otdiv")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
+__version__ = _version()
 
 __all__ = [
     # exact ground truth

@@ -7,21 +7,30 @@ changed after the solver checked it.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, fields
 
 import numpy as np
 
-__all__ = ["AssignmentResult", "TransportResult", "EmpiricalMeasure", "freeze_arrays", "Estimate",
+__all__ = ["CriticReport", "FCriticReport", "KantorovichPotential", "LIPSCHITZ_ROUNDOFF",
+           "AssignmentResult", "TransportResult", "EmpiricalMeasure", "freeze_arrays", "Estimate",
            "MinimizerInterval", "GradientEstimate", "SGDResult",
            "VariationalBoundResult", "ParallelLinesDivergences", "NoiseBoundResult",
            "TrainedCritic", "TrainedGan"]
 
 
 def freeze_arrays(result) -> None:
-    """Make every ndarray field of a dataclass instance read-only (in place)."""
+    """Make every ndarray field of a frozen dataclass read-only.
+
+    An array the result does not own (a view of, or an array still writeable by, the
+    caller) is copied first, so freezing never changes the caller's own arrays.
+    """
     for field in fields(result):
         value = getattr(result, field.name)
-        if isinstance(value, np.ndarray):
+        if isinstance(value, np.ndarray) and value.flags.writeable:
+            if not value.flags.owndata:
+                value = value.copy()
+                object.__setattr__(result, field.name, value)
             value.setflags(write=False)
 
 
@@ -53,29 +62,41 @@ class TransportResult:
     cost : float
         Optimal value ``sum_ij plan[i, j] * cost[i, j]`` (for sample distances with exponent
         ``p`` this is ``W_p^p``; ``wasserstein`` returns its ``1/p`` power).
-    plan : ndarray, shape (n, m)
-        The optimal coupling; its row sums are ``a`` and its column sums ``b``.
+    plan : ndarray or scipy.sparse.coo_array, shape (n, m)
+        The optimal coupling; its row sums are ``a`` and its column sums ``b``. Dense from
+        the dense solvers; a read-only ``scipy.sparse.coo_array`` (only the arcs with
+        positive flow) from the sparse solver and for sparse costs.
     dual_u, dual_v : ndarray, shapes (n,) and (m,)
         Dual potentials: ``dual_u[i] + dual_v[j] <= cost[i, j]`` everywhere, with equality
         where ``plan[i, j] > 0``, and ``a @ dual_u + b @ dual_v == cost``. For sample
         transport with ``p = 1`` they are in Kantorovich–Rubinstein form:
         ``dual_u = f(x)`` and ``dual_v = -f(y)`` for a 1-Lipschitz ``f``.
     method : str
-        The LP solver that produced the plan (``"network_simplex"`` or ``"highs"``), or
-        ``"closed_form_1d"``.
+        The solver that produced the plan (``"network_simplex"``, ``"highs"`` or
+        ``"sparse"``), or ``"closed_form_1d"``.
     duality_gap : float
         ``|primal - dual|`` measured on the returned plan and potentials.
+    rounds : int or None
+        Pricing rounds of the sparse solver (``None`` for the dense ones).
+    n_arcs : int or None
+        Arcs the sparse solver kept in its last round (``None`` for the dense ones).
     """
 
     cost: float
-    plan: np.ndarray
+    plan: object
     dual_u: np.ndarray
     dual_v: np.ndarray
     method: str
     duality_gap: float
+    rounds: int | None = None
+    n_arcs: int | None = None
 
     def __post_init__(self):
         freeze_arrays(self)
+
+    def replace(self, **changes) -> "TransportResult":
+        """A copy with some fields changed (the result itself is frozen)."""
+        return dataclasses.replace(self, **changes)
 
 
 @dataclass(frozen=True)
@@ -350,3 +371,169 @@ class TrainedGan:
 
     def __post_init__(self):
         object.__setattr__(self, "history", _frozen_history(self.history))
+
+
+@dataclass(frozen=True)
+class KantorovichPotential:
+    r"""An optimal 1-Lipschitz critic for :math:`W_1` between two samples.
+
+    Defined on all of :math:`\mathbb{R}^d` as :math:`f(z) = \min_j (\|z - y_j\| + f(y_j))`,
+    it is 1-Lipschitz and attains :math:`E_P f - E_Q f = W_1` on the samples it was built
+    from. Call it like any critic: ``(n, d)`` array in, ``(n,)`` values out.
+
+    Attributes
+    ----------
+    anchors : ndarray, shape (m, d)
+        The target sample points ``y_j``.
+    anchor_values : ndarray, shape (m,)
+        ``f(y_j)``.
+    """
+
+    anchors: np.ndarray
+    anchor_values: np.ndarray
+
+    def __post_init__(self):
+        freeze_arrays(self)
+
+    def __call__(self, points) -> np.ndarray:
+        """``f(z)`` for each row of ``points``: a k-d tree search, O(n log m) typically."""
+        from ._validation import as_samples
+        from .geometry import PointCloudCost
+
+        points = as_samples(points, "points")
+        if points.shape[1] != self.anchors.shape[1]:
+            raise ValueError(f"points must be in R^{self.anchors.shape[1]}, got points in "
+                             f"R^{points.shape[1]}")
+        cost = PointCloudCost(points, self.anchors, 1.0)
+        unit = cost.unit * cost.scale
+        # f(z) = min_j ||z - y_j|| + f(y_j), searched in the cost's exact rescaled unit.
+        values = cost.cheapest(-(self.anchor_values / cost.scale) / cost.unit)[0][:, 0]
+        return values * unit
+
+
+#: Relative round-off tolerated on a Lipschitz constant of 1 (e.g. the exact LP potential
+#: measures 1 + 2e-16) when the summary says whether the estimate is a lower bound.
+LIPSCHITZ_ROUNDOFF = 1e-9
+
+
+@dataclass(frozen=True)
+class CriticReport:
+    r"""How well a critic's dual estimate matches the exact :math:`W_1` on the samples.
+
+    Attributes
+    ----------
+    dual_estimate : float
+        :math:`\sum_i a_i f(x_i) - \sum_j b_j f(y_j)`: what the critic claims :math:`W_1` is.
+    exact_w1 : float
+        The exact :math:`W_1` between the same weighted samples.
+    gap : float
+        ``exact_w1 - dual_estimate`` (non-negative whenever the critic is 1-Lipschitz).
+    lipschitz : float
+        :math:`\max_{z \ne z'} |f(z) - f(z')| / \|z - z'\|` over all pairs of the pooled
+        samples: a lower bound of the critic's true Lipschitz constant (``inf`` if it gives
+        one point two values).
+    lipschitz_pair : tuple of int
+        Indices into the pooled samples ``vstack([x_p, x_q])`` of a maximising pair.
+    certified_lower_bound : float
+        The larger of ``dual_estimate / max(lipschitz, 1)`` and ``dual_estimate /
+        lipschitz`` (for ``lipschitz > 0``): a valid lower bound of the sample :math:`W_1`,
+        since :math:`f / L` and :math:`f / \max(L, 1)` are 1-Lipschitz on the samples and
+        extend to 1-Lipschitz functions on :math:`\mathbb{R}^d` (McShane). Dividing by
+        :math:`L < 1` is what rescues a weight-clipped critic, which is right only up to its
+        unknown scale. Negative when the critic is oriented the wrong way.
+    plan_tightness : float
+        Share of the optimally transported mass on which
+        :math:`f(x) - f(y) \ge (1 - \mathrm{tol}) \|x - y\|`. An optimal critic is tight
+        on the whole plan (complementary slackness), so this is 1 for it.
+    tol : float
+        The relative tolerance used for tightness and for ``passed``.
+    passed : bool
+        ``lipschitz <= 1 + tol`` and ``|gap| <= tol * exact_w1`` (with an absolute floor of
+        ``1e-12`` times the data's scale for identical samples).
+    exact_method : str
+        ``"closed_form_1d"`` or the LP solver used for the exact value.
+    n_p, n_q : int
+        Sample sizes.
+    dimension : int
+        Dimension of the samples.
+    """
+
+    dual_estimate: float
+    exact_w1: float
+    gap: float
+    lipschitz: float
+    lipschitz_pair: tuple
+    certified_lower_bound: float
+    plan_tightness: float
+    tol: float
+    passed: bool
+    exact_method: str
+    n_p: int
+    n_q: int
+    dimension: int
+
+    def summary(self) -> str:
+        """A readable multi-line report."""
+        verdict = "PASSED" if self.passed else "NOT PASSED"
+        relative = (f" ({self.gap / self.exact_w1:+.2%} of W_1)" if self.exact_w1 > 0 else "")
+        lines = [
+            f"Critic certificate ({self.n_p} vs {self.n_q} samples in R^{self.dimension}): "
+            f"{verdict} at tol = {self.tol:g}",
+            f"  exact W_1 on the samples     {self.exact_w1:.6g}   ({self.exact_method})",
+            f"  critic's dual estimate       {self.dual_estimate:.6g}",
+            f"  gap (exact - estimate)       {self.gap:.6g}{relative}",
+            f"  empirical Lipschitz constant {self.lipschitz:.6g}"
+            + ("   (<= 1 up to round-off: the estimate is a lower bound of W_1)"
+               if self.lipschitz <= 1 + LIPSCHITZ_ROUNDOFF else
+               "   (> 1: the estimate itself is not a lower bound)"),
+            f"  certified lower bound of W_1 {self.certified_lower_bound:.6g}",
+            f"  tight on optimal plan        {self.plan_tightness:.1%} of the mass",
+        ]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class FCriticReport:
+    r"""How close an f-GAN critic's variational bound comes to the exact f-divergence.
+
+    Attributes
+    ----------
+    kind : str
+        The f-divergence (a key of :data:`otdiv.F_DIVERGENCES`).
+    bound : float
+        The critic's estimate :math:`E_P[T] - E_Q[f^*(T)]`, :math:`T = g_f(v)`.
+    standard_error : float
+        Monte Carlo standard error of ``bound``.
+    exact_value : float
+        The exact :math:`D_f(P\|Q)` supplied by the caller (may be ``inf``).
+    gap : float
+        ``exact_value - bound``; non-negative in expectation for every critic.
+    consistent : bool
+        ``bound <= exact_value + 3 * standard_error``: the estimate does not exceed the
+        divergence beyond Monte Carlo noise (if it does, the critic, the samples or the
+        exact value are wrong).
+    tol : float
+    passed : bool
+        ``consistent`` and ``gap <= tol * |exact_value|`` (never for an infinite divergence:
+        no finite bound comes within a tolerance of it).
+    """
+
+    kind: str
+    bound: float
+    standard_error: float
+    exact_value: float
+    gap: float
+    consistent: bool
+    tol: float
+    passed: bool
+
+    def summary(self) -> str:
+        verdict = "PASSED" if self.passed else "NOT PASSED"
+        return "\n".join([
+            f"f-critic certificate ({self.kind}): {verdict} at tol = {self.tol:g}",
+            f"  exact D_f                  {self.exact_value:.6g}",
+            f"  critic's variational bound {self.bound:.6g} +/- {self.standard_error:.2g}",
+            f"  gap (exact - bound)        {self.gap:.6g}",
+            "  the bound stays below D_f within 3 standard errors" if self.consistent else
+            "  the bound EXCEEDS D_f by more than 3 standard errors: something is wrong",
+        ])

@@ -263,3 +263,34 @@ def as_rng(rng) -> np.random.Generator:
         return np.random.default_rng(rng)
     raise TypeError(f"rng must be None, an integer seed, a SeedSequence or a "
                     f"numpy.random.Generator, got {type(rng).__name__}")
+
+
+def as_sparse_cost(cost, name: str = "cost", *, shape: tuple[int, int]):
+    """A ``scipy.sparse`` cost as sorted, duplicate-free arcs ``(rows, columns, costs)``.
+
+    Absent entries are forbidden arcs; explicitly stored zeros are allowed arcs of cost 0.
+    Duplicate entries are refused (COO would add them up, which is rarely what was meant).
+    """
+    import scipy.sparse as sp
+
+    if tuple(cost.shape) != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)} to match the marginals, "
+                         f"got shape {tuple(cost.shape)}")
+    coo = sp.coo_array(cost)
+    if coo.dtype == object or np.iscomplexobj(coo.data):
+        raise TypeError(f"{name} must hold real numbers, got dtype {coo.dtype}")
+    rows = np.asarray(coo.coords[0], dtype=np.int64)
+    columns = np.asarray(coo.coords[1], dtype=np.int64)
+    values = np.asarray(coo.data, dtype=np.float64)
+    if values.size == 0:
+        raise ValueError(f"{name} must have at least one allowed arc, got an empty sparse "
+                         f"matrix")
+    _check_finite(values, name)
+    keys = rows * shape[1] + columns
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    if np.any(keys[1:] == keys[:-1]):
+        index = int(np.flatnonzero(keys[1:] == keys[:-1])[0])
+        raise ValueError(f"{name} must list each arc once, got a duplicate entry at "
+                         f"({int(keys[index] // shape[1])}, {int(keys[index] % shape[1])})")
+    return rows[order], columns[order], values[order]

@@ -131,11 +131,13 @@ def test_bad_critics_are_refused(critic, error, match):
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"x_p": np.zeros((3, 2)), "x_q": np.zeros((3, 3))}, "x_p and x_q must have the same"),
-    ({"x_p": [np.nan, 1.0], "x_q": GOOD}, "x_p must be finite"),
-    ({"x_p": GOOD, "x_q": [], }, "x_q must contain at least one sample"),
-    ({"x_p": GOOD, "x_q": GOOD, "p_weights": [1, -1, 1]}, "p_weights must be non-negative"),
-    ({"x_p": GOOD, "x_q": GOOD, "tol": 1.5}, "tol must be"),
+    ({"u_values": np.zeros((3, 2)), "v_values": np.zeros((3, 3))},
+     "u_values and v_values must have the same"),
+    ({"u_values": [np.nan, 1.0], "v_values": GOOD}, "u_values must be finite"),
+    ({"u_values": GOOD, "v_values": []}, "v_values must contain at least one sample"),
+    ({"u_values": GOOD, "v_values": GOOD, "u_weights": [1, -1, 1]},
+     "u_weights must be non-negative"),
+    ({"u_values": GOOD, "v_values": GOOD, "tol": 1.5}, "tol must be"),
 ])
 def test_bad_verify_critic_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -147,13 +149,13 @@ def test_bad_verify_critic_input(kwargs, match):
 def test_verify_f_critic_refuses_a_bad_exact_value(exact_value, error):
     from otdiv import verify_f_critic
     with pytest.raises(error, match="exact_value"):
-        verify_f_critic("kl", lambda x: x, GOOD, GOOD, exact_value)
+        verify_f_critic(lambda x: x, GOOD, GOOD, "kl", exact_value=exact_value)
 
 
 def test_verify_f_critic_refuses_an_unknown_kind():
     from otdiv import verify_f_critic
     with pytest.raises(ValueError, match="kind"):
-        verify_f_critic("wasserstein", lambda x: x, GOOD, GOOD, 0.5)
+        verify_f_critic(lambda x: x, GOOD, GOOD, "wasserstein", exact_value=0.5)
 
 
 # --- bias benchmark: bernoulli_* gradients and minimisers, sgd, categorical_* -------------
@@ -260,7 +262,7 @@ def test_bad_energy_distance_options(kwargs, error, match):
 def test_bad_sliced_options():
     with pytest.raises(ValueError, match="n_projections must be >= 2"):
         sliced_energy_distance(GOOD, GOOD, n_projections=1)
-    with pytest.raises(ValueError, match="n_projections must be >= 1"):
+    with pytest.raises(ValueError, match="n_projections must be >= 2"):
         sliced_wasserstein(GOOD, GOOD, n_projections=0)
     with pytest.raises(TypeError, match="rng must be"):
         sliced_wasserstein(GOOD, GOOD, rng=1.5)

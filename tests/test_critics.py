@@ -29,7 +29,7 @@ def test_lp_potential_as_critic_has_zero_gap_and_full_tightness(rng, d):
     x_p, x_q = rng.normal(size=(30, d)), rng.normal(size=(25, d)) + 1.0
     p_w, q_w = rng.random(30), rng.random(25)
     critic = kantorovich_potential(x_p, x_q, p_w, q_w)
-    report = verify_critic(critic, x_p, x_q, p_weights=p_w, q_weights=q_w)
+    report = verify_critic(critic, x_p, x_q, p_w, q_w)
     assert report.gap == pytest.approx(0.0, abs=1e-12)
     assert report.plan_tightness == pytest.approx(1.0)
     assert report.lipschitz <= 1 + 1e-12
@@ -78,7 +78,7 @@ def test_certified_bound_never_exceeds_exact_w1(clouds, slope):
 def test_one_dimensional_exact_value_matches_the_closed_form(rng):
     x_p, x_q = rng.normal(size=500), rng.exponential(size=300)
     p_w = rng.random(500)
-    report = verify_critic(lambda x: x[:, 0], x_p, x_q, p_weights=p_w)
+    report = verify_critic(lambda x: x[:, 0], x_p, x_q, p_w)
     assert report.exact_method == "closed_form_1d"
     assert report.exact_w1 == pytest.approx(wasserstein(x_p, x_q, p_w), rel=1e-12)
 
@@ -142,7 +142,7 @@ from otdiv import gaussian_f_divergence, variational_bound, verify_f_critic  # n
 def test_optimal_kl_critic_passes_against_the_gaussian_closed_form(rng):
     x_p, x_q = rng.normal(1.0, 1.0, 50_000), rng.normal(0.0, 1.0, 50_000)
     exact = gaussian_f_divergence(1.0, 1.0, 0.0, 1.0, "kl")
-    report = verify_f_critic("kl", lambda x: x + 0.5, x_p, x_q, exact)
+    report = verify_f_critic(lambda x: x + 0.5, x_p, x_q, "kl", exact_value=exact)
     assert exact == pytest.approx(0.5)
     assert report.passed and report.consistent
     assert report.bound == variational_bound("kl", lambda x: x + 0.5, x_p, x_q).value
@@ -150,21 +150,21 @@ def test_optimal_kl_critic_passes_against_the_gaussian_closed_form(rng):
 
 def test_poor_critic_is_consistent_but_not_passed(rng):
     x_p, x_q = rng.normal(1.0, 1.0, 5_000), rng.normal(0.0, 1.0, 5_000)
-    report = verify_f_critic("kl", lambda x: np.zeros(len(x)), x_p, x_q, 0.5)
+    report = verify_f_critic(lambda x: np.zeros(len(x)), x_p, x_q, "kl", exact_value=0.5)
     assert report.consistent and not report.passed
     assert report.gap == pytest.approx(0.5 + np.exp(-1.0))  # bound = 0 - f*(0) = -1/e
 
 
 def test_bound_above_the_claimed_value_is_flagged_inconsistent(rng):
     x_p, x_q = rng.normal(1.0, 1.0, 20_000), rng.normal(0.0, 1.0, 20_000)
-    report = verify_f_critic("kl", lambda x: x + 0.5, x_p, x_q, exact_value=0.1)
+    report = verify_f_critic(lambda x: x + 0.5, x_p, x_q, "kl", exact_value=0.1)
     assert not report.consistent and not report.passed
     assert "EXCEEDS" in report.summary()
 
 
 def test_infinite_divergence_is_accepted_and_never_passed(rng):
-    report = verify_f_critic("kl", lambda x: np.zeros(len(x)), rng.normal(size=10),
-                             rng.normal(size=10), np.inf)
+    report = verify_f_critic(lambda x: np.zeros(len(x)), rng.normal(size=10),
+                             rng.normal(size=10), "kl", exact_value=np.inf)
     assert report.gap == np.inf and not report.passed
 
 

@@ -11,7 +11,7 @@ from scipy.spatial.distance import cdist
 
 from otdiv import Estimate, energy_distance, sliced_energy_distance
 from otdiv._kernels import energy as kernels
-from otdiv.sample_distances import sphere_constant
+from otdiv.estimators import sphere_constant
 
 from .strategies import point_clouds
 

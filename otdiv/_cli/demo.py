@@ -100,7 +100,7 @@ def section_distances(out, rng, quick):
     rows.append(_row(f"W_1, 8 Gaussians vs swiss roll, n = {n_plane}", ours, ref,
                      "POT ot.emd2", t1, t2))
     exact_w2, t2 = _timed(lambda: wasserstein(u, v, p=2))
-    sliced, t1 = _timed(lambda: sliced_wasserstein(u, v, p=2, n_projections=200, rng=rng))
+    sliced, t1 = _timed(lambda: sliced_wasserstein(u, v, p=2, n_projections=200, rng=rng).value)
     rows.append(_row("sliced W_2 (200 directions) vs exact W_2", sliced, exact_w2,
                      "otdiv exact LP", t1, t2, "sliced W_2 <= W_2 always"))
     exact_energy, t2 = _timed(lambda: energy_distance(u, v, method="exact"))

@@ -108,7 +108,7 @@ def handle(args):
     x_q = load_array(args.q, "--q")
     p_weights = load_array(args.p_weights, "--p-weights") if args.p_weights else None
     q_weights = load_array(args.q_weights, "--q-weights") if args.q_weights else None
-    report = verify_critic(critic, x_p, x_q, p_weights=p_weights, q_weights=q_weights,
+    report = verify_critic(critic, x_p, x_q, p_weights, q_weights,
                            tol=args.tol)
     payload = {name: getattr(report, name) for name in (
         "dual_estimate", "exact_w1", "gap", "lipschitz", "certified_lower_bound",

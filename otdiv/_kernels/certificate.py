@@ -34,3 +34,16 @@ def certificate_sums(plan, cost, dual_v):
                 primal_size += mass * abs(cost[i, j])
         dual_u[i] = smallest
     return primal, primal_size, dual_u, row_sums, column_sums
+
+
+@njit(cache=True)
+def column_c_transform(cost, dual_u):
+    """``dual_v[j] = min_i (cost[i, j] - dual_u[i])`` without an (n, m) temporary."""
+    n, m = cost.shape
+    dual_v = np.full(m, np.inf)
+    for i in range(n):
+        for j in range(m):
+            candidate = cost[i, j] - dual_u[i]
+            if candidate < dual_v[j]:
+                dual_v[j] = candidate
+    return dual_v

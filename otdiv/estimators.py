@@ -18,7 +18,7 @@ from ._results import Estimate
 from ._scaling import power_of_two_above
 from ._validation import (as_rng, as_samples_pair, check_bool, check_int, check_option,
                           check_real)
-from .exact.onedim import _cramer_power_root, _SortedPair, _wasserstein, energy_distance_1d
+from .exact.onedim import cramer_of_sorted, sorted_pair, wasserstein_of_sorted
 
 __all__ = ["energy_distance", "sliced_energy_distance", "sliced_wasserstein"]
 
@@ -43,7 +43,7 @@ def sphere_constant(d: int) -> float:
 
     Examples
     --------
-    >>> from otdiv.sample_distances import sphere_constant
+    >>> from otdiv.estimators import sphere_constant
     >>> sphere_constant(1), round(sphere_constant(2), 12)
     (1.0, 1.570796326795)
     """
@@ -84,6 +84,20 @@ def _exact_energy_squared(u, v, u_w, v_w):
     return max(2.0 * cross - within_u - within_v, 0.0) * scale
 
 
+#: Most direction coordinates (n_projections * d) drawn at once: 1 GiB of float64.
+MAX_DIRECTION_VALUES = 2**27
+
+
+def _check_projections(n_projections, d: int) -> int:
+    """A number of random directions: an integer >= 2 whose directions fit in memory."""
+    n_projections = check_int(n_projections, "n_projections", lower=2)
+    if n_projections * d > MAX_DIRECTION_VALUES:
+        raise ValueError(f"n_projections must be at most {MAX_DIRECTION_VALUES // d} in "
+                         f"R^{d} (n_projections * d <= 2**27 direction coordinates, 1 GiB), "
+                         f"got {n_projections}")
+    return n_projections
+
+
 def _random_directions(rng, n_directions: int, d: int) -> np.ndarray:
     """Rows uniform on the unit sphere of R^d (normalised Gaussians)."""
     directions = rng.standard_normal((n_directions, d))
@@ -103,7 +117,7 @@ def _projected_pairs(u, v, u_w, v_w, directions, uniform):
         u_projected = block @ u.T  # (batch, n), rows contiguous
         v_projected = block @ v.T
         for row in range(block.shape[0]):
-            yield _SortedPair(u_projected[row], v_projected[row],
+            yield sorted_pair(u_projected[row], v_projected[row],
                               None if uniform else u_w, None if uniform else v_w)
 
 
@@ -117,7 +131,7 @@ def _sliced_energy_values(u, v, u_w, v_w, uniform, directions):
     c_d = sphere_constant(u.shape[1])
     values = np.empty(directions.shape[0])
     for k, pair in enumerate(_projected_pairs(u, v, u_w, v_w, directions, uniform)):
-        ell_2 = _cramer_power_root(pair, 2.0)
+        ell_2 = cramer_of_sorted(pair, 2.0)
         values[k] = c_d * 2.0 * ell_2 * ell_2
     return values
 
@@ -185,10 +199,11 @@ def sliced_energy_distance(u_values, v_values, u_weights=None, v_weights=None, *
     >>> bool(abs(estimate.value - exact) < 4 * estimate.standard_error)
     True
     """
-    n_projections = check_int(n_projections, "n_projections", lower=2)
     squared = check_bool(squared, "squared")
+    generator = as_rng(rng)
     u, v, u_w, v_w, uniform = _validated(u_values, v_values, u_weights, v_weights)
-    directions = _random_directions(as_rng(rng), n_projections, u.shape[1])
+    n_projections = _check_projections(n_projections, u.shape[1])
+    directions = _random_directions(generator, n_projections, u.shape[1])
     values = _sliced_energy_values(u, v, u_w, v_w, uniform, directions)
     mean = float(values.mean())
     standard_error = float(values.std(ddof=1) / math.sqrt(n_projections))
@@ -268,13 +283,14 @@ def energy_distance(u_values, v_values, u_weights=None, v_weights=None, *, squar
     10.0
     """
     method = check_option(method, "method", ("auto", "exact", "sliced"))
-    n_projections = check_int(n_projections, "n_projections", lower=2)
     squared = check_bool(squared, "squared")
     generator = as_rng(rng)  # checked even when the exact method does not use it
     u, v, u_w, v_w, uniform = _validated(u_values, v_values, u_weights, v_weights)
-    if u.shape[1] == 1:
-        return energy_distance_1d(u[:, 0], v[:, 0], None if uniform else u_w,
-                                  None if uniform else v_w, squared=squared)
+    n_projections = _check_projections(n_projections, u.shape[1])
+    if u.shape[1] == 1:  # D^2 = 2 l_2^2 on the line
+        ell_2 = cramer_of_sorted(sorted_pair(u[:, 0], v[:, 0], None if uniform else u_w,
+                                             None if uniform else v_w), 2.0)
+        return 2.0 * ell_2 * ell_2 if squared else math.sqrt(2.0) * ell_2
     if method == "auto":
         exact = _pair_count(u.shape[0], v.shape[0]) <= EXACT_PAIR_LIMIT
         method = "exact" if exact else "sliced"
@@ -286,18 +302,29 @@ def energy_distance(u_values, v_values, u_weights=None, v_weights=None, *, squar
     return float(value if squared else math.sqrt(value))
 
 
-def _sliced_wasserstein_from(u, v, u_w, v_w, uniform, directions, p):
-    """(mean over directions of W_p^p of the projections)^(1/p), without over/underflow."""
-    distances = np.array([_wasserstein(pair, p) for pair in
+def _sliced_wasserstein_from(u, v, u_w, v_w, uniform, directions, p) -> Estimate:
+    r"""(mean over directions of W_p^p of the projections)^(1/p) and its standard error.
+
+    Computed without over/underflow: the projected distances are divided by the largest
+    one before the p-th powers. The standard error is the delta method's
+    :math:`\mathrm{se}(\bar M)\,\bar M^{1/p - 1}/p` for the mean :math:`\bar M` of the
+    :math:`W_p^p`.
+    """
+    distances = np.array([wasserstein_of_sorted(pair, p) for pair in
                           _projected_pairs(u, v, u_w, v_w, directions, uniform)])
+    n_projections = distances.size
     largest = distances.max()
     if largest == 0.0:
-        return 0.0
-    return float(largest * np.mean((distances / largest) ** p) ** (1.0 / p))
-
+        return Estimate(0.0, 0.0, n_projections)
+    powers = (distances / largest) ** p
+    mean = float(powers.mean())
+    value = float(largest * mean ** (1.0 / p))
+    mean_error = float(powers.std(ddof=1) / math.sqrt(n_projections))
+    error = float(largest * mean_error * mean ** (1.0 / p - 1.0) / p) if mean > 0 else 0.0
+    return Estimate(value, error, n_projections)
 
 def sliced_wasserstein(u_values, v_values, u_weights=None, v_weights=None, *, p=2,
-                       n_projections=DEFAULT_PROJECTIONS, rng=None) -> float:
+                       n_projections=DEFAULT_PROJECTIONS, rng=None) -> Estimate:
     r"""Monte-Carlo sliced Wasserstein distance between two weighted samples in R^d.
 
     .. math::
@@ -318,21 +345,23 @@ def sliced_wasserstein(u_values, v_values, u_weights=None, v_weights=None, *, p=
         Non-negative weights with a positive sum (normalised); uniform when omitted.
     p : float, >= 1
         Order.
-    n_projections : int, >= 1
+    n_projections : int, >= 2
         Number of random directions.
     rng : None, int, SeedSequence or numpy.random.Generator
         Source of the directions.
 
     Returns
     -------
-    float
-        The estimate of :math:`SW_p`. It never exceeds :math:`W_p`: every projection is
-        1-Lipschitz, so each projected :math:`W_p` is at most :math:`W_p`.
+    Estimate
+        ``value``: the estimate of :math:`SW_p`, which never exceeds :math:`W_p` (every
+        projection is 1-Lipschitz, so each projected :math:`W_p` is at most :math:`W_p`);
+        ``standard_error``: the delta-method standard error of that value;
+        ``n_projections``.
 
     Raises
     ------
     ValueError
-        Bad samples or weights, ``p < 1``, ``n_projections < 1``.
+        Bad samples or weights, ``p < 1``, ``n_projections < 2``.
 
     References
     ----------
@@ -343,13 +372,15 @@ def sliced_wasserstein(u_values, v_values, u_weights=None, v_weights=None, *, p=
     --------
     >>> from otdiv import sliced_wasserstein
     >>> sliced_wasserstein([0.0, 1.0], [2.0, 3.0], p=1, rng=0)  # 1-D: exactly W_1
-    2.0
+    Estimate(value=2.0, standard_error=0.0, n_projections=200)
     >>> # a translation by t in R^2: SW_2 = |t| (E cos^2)^(1/2) = |t| / sqrt(2)
-    >>> round(sliced_wasserstein([[0.0, 0.0]], [[3.0, 4.0]], n_projections=4000, rng=0), 1)
-    3.5
+    >>> estimate = sliced_wasserstein([[0.0, 0.0]], [[3.0, 4.0]], n_projections=4000, rng=0)
+    >>> round(estimate.value, 1), bool(abs(estimate.value - 5 / 2**0.5) < 4 * estimate.standard_error)
+    (3.5, True)
     """
     p = check_real(p, "p", lower=1.0)
-    n_projections = check_int(n_projections, "n_projections", lower=1)
+    generator = as_rng(rng)
     u, v, u_w, v_w, uniform = _validated(u_values, v_values, u_weights, v_weights)
-    directions = _random_directions(as_rng(rng), n_projections, u.shape[1])
+    n_projections = _check_projections(n_projections, u.shape[1])
+    directions = _random_directions(generator, n_projections, u.shape[1])
     return _sliced_wasserstein_from(u, v, u_w, v_w, uniform, directions, p)

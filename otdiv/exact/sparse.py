@@ -1,0 +1,214 @@
+r"""Exact optimal transport between large point clouds without the cost matrix.
+
+Column generation on the arcs (pairs) of the transport problem, as in the shortlist method
+of Gottschlich & Schuhmacher and Schmitzer's sparse multiscale algorithm:
+
+1. **Coarse duals.** Both clouds are cut into ``k``-d tree cells; the cells' centroids and
+   masses form a coarse problem solved densely, and its potentials are carried to every
+   point by two c-transforms (which makes them exactly feasible for the full problem).
+2. **First arcs.** Each source keeps its ``k`` arcs of smallest reduced cost
+   :math:`c_{ij} - u_i - v_j`, each target likewise, plus the support of a feasible plan
+   (the monotone coupling of both clouds sorted along their widest axis), so the sparse
+   problem always has a feasible plan.
+3. **Rounds.** The network simplex solves the sparse problem, warm-started from the last
+   potentials. Every pair is then priced against its target potential ``v`` by k-d tree
+   searches (:mod:`otdiv.geometry`): the smallest :math:`c_{ij} - v_j` of each row is the
+   c-transform :math:`u^c_i`, which with ``v`` is exactly feasible for the **full**
+   problem and bounds the optimum from below; the rows whose arcs undercut their
+   potential give the violators added for the next round.
+4. **Stop** when no pair has a reduced cost below ``-PRICING_TOLERANCE``; the answer then
+   goes through the same certificate as every exact solve (marginals, and the gap between
+   the plan's cost and the value of the c-transformed potentials).
+
+Memory grows like the number of arcs kept (tens per point), never like ``n * m``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from ..geometry import PointCloudCost, _Tree
+from .certificate import SolverError
+from .solvers import solve_arcs_network_simplex
+
+__all__ = ["solve_point_clouds", "SparseSolution"]
+
+#: Arcs of smallest reduced cost kept per source and per target in the first arc set.
+FIRST_ARCS = 8
+#: Violating arcs added per source in each round (the most negative first).
+ARCS_PER_ROUND = 16
+#: Reduced costs above ``-PRICING_TOLERANCE`` (costs lie in [0, 1]) count as non-negative.
+PRICING_TOLERANCE = 1e-13
+#: Points per cell when a problem is coarsened for its first potentials.
+COARSE_CELL = 4
+#: Problems with at most this many pairs get their first potentials from a dense solve.
+DENSE_LIMIT = 1000 * 1000
+#: Rounds before giving up.
+MAX_ROUNDS = 100
+
+
+class SparseSolution:
+    """The solver's raw answer: arcs with flow, the target potential and the bookkeeping."""
+
+    def __init__(self, rows, columns, flows, dual_u, dual_v, rounds, arcs):
+        self.rows, self.columns, self.flows = rows, columns, flows
+        self.dual_u, self.dual_v = dual_u, dual_v
+        self.rounds = rounds
+        self.arcs = arcs
+
+
+def solve_point_clouds(a: np.ndarray, b: np.ndarray, cost: PointCloudCost, *,
+                       progress=None) -> SparseSolution:
+    """Column generation until no pair prices below zero (see the module docstring).
+
+    ``a`` and ``b`` are probability vectors (trusted). ``progress`` is a callable
+    ``progress(round, violators, arcs)`` or None.
+    """
+    n, m = cost.shape
+    b = b * (a.sum() / b.sum())
+    dual_u, dual_v = _initial_potentials(a, b, cost)
+    keys = _first_arcs(a, b, cost, dual_u, dual_v)
+    for round_number in range(1, MAX_ROUNDS + 1):
+        rows, columns = np.divmod(keys, m)
+        arc_cost = cost.arc_costs(rows, columns)
+        flows, dual_u, dual_v = solve_arcs_network_simplex(a, b, rows, columns, arc_cost,
+                                                             dual_u, dual_v)
+        # The c-transform of v (exact over all pairs) certifies; only the rows it shows
+        # undercutting their own potential are searched for violators.
+        repaired_u = cost.cheapest(dual_v, 1)[0][:, 0]
+        rows_to_price = np.flatnonzero(repaired_u < dual_u - PRICING_TOLERANCE)
+        fresh = _new_arcs(cost, dual_v, dual_u, rows_to_price, keys)
+        if progress is not None:
+            progress(round_number, int(fresh.size), int(keys.size))
+        if fresh.size == 0:
+            used = flows > 0
+            return SparseSolution(rows[used], columns[used], flows[used], repaired_u,
+                                  dual_v, round_number, int(keys.size))
+        keys = np.insert(keys, np.searchsorted(keys, fresh), fresh)
+    raise SolverError(f"the sparse solver did not converge in {MAX_ROUNDS} rounds "
+                      f"({keys.size} arcs)")
+
+
+def _new_arcs(cost, dual_v, dual_u, rows, keys):
+    """Keys of the most violated arcs of ``rows`` that are not in ``keys`` yet (sorted)."""
+    if rows.size == 0:
+        return rows
+    m = cost.shape[1]
+    values, columns = cost.cheapest(dual_v, ARCS_PER_ROUND,
+                                    bounds=dual_u[rows] - PRICING_TOLERANCE, rows=rows)
+    found = columns >= 0
+    candidates = _sorted_unique((rows[:, None] * m + columns)[found])
+    # Arcs already in the set can look violated: the solver's potentials are accurate to
+    # about 1e-11 only. The certificate, not this test, decides optimality.
+    positions = np.minimum(np.searchsorted(keys, candidates), keys.size - 1)
+    return candidates[keys[positions] != candidates]
+
+
+def _initial_potentials(a, b, cost):
+    """Potentials exactly feasible for the full problem, from a solve one scale coarser.
+
+    Small problems are solved densely. Larger ones are coarsened (points merged into k-d
+    tree cells of about ``COARSE_CELL`` points, at their centroids) and solved by this
+    module recursively; the coarse source potential is carried to every target and then
+    c-transformed back and forth, so the pair is feasible whatever the coarse accuracy.
+    """
+    n, m = cost.shape
+    if n * m <= DENSE_LIMIT:
+        return _dense_potentials(a, b, cost.dense(), cost)
+    x_cells, a_cells = _cells(cost.x, a)
+    y_cells, b_cells = _cells(cost.y, b)
+    coarse = PointCloudCost.from_scaled(x_cells, y_cells, cost.p)
+    coarse_u = solve_point_clouds(a_cells, b_cells, coarse).dual_u
+    dual_v = _Tree(x_cells).cheapest(cost.y, coarse_u, cost.p, 1)[0][:, 0]
+    dual_u = cost.cheapest(dual_v, 1)[0][:, 0]
+    dual_v = cost.cheapest_sources(dual_u, 1)[0][:, 0]
+    return dual_u, dual_v
+
+
+def _dense_potentials(a, b, matrix, cost):
+    import ot
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, log = ot.emd(a, b, matrix, numItermax=max(100_000, 100 * (a.size + b.size) ** 2),
+                        log=True)
+    dual_v = np.asarray(log["v"], dtype=float)
+    dual_u = cost.cheapest(dual_v, 1)[0][:, 0]
+    dual_v = cost.cheapest_sources(dual_u, 1)[0][:, 0]
+    return dual_u, dual_v
+
+
+def _cells(points, masses):
+    """Mass-weighted centroids and masses of the leaves of a k-d tree with small leaves."""
+    n = points.shape[0]
+    level = max(0, math.floor(math.log2(max(n / COARSE_CELL, 1.0))))
+    tree = _Tree(points, leaf_size=COARSE_CELL)
+    level = min(level, int(math.log2(tree.first_leaf + 1)))
+    first = 2**level - 1
+    cells = range(first, 2 * first + 1)
+    centroids, cell_masses = [], []
+    for node in cells:
+        members = tree.order[tree.start[node]:tree.end[node]]
+        if members.size == 0:
+            continue
+        weight = masses[members]
+        total = weight.sum()
+        if total > 0:
+            centroids.append(weight @ points[members] / total)
+        else:
+            centroids.append(points[members].mean(axis=0))
+        cell_masses.append(total)
+    centroids = np.ascontiguousarray(np.array(centroids))
+    cell_masses = np.array(cell_masses)
+    return centroids, cell_masses / cell_masses.sum()
+
+
+def _pairwise_costs(x, y, p):
+    from scipy.spatial.distance import cdist
+
+    distance = cdist(x, y)
+    return distance if p == 1.0 else distance**p
+
+
+def _first_arcs(a, b, cost, dual_u, dual_v):
+    """Sorted keys ``i * m + j`` of the first arc set (always admits a feasible plan)."""
+    n, m = cost.shape
+    k_rows = min(FIRST_ARCS, m)
+    k_columns = min(FIRST_ARCS, n)
+    _, row_best = cost.cheapest(dual_v, k_rows)
+    _, column_best = cost.cheapest_sources(dual_u, k_columns)
+    row_keys = (np.arange(n)[:, None] * m + row_best).ravel()
+    column_keys = (column_best * m + np.arange(m)[:, None]).ravel()
+    feasible_rows, feasible_columns = _monotone_support(a, b, cost.x, cost.y)
+    return _sorted_unique(np.concatenate([row_keys[row_keys >= 0],
+                                          column_keys[column_keys >= 0],
+                                          feasible_rows * m + feasible_columns]))
+
+
+def _sorted_unique(values):
+    """``np.unique`` by sorting (numpy's hash-based unique is many times slower here)."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if values.size else values
+
+
+def _monotone_support(a, b, x, y):
+    """Arcs of the north-west-corner plan between both clouds sorted along one axis."""
+    axis = int(np.argmax(np.vstack([x, y]).max(axis=0) - np.vstack([x, y]).min(axis=0)))
+    x_order = np.argsort(x[:, axis], kind="stable")
+    y_order = np.argsort(y[:, axis], kind="stable")
+    x_cumulative = np.cumsum(a[x_order])
+    y_cumulative = np.cumsum(b[y_order])
+    x_cumulative /= x_cumulative[-1]
+    y_cumulative /= y_cumulative[-1]
+    # Arc (i, j) of the corner plan exists where the mass intervals overlap: merge the
+    # interval ends, each step moves to the next source, the next target or both.
+    ends = _sorted_unique(np.concatenate([x_cumulative, y_cumulative]))
+    ends = ends[ends > 0]
+    starts = np.concatenate([[0.0], ends[:-1]])
+    midpoints = 0.5 * (starts + ends)
+    i = np.minimum(np.searchsorted(x_cumulative, midpoints), x_order.size - 1)
+    j = np.minimum(np.searchsorted(y_cumulative, midpoints), y_order.size - 1)
+    return x_order[i].astype(np.int64), y_order[j].astype(np.int64)

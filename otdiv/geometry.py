@@ -1,0 +1,218 @@
+r"""Ground costs: what every exact transport path takes instead of a bare matrix.
+
+A ground cost answers the questions a solver and its certificate ask, in whichever way is
+cheapest for it:
+
+``shape``
+    ``(n, m)``.
+``dense()``
+    The ``(n, m)`` matrix (only for problems that fit in memory).
+``arc_costs(rows, columns)``
+    The costs of given arcs.
+``cheapest(potential, k)``
+    For every source ``i``, the ``k`` smallest values of :math:`c_{ij} - w_j` and their
+    columns; with ``k = 1`` this is the c-transform :math:`w^c_i = \min_j c_{ij} - w_j`
+    that makes a target potential exactly feasible.
+
+:class:`CostMatrix` wraps a dense matrix; :class:`PointCloudCost` evaluates
+:math:`\|x_i - y_j\|^p` between two point clouds on demand (k-d tree searches, memory that
+grows like :math:`n + m`), which is what lets the sparse solver certify problems whose
+matrix would not fit. Costs are held in an exactly rescaled unit (powers of two, see
+:meth:`PointCloudCost.to_distance`) so that every cost lies in ``[0, 1]``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.spatial.distance import cdist
+
+from ._kernels.pricing import arc_costs, cheapest_targets, node_maxima
+from ._scaling import power_of_two_above
+
+__all__ = ["CostMatrix", "PointCloudCost", "paired_distances"]
+
+#: Points per leaf of the k-d trees that price arcs.
+LEAF_SIZE = 16
+
+
+class CostMatrix:
+    """A dense cost matrix, as given (trusted: finite float64, shape ``(n, m)``)."""
+
+    def __init__(self, matrix: np.ndarray):
+        self.matrix = matrix
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.matrix.shape
+
+    def dense(self) -> np.ndarray:
+        return self.matrix
+
+    def arc_costs(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        return self.matrix[rows, columns]
+
+    def cheapest(self, potential: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        modified = self.matrix - potential[None, :]
+        if k == 1:
+            columns = np.argmin(modified, axis=1)[:, None]
+        else:
+            columns = np.argsort(modified, axis=1, kind="stable")[:, :k]
+        return np.take_along_axis(modified, columns, axis=1), columns
+
+
+class _Tree:
+    """A balanced k-d tree over points (median splits on the widest coordinate)."""
+
+    def __init__(self, points: np.ndarray, leaf_size: int = LEAF_SIZE):
+        n, d = points.shape
+        depth = max(0, math.ceil(math.log2(max(n / leaf_size, 1.0))))
+        n_nodes = 2 ** (depth + 1) - 1
+        self.first_leaf = 2**depth - 1
+        order = np.arange(n)
+        start = np.zeros(n_nodes, dtype=np.int64)
+        end = np.zeros(n_nodes, dtype=np.int64)
+        low = np.full((n_nodes, d), np.inf)
+        high = np.full((n_nodes, d), -np.inf)
+        end[0] = n
+        for node in range(n_nodes):
+            first, last = start[node], end[node]
+            if last > first:
+                members = points[order[first:last]]
+                low[node] = members.min(axis=0)
+                high[node] = members.max(axis=0)
+            if node >= self.first_leaf:
+                continue
+            middle = (first + last) // 2
+            if last - first > 1:
+                axis = int(np.argmax(high[node] - low[node]))
+                block = order[first:last]
+                split = np.argpartition(points[block, axis], middle - first)
+                order[first:last] = block[split]
+            start[2 * node + 1], end[2 * node + 1] = first, middle
+            start[2 * node + 2], end[2 * node + 2] = middle, last
+        self.order = order
+        self.points = np.ascontiguousarray(points[order])
+        self.start, self.end, self.low, self.high = start, end, low, high
+
+    def cheapest(self, queries: np.ndarray, potential: np.ndarray, p: float, k: int,
+                 bounds: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` smallest ``c(query_i, point_j) - potential_j`` per query (point indices)."""
+        in_tree_order = np.ascontiguousarray(potential[self.order])
+        maxima = node_maxima(in_tree_order, self.start, self.end, self.first_leaf)
+        if bounds is None:
+            bounds = np.full(queries.shape[0], np.inf)
+        values = np.empty((queries.shape[0], k))
+        positions = np.empty((queries.shape[0], k), dtype=np.int64)
+        cheapest_targets(queries, self.points, in_tree_order, self.low, self.high, self.start,
+                         self.end, self.first_leaf, maxima, float(p), k, bounds, positions,
+                         values)
+        indices = np.where(positions >= 0, self.order[np.maximum(positions, 0)], -1)
+        return values, indices
+
+
+class PointCloudCost:
+    r"""The cost :math:`c_{ij} = (\|x_i - y_j\| / \ell)^p` between two point clouds, lazily.
+
+    ``x`` and ``y`` are divided by a power of two near their largest coordinate and the
+    distances by a power of two :math:`\ell` above the diameter of both clouds, so every
+    cost lies in ``[0, 1]`` and the rescaling is exact; :meth:`to_distance` turns an optimal
+    cost back into :math:`W_p`. Nothing of size ``n * m`` is stored unless :meth:`dense`
+    is called.
+
+    Parameters
+    ----------
+    x, y : ndarray, shapes (n, d) and (m, d)
+        Trusted (validated, finite, C-contiguous float64) points.
+    p : float >= 1
+        Exponent.
+    exact_unit : bool
+        Use the largest pairwise distance for :math:`\ell` (needs the dense matrix, which
+        :meth:`dense` computes anyway) instead of the diameter of the bounding box.
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, p: float, *, exact_unit: bool = False):
+        self.p = float(p)
+        self.scale = power_of_two_above(max(float(np.max(np.abs(x))),
+                                            float(np.max(np.abs(y)))))
+        x = x / self.scale
+        y = y / self.scale
+        self._dense = None
+        if exact_unit:
+            distance = cdist(x, y, metric="euclidean")
+            self.unit = power_of_two_above(float(distance.max()))
+            distance /= self.unit
+            self._dense = _power_checked(distance, self.p)
+        else:
+            both = np.vstack([x.min(axis=0), y.min(axis=0)]).min(axis=0)
+            upper = np.vstack([x.max(axis=0), y.max(axis=0)]).max(axis=0)
+            self.unit = power_of_two_above(float(np.linalg.norm(upper - both)))
+        self.x = np.ascontiguousarray(x / self.unit)
+        self.y = np.ascontiguousarray(y / self.unit)
+        self._target_tree = None
+        self._source_tree = None
+
+    @classmethod
+    def from_scaled(cls, x: np.ndarray, y: np.ndarray, p: float) -> "PointCloudCost":
+        """A cost between points already in this class's units (scale = unit = 1)."""
+        cost = cls.__new__(cls)
+        cost.p, cost.scale, cost.unit = float(p), 1.0, 1.0
+        cost.x, cost.y = np.ascontiguousarray(x), np.ascontiguousarray(y)
+        cost._dense = cost._target_tree = cost._source_tree = None
+        return cost
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.x.shape[0], self.y.shape[0]
+
+    def to_distance(self, optimal_cost: float) -> float:
+        """:math:`W_p` in the samples' units from the optimal cost in this object's units."""
+        return (max(optimal_cost, 0.0) ** (1.0 / self.p) * self.unit) * self.scale
+
+    def dense(self) -> np.ndarray:
+        if self._dense is None:
+            distance = cdist(self.x, self.y, metric="euclidean")
+            self._dense = _power_checked(distance, self.p)
+        return self._dense
+
+    def arc_costs(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        return arc_costs(self.x, self.y, rows, columns, self.p)
+
+    def cheapest(self, potential: np.ndarray, k: int = 1, bounds: np.ndarray | None = None,
+                 rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Per source, the ``k`` smallest ``c_ij - potential_j`` (values, columns).
+
+        Only values below ``bounds[i]`` count (unused slots: ``bounds[i]`` and column -1);
+        ``rows`` restricts the search to some sources (``bounds`` then has one per row).
+        """
+        if self._target_tree is None:
+            self._target_tree = _Tree(self.y)
+        queries = self.x if rows is None else np.ascontiguousarray(self.x[rows])
+        return self._target_tree.cheapest(queries, potential, self.p, k, bounds)
+
+    def cheapest_sources(self, potential: np.ndarray, k: int = 1,
+                         bounds: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Per target, the ``k`` smallest ``c_ij - potential_i`` (values, rows)."""
+        if self._source_tree is None:
+            self._source_tree = _Tree(self.x)
+        return self._source_tree.cheapest(self.y, potential, self.p, k, bounds)
+
+
+def _power_checked(distance: np.ndarray, p: float) -> np.ndarray:
+    """``distance ** p`` in place, refusing a positive distance whose power underflows to 0."""
+    if p == 1.0:
+        return distance
+    cost = distance**p
+    if np.any((cost == 0.0) & (distance > 0.0)):
+        smallest = float(np.min(distance[distance > 0]))
+        raise ValueError(f"p = {p!r} is too large for these samples: (smallest / largest "
+                         f"distance)^p = {smallest!r}^p underflows float64; use a smaller p")
+    return cost
+
+
+def paired_distances(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``||x_k - y_k||`` row by row, safe at any scale (an exact power-of-two rescaling)."""
+    difference = x - y
+    scale = power_of_two_above(float(np.max(np.abs(difference), initial=0.0)))
+    return np.linalg.norm(difference / scale, axis=1) * scale
