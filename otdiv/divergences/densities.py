@@ -87,7 +87,8 @@ def _integrate(function, edges, what):
     return total
 
 
-def f_divergence_density(p_pdf, q_pdf, kind="kl", *, support, points=None, log=False):
+def f_divergence_density(p_pdf, q_pdf, kind="kl", *, support, points=None,
+                         log_density=False):
     r"""f-divergence between two densities on the line, by adaptive quadrature.
 
     .. math:: D_f(P\|Q) = \int_a^b q(x)\, f\big(p(x)/q(x)\big)\, dx
@@ -108,7 +109,7 @@ def f_divergence_density(p_pdf, q_pdf, kind="kl", *, support, points=None, log=F
     points : array_like of float, optional
         Breakpoints strictly inside ``support`` where a density jumps or kinks (the edges of
         a uniform's support, say); quadrature is split there.
-    log : bool
+    log_density : bool
         If true, ``p_pdf`` and ``q_pdf`` return *log* densities (e.g. ``stats.norm().logpdf``;
         ``-inf`` for a true zero) and the integrand is evaluated in log space
         (:meth:`FDivergence.log_integrand`), exact even where a density underflows. Use it
@@ -137,7 +138,7 @@ def f_divergence_density(p_pdf, q_pdf, kind="kl", *, support, points=None, log=F
     node has a density below 1e-250 this is underflow in the tails, not a support mismatch,
     and a ``ValueError`` asks for a narrower ``support``; an underflow next to an ordinary
     density (e.g. N(0, 0.1²) against N(0, 1) beyond 3.9) cannot be told from a mismatch and
-    gives ``inf``. Pass log densities with ``log=True`` (exact in the tails), keep
+    gives ``inf``. Pass log densities with ``log_density=True`` (exact in the tails), keep
     ``support`` where both densities are representable, or use
     :func:`gaussian_f_divergence` for normal distributions.
 
@@ -150,7 +151,8 @@ def f_divergence_density(p_pdf, q_pdf, kind="kl", *, support, points=None, log=F
     >>> round(f_divergence_density(p, q, "kl", support=(-30, 30)), 9)   # Δμ²/2
     0.5
     >>> p, q = stats.norm(0, 0.5).logpdf, stats.norm(0, 2).logpdf
-    >>> round(f_divergence_density(p, q, "reverse_kl", support=(-np.inf, np.inf), log=True), 9)
+    >>> round(f_divergence_density(p, q, "reverse_kl", support=(-np.inf, np.inf),
+    ...                            log_density=True), 9)
     6.113705639
     >>> u, v = stats.uniform(0, 1).pdf, stats.uniform(2, 1).pdf
     >>> round(f_divergence_density(u, v, "jensen_shannon", support=(0, 3), points=[1, 2]), 9)
@@ -163,7 +165,7 @@ def f_divergence_density(p_pdf, q_pdf, kind="kl", *, support, points=None, log=F
                             f"{type(pdf).__name__}")
     edges = _check_support(support, points)
 
-    log = check_bool(log, "log")
+    log = check_bool(log_density, "log_density")
     densities, masses = [], []
     for name, pdf in (("p_pdf", p_pdf), ("q_pdf", q_pdf)):
         def density(x, pdf=pdf, name=name):
