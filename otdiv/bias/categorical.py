@@ -234,7 +234,8 @@ def categorical_expected_gradient(target, theta, m, *, distance="wasserstein", o
     n_samples : int >= 2
         Minibatches drawn by Monte Carlo.
     rng : None, int, SeedSequence or numpy.random.Generator
-        Used by Monte Carlo only.
+        Used by Monte Carlo only, but always validated (a bad ``rng`` is refused even when
+        the answer is exact).
     max_outcomes : int >= 1
         Largest multinomial enumeration attempted.
 
@@ -263,6 +264,7 @@ def categorical_expected_gradient(target, theta, m, *, distance="wasserstein", o
     method = check_option(method, "method", _METHODS)
     n_samples = check_int(n_samples, "n_samples", lower=2)
     max_outcomes = check_int(max_outcomes, "max_outcomes", lower=1)
+    generator = as_rng(rng)  # validated even when the answer is exact and rng goes unused
     zeros = np.zeros(theta.size)
     if method != "monte_carlo" and _is_separable(distance, order):
         tails = _tails_of(pmf)
@@ -280,7 +282,7 @@ def categorical_expected_gradient(target, theta, m, *, distance="wasserstein", o
                          f"and K = {theta.size}, more than max_outcomes = {max_outcomes}; "
                          f"raise max_outcomes or use method='monte_carlo'")
     value, standard_error = _monte_carlo(pmf, theta, m, distance, order, n_samples,
-                                         as_rng(rng))
+                                         generator)
     return GradientEstimate(value=value, standard_error=standard_error, exact=False,
                             method="monte_carlo", n_samples=n_samples)
 
