@@ -58,7 +58,7 @@ def quadrature_vs_closed_form(repeats=5):
 
         def numeric(kind=kind):
             return f_divergence_density(p.logpdf, q.logpdf, kind, support=(-np.inf, np.inf),
-                                        log=True)
+                                        log_density=True)
 
         rows.append({"kind": kind, "closed form": exact, "quadrature": numeric(),
                      "|error|": abs(numeric() - exact),
@@ -68,7 +68,7 @@ def quadrature_vs_closed_form(repeats=5):
                          repeats=repeats)})
     return write_results(
         "divergences_gaussian",
-        "D_f(N(0, 1) ‖ N(1, 1.2²)): f_divergence_density (log=True, whole line) vs closed form",
+        "D_f(N(0, 1) ‖ N(1, 1.2²)): f_divergence_density (log densities, whole line) vs closed form",
         ["kind", "closed form", "quadrature", "|error|", "quadrature [s]", "closed form [s]"],
         rows,
         notes="Quadrature includes checking that both densities integrate to 1; total variation "
@@ -85,7 +85,7 @@ def variational_bound_accuracy(sizes=(1_000, 10_000, 100_000), seeds=range(20)):
     for kind in ("kl", "jensen_shannon", "squared_hellinger", "gan"):
         divergence = F_DIVERGENCES[kind]
         exact = f_divergence_density(p.logpdf, q.logpdf, kind, support=(-np.inf, np.inf),
-                                     log=True)
+                                     log_density=True)
 
         def critic(x, divergence=divergence):
             return divergence.activation_inverse(
@@ -95,8 +95,8 @@ def variational_bound_accuracy(sizes=(1_000, 10_000, 100_000), seeds=range(20)):
             errors, covered = [], 0
             for seed in seeds:
                 rng = np.random.default_rng(seed)
-                result = variational_bound(kind, critic, p.rvs(n, random_state=rng),
-                                           q.rvs(n, random_state=rng))
+                result = variational_bound(critic, p.rvs(n, random_state=rng),
+                                           q.rvs(n, random_state=rng), kind)
                 errors.append(result.value - exact)
                 covered += abs(result.value - exact) <= 2 * result.standard_error
             rows.append({"kind": kind, "n": n, "exact D_f": exact,

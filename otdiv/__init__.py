@@ -26,12 +26,12 @@ from .bias import (
     bernoulli_expected_gradient,
     bernoulli_gradient_bias,
     bernoulli_sample_minimizer,
+    bernoulli_sgd,
     bernoulli_true_gradient,
     categorical_expected_gradient,
     categorical_gradient_bias,
     categorical_sgd,
     categorical_true_gradient,
-    sgd,
 )
 from .critics import kantorovich_potential, verify_critic, verify_f_critic
 from .divergences import (
@@ -87,6 +87,7 @@ __all__ = [
     # gradient bias
     "bernoulli_expected_gradient", "bernoulli_true_gradient", "bernoulli_gradient_bias",
     "bernoulli_sample_minimizer", "categorical_expected_gradient",
-    "categorical_true_gradient", "categorical_gradient_bias", "sgd", "categorical_sgd",
+    "categorical_true_gradient", "categorical_gradient_bias", "bernoulli_sgd",
+    "categorical_sgd",
     "GradientEstimate", "MinimizerInterval", "SGDResult",
 ]

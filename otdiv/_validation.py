@@ -4,6 +4,18 @@ Every public function runs its arguments through these helpers before any arithm
 Each error names the argument, what was expected and what was received. Nothing here
 warns: bad input raises ``ValueError`` (bad values or shapes) or ``TypeError`` (wrong
 kind of object).
+
+Conventions enforced here for every array argument:
+
+* ``numpy.ma.MaskedArray`` input is refused with a ``TypeError``: ``np.asarray`` drops the
+  mask, so masked entries would silently count as data. Pass ``values.compressed()`` (and
+  the matching weights) instead.
+* ``datetime64`` and ``timedelta64`` input (arrays or scalars) is refused with a
+  ``TypeError``: its raw integer counts depend on the unit (the same durations in seconds
+  and in milliseconds would give answers 1000 times apart). Convert to plain numbers in a
+  unit of your choice, e.g. ``durations / np.timedelta64(1, "s")``.
+* Counts (sizes, steps, numbers of samples) must be integers: a float such as ``2.0`` or
+  ``2.5`` is a ``TypeError``; an integer out of range is a ``ValueError``.
 """
 
 from __future__ import annotations
@@ -27,6 +39,13 @@ __all__ = [
     "check_bool",
     "as_rng",
     "critic_values",
+    "BIAS_DISTANCES",
+    "MAX_SAMPLE_SIZE",
+    "check_bias_distance",
+    "check_bias_order",
+    "check_probability",
+    "check_sample_size",
+    "as_probability_array",
 ]
 
 
@@ -34,10 +53,31 @@ def _describe(array: np.ndarray) -> str:
     return f"an array of shape {array.shape} and dtype {array.dtype}"
 
 
+def _refuse_masked(values, name: str) -> None:
+    if isinstance(values, np.ma.MaskedArray):
+        raise TypeError(f"{name} must be a plain array of real numbers, got a "
+                        f"numpy.ma.MaskedArray (otdiv does not honour masks, and converting "
+                        f"would count the masked entries as data): pass "
+                        f"{name}.compressed() and the matching weights instead")
+
+
+def _refuse_time(dtype: np.dtype, name: str) -> None:
+    if dtype.kind in "mM":
+        what = "timedelta64" if dtype.kind == "m" else "datetime64"
+        raise TypeError(f"{name} must be real numbers, got {what} values (dtype {dtype}): "
+                        f"their raw counts depend on the unit; convert them to numbers in "
+                        f"a unit of your choice, e.g. values / np.timedelta64(1, 's')")
+
+
 def _as_float_array(values, name: str) -> np.ndarray:
-    """Convert to a float64 ndarray; TypeError for non-numeric input."""
+    """Convert to a float64 ndarray; TypeError for non-numeric, masked or time input."""
     if isinstance(values, (str, bytes)) or values is None:
         raise TypeError(f"{name} must be an array of real numbers, got {type(values).__name__}")
+    _refuse_masked(values, name)
+    if isinstance(values, (list, tuple)) and any(isinstance(item, np.ma.MaskedArray)
+                                                 for item in values):
+        _refuse_masked(next(item for item in values if isinstance(item, np.ma.MaskedArray)),
+                       name)
     try:
         array = np.asarray(values)
     except Exception as exc:  # ragged lists and the like
@@ -46,6 +86,7 @@ def _as_float_array(values, name: str) -> np.ndarray:
         raise TypeError(f"{name} must be an array of real numbers, got an object array")
     if np.iscomplexobj(array):
         raise TypeError(f"{name} must be real, got {_describe(array)}")
+    _refuse_time(array.dtype, name)
     if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
         raise TypeError(f"{name} must be an array of real numbers, got {_describe(array)}")
     return np.asarray(array, dtype=np.float64, order="C")  # (ascontiguousarray makes 0-d 1-d)
@@ -184,6 +225,8 @@ def check_option(value, name: str, allowed: Iterable[str]) -> str:
 def check_real(value, name: str, *, lower: float | None = None, upper: float | None = None,
                lower_inclusive: bool = True, upper_inclusive: bool = True) -> float:
     """A finite real scalar within optional bounds."""
+    if isinstance(value, (np.datetime64, np.timedelta64)):
+        _refuse_time(np.asarray(value).dtype, name)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
     value = float(value)
@@ -207,6 +250,8 @@ def check_bool(value, name: str) -> bool:
 
 def check_int(value, name: str, *, lower: int | None = None, upper: int | None = None) -> int:
     """An integer (Python or NumPy) within optional bounds; floats like 3.0 are refused."""
+    if isinstance(value, (np.datetime64, np.timedelta64)):
+        _refuse_time(np.asarray(value).dtype, name)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
     value = int(value)
@@ -294,3 +339,63 @@ def as_sparse_cost(cost, name: str = "cost", *, shape: tuple[int, int]):
         raise ValueError(f"{name} must list each arc once, got a duplicate entry at "
                          f"({int(keys[index] // shape[1])}, {int(keys[index] % shape[1])})")
     return rows[order], columns[order], values[order]
+
+
+# --- the gradient-bias benchmark (otdiv.bias) ----------------------------------------------
+
+#: Losses of the bias benchmark: W_q^q, the Cramér ℓ_2² and the squared energy distance.
+BIAS_DISTANCES = ("wasserstein", "cramer", "energy")
+
+#: Largest minibatch size accepted: exact enumeration costs O(m) memory and time.
+MAX_SAMPLE_SIZE = 10**7
+
+
+def check_bias_distance(distance) -> str:
+    """One of :data:`BIAS_DISTANCES`."""
+    return check_option(distance, "distance", BIAS_DISTANCES)
+
+
+def check_bias_order(order, distance: str) -> float:
+    """``order`` is the q of W_q (loss W_q^q); it has no meaning for the other distances."""
+    order = check_real(order, "order", lower=1.0)
+    if distance != "wasserstein" and order != 1.0:
+        raise ValueError(f"order applies to distance='wasserstein' only (the loss W_q^q); "
+                         f"distance={distance!r} takes order=1, got order={order!r}")
+    return order
+
+
+def check_probability(value, name: str) -> float:
+    """A real number in [0, 1]."""
+    return check_real(value, name, lower=0.0, upper=1.0)
+
+
+def check_sample_size(m, name: str = "m") -> int:
+    """A minibatch size: an integer in [1, MAX_SAMPLE_SIZE]; a float (even 2.0) is a TypeError."""
+    if isinstance(m, (np.datetime64, np.timedelta64)):
+        _refuse_time(np.asarray(m).dtype, name)
+    if isinstance(m, (bool, np.bool_)) or not isinstance(m, numbers.Integral):
+        raise TypeError(f"{name} must be a positive integer (the number of samples), got "
+                        f"{type(m).__name__} {m!r}")
+    m = int(m)
+    if m < 1:
+        raise ValueError(f"{name} must be >= 1 (the number of samples), got {m}")
+    if m > MAX_SAMPLE_SIZE:
+        raise ValueError(f"{name} must be <= {MAX_SAMPLE_SIZE} (exact enumeration is O(m)), "
+                         f"got {m}")
+    return m
+
+
+def as_probability_array(values, name: str) -> np.ndarray:
+    """Finite float64 values in [0, 1], any shape (a scalar gives a 0-d array)."""
+    if isinstance(values, (str, bytes)) or values is None:
+        raise TypeError(f"{name} must be a number or an array of numbers in [0, 1], got "
+                        f"{type(values).__name__}")
+    array = np.array(_as_float_array(values, name), dtype=np.float64)
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {array.shape}")
+    bad = ~np.isfinite(array) | (array < 0.0) | (array > 1.0)
+    if np.any(bad):
+        index = int(np.flatnonzero(bad.ravel())[0])
+        raise ValueError(f"{name} must lie in [0, 1], got {float(array.ravel()[index])!r} at "
+                         f"flat index {index}")
+    return array

@@ -240,7 +240,7 @@ def verify_f_critic(critic, u_values, v_values, kind: str = "kl", *, exact_value
     exact_value = float(exact_value)
     if np.isnan(exact_value) or exact_value == -np.inf:
         raise ValueError(f"exact_value must be a number or +inf, got {exact_value!r}")
-    estimate = variational_bound(critic=critic, u_values=u_values, v_values=v_values, kind=kind)
+    estimate = variational_bound(critic, u_values, v_values, kind)
     gap = exact_value - estimate.value
     consistent = bool(estimate.value <= exact_value + 3.0 * estimate.standard_error)
     passed = bool(consistent and np.isfinite(exact_value) and gap <= tol * abs(exact_value))

@@ -12,13 +12,12 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import otdiv
-from otdiv._kernels.bias import (bernoulli_sgd, categorical_sgd as categorical_sgd_kernel,
-                                 project_tails, tail_gradient)
+from otdiv._kernels.bias import (bernoulli_sgd_steps, categorical_sgd_steps, project_tails,
+                                 tail_gradient)
 from otdiv.bias import (bernoulli_expected_gradient, bernoulli_gradient_bias,
-                        bernoulli_sample_minimizer, bernoulli_true_gradient, binomial_pmf,
-                        categorical_expected_gradient, categorical_gradient_bias,
-                        categorical_sgd, categorical_true_gradient, sgd,
-                        tail_probabilities)
+                        bernoulli_sample_minimizer, bernoulli_sgd, bernoulli_true_gradient,
+                        binomial_pmf, categorical_expected_gradient, categorical_gradient_bias,
+                        categorical_sgd, categorical_true_gradient, tail_probabilities)
 from otdiv.bias.categorical import _multinomial_expectation, _tail_gradients
 
 probabilities = st.floats(0.0, 1.0)
@@ -236,7 +235,7 @@ def test_sgd_kernel_equals_its_python_body(scale, rng):
     fractions = rng.binomial(3, 0.6, size=(4, 50)) / 3
     record = np.where(np.arange(50) % 7 == 0, np.arange(50) // 7, -1).astype(np.int64)
     outputs = []
-    for kernel in (bernoulli_sgd, bernoulli_sgd.py_func):
+    for kernel in (bernoulli_sgd_steps, bernoulli_sgd_steps.py_func):
         theta = np.array([0.0, 0.3, 0.6, 1.0])
         out = np.full((4, 8), np.nan)
         kernel(theta, fractions, 0.05, scale, record, out)
@@ -246,8 +245,8 @@ def test_sgd_kernel_equals_its_python_body(scale, rng):
 
 
 def test_sgd_records_the_requested_steps_and_is_reproducible():
-    first = sgd(0.6, 2, steps=103, n_runs=3, record_every=10, rng=1)
-    again = sgd(0.6, 2, steps=103, n_runs=3, record_every=10, rng=1)
+    first = bernoulli_sgd(0.6, 2, steps=103, n_runs=3, record_every=10, rng=1)
+    again = bernoulli_sgd(0.6, 2, steps=103, n_runs=3, record_every=10, rng=1)
     np.testing.assert_array_equal(first.steps, [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 103])
     assert first.trajectories.shape == (3, 12)
     np.testing.assert_array_equal(first.trajectories, again.trajectories)
@@ -257,7 +256,8 @@ def test_sgd_records_the_requested_steps_and_is_reproducible():
 
 def test_sgd_trajectory_matches_a_python_loop_on_the_same_draws():
     steps, m, lr = 40, 3, 0.1
-    result = sgd(0.6, m, distance="cramer", steps=steps, lr=lr, n_runs=2, rng=7)
+    result = bernoulli_sgd(0.6, m, distance="cramer", steps=steps, learning_rate=lr, n_runs=2,
+                           rng=7)
     draws = np.random.default_rng(7).binomial(m, 0.6, size=(2, steps)) / m
     theta = np.full(2, 0.5)
     for t in range(steps):
@@ -266,9 +266,10 @@ def test_sgd_trajectory_matches_a_python_loop_on_the_same_draws():
 
 
 def test_wasserstein_sgd_drifts_to_the_median_and_cramer_sgd_settles_on_p():
-    w = sgd(0.6, 1, steps=3000, lr=0.01, n_runs=200, rng=3)
+    w = bernoulli_sgd(0.6, 1, steps=3000, learning_rate=0.01, n_runs=200, rng=3)
     assert w.final.mean() > 0.95  # the median of one Ber(0.6) sample is 1
-    c = sgd(0.6, 1, distance="cramer", steps=3000, lr=0.01, n_runs=200, rng=3)
+    c = bernoulli_sgd(0.6, 1, distance="cramer", steps=3000, learning_rate=0.01, n_runs=200,
+                      rng=3)
     # E theta_t = p + (1 - 2 lr)^t (theta0 - p) exactly while no clipping occurs.
     transient = (1 - 0.02) ** 3000 * 0.1
     standard_error = c.final.std(ddof=1) / np.sqrt(200)
@@ -276,7 +277,8 @@ def test_wasserstein_sgd_drifts_to_the_median_and_cramer_sgd_settles_on_p():
 
 
 def test_sgd_stays_in_the_unit_interval():
-    result = sgd(0.95, 1, distance="energy", steps=500, lr=0.3, n_runs=20, rng=0)
+    result = bernoulli_sgd(0.95, 1, distance="energy", steps=500, learning_rate=0.3, n_runs=20,
+                           rng=0)
     assert result.trajectories.min() >= 0.0 and result.trajectories.max() <= 1.0
 
 
@@ -420,12 +422,12 @@ def test_compiled_tail_gradient_equals_the_numpy_gradient(distance, order, rng):
 
 
 @pytest.mark.parametrize("scale, order", [(0.0, 1.0), (0.0, 2.0), (2.0, 1.0)])
-def test_categorical_sgd_kernel_equals_its_python_body(scale, order, rng):
+def test_categorical_sgd_steps_equals_its_python_body(scale, order, rng):
     counts = rng.multinomial(3, TARGET, size=(3, 40))
     tails = np.ascontiguousarray(np.cumsum(counts[..., ::-1], axis=-1)[..., ::-1][..., 1:] / 3)
     record = np.where(np.arange(40) % 9 == 0, np.arange(40) // 9, -1).astype(np.int64)
     outputs = []
-    for kernel in (categorical_sgd_kernel, categorical_sgd_kernel.py_func):
+    for kernel in (categorical_sgd_steps, categorical_sgd_steps.py_func):
         theta = np.tile(THETA, (3, 1))
         out = np.full((3, 5, 3), np.nan)
         kernel(theta, tails, 0.05, scale, order, record, out)
@@ -435,28 +437,28 @@ def test_categorical_sgd_kernel_equals_its_python_body(scale, order, rng):
 
 
 def test_categorical_sgd_with_two_atoms_matches_bernoulli_dynamics():
-    # K = 1: same update as sgd() on the same minibatch estimates.
+    # K = 1: same update as bernoulli_sgd() on the same minibatch estimates.
     counts = np.random.default_rng(5).multinomial(4, [0.4, 0.6], size=(2, 60))
     fractions = np.ascontiguousarray(counts[..., 1] / 4.0)
     record = np.arange(60, dtype=np.int64)
     for scale in (0.0, 2.0):
         scalar = np.full(2, 0.5)
         scalar_out = np.empty((2, 60))
-        bernoulli_sgd(scalar, fractions, 0.05, scale, record, scalar_out)
+        bernoulli_sgd_steps(scalar, fractions, 0.05, scale, record, scalar_out)
         vector = np.full((2, 1), 0.5)
         vector_out = np.empty((2, 60, 1))
-        categorical_sgd_kernel(vector, np.ascontiguousarray(fractions[..., None]), 0.05, scale,
-                               1.0, record, vector_out)
+        categorical_sgd_steps(vector, np.ascontiguousarray(fractions[..., None]), 0.05, scale,
+                              1.0, record, vector_out)
         np.testing.assert_allclose(vector_out[..., 0], scalar_out, rtol=0, atol=1e-15)
 
 
 def test_categorical_sgd_cramer_settles_on_the_target_and_wasserstein_on_medians():
     target = [0.3, 0.3, 0.4]                       # tails (0.7, 0.4)
-    c = categorical_sgd(target, 4, distance="cramer", steps=4000, lr=0.005, n_runs=100,
-                        rng=2)
+    c = categorical_sgd(target, 4, distance="cramer", steps=4000, learning_rate=0.005,
+                        n_runs=100, rng=2)
     standard_error = c.final.std(axis=0, ddof=1) / np.sqrt(100)
     assert np.all(np.abs(c.final.mean(axis=0) - [0.7, 0.4]) <= 4 * standard_error + 1e-6)
-    w = categorical_sgd(target, 1, steps=4000, lr=0.01, n_runs=100, rng=2)
+    w = categorical_sgd(target, 1, steps=4000, learning_rate=0.01, n_runs=100, rng=2)
     # one sample: medians of Ber(0.7) and Ber(0.4) are 1 and 0
     np.testing.assert_allclose(w.final.mean(axis=0), [1.0, 0.0], atol=0.05)
     assert np.all(np.diff(w.trajectories, axis=-1) <= 0)  # every iterate is a distribution
@@ -475,8 +477,8 @@ def test_categorical_sgd_cramer_settles_on_the_target_and_wasserstein_on_medians
     ({"theta": []}, ValueError, "theta must not be empty"),
     ({"theta": "a"}, TypeError, "theta must be a number"),
     ({"m": 0}, ValueError, "m must be >= 1"),
-    ({"m": 2.5}, ValueError, "m must be a positive integer"),
-    ({"m": 3.0}, ValueError, "m must be a positive integer"),
+    ({"m": 2.5}, TypeError, "m must be a positive integer"),
+    ({"m": 3.0}, TypeError, "m must be a positive integer"),
     ({"m": "3"}, TypeError, "m must be a positive integer"),
     ({"m": 10**8}, ValueError, "m must be <= "),
     ({"distance": "kl"}, ValueError, "distance must be one of"),
@@ -492,7 +494,7 @@ def test_bad_bernoulli_input_is_refused(function, kwargs, error, match):
 
 @pytest.mark.parametrize("kwargs, error, match", [
     ({"steps": 0}, ValueError, "steps must be >= 1"),
-    ({"lr": 0.0}, ValueError, "lr must be > 0"),
+    ({"learning_rate": 0.0}, ValueError, "learning_rate must be > 0"),
     ({"n_runs": 0}, ValueError, "n_runs must be >= 1"),
     ({"theta0": 1.5}, ValueError, "theta0 must be <= 1"),
     ({"record_every": 0}, ValueError, "record_every must be >= 1"),
@@ -501,7 +503,7 @@ def test_bad_bernoulli_input_is_refused(function, kwargs, error, match):
 ])
 def test_bad_sgd_input_is_refused(kwargs, error, match):
     with pytest.raises(error, match=match):
-        sgd(0.6, 2, **kwargs)
+        bernoulli_sgd(0.6, 2, **kwargs)
 
 
 @pytest.mark.parametrize("target, theta, match", [
@@ -520,11 +522,11 @@ def test_bad_categorical_input_is_refused(target, theta, match):
 
 
 def test_bad_categorical_sgd_input_is_refused():
-    with pytest.raises(ValueError, match="theta must be non-increasing"):
+    with pytest.raises(ValueError, match="theta0 must be non-increasing"):
         categorical_sgd(TARGET, 2, theta0=[0.1, 0.5, 0.2])
     with pytest.raises(ValueError, match="target must sum to 1"):
         categorical_sgd([0.5, 0.6], 2)
-    with pytest.raises(ValueError, match="m must be a positive integer"):
+    with pytest.raises(TypeError, match="m must be a positive integer"):
         categorical_sgd(TARGET, 0.5)
 
 

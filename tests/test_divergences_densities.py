@@ -44,7 +44,8 @@ def test_gaussian_closed_form_matches_quadrature(kind, mu1, mu2, s1, s2):
     exact = gaussian_f_divergence(mu1, s1, mu2, s2, kind)
     kinks = _normal_crossings(mu1, s1, mu2, s2)
     numeric = f_divergence_density(_normal_logpdf(mu1, s1), _normal_logpdf(mu2, s2), kind,
-                                   support=(-np.inf, np.inf), points=kinks or None, log=True)
+                                   support=(-np.inf, np.inf), points=kinks or None,
+                                   log_density=True)
     assert numeric == pytest.approx(exact, rel=1e-7, abs=1e-9)
 
 
@@ -73,7 +74,8 @@ def test_log_densities_give_the_closed_form_where_plain_densities_underflow():
     narrow, wide = stats.norm(0, 0.5), stats.norm(0, 2)
     exact = gaussian_f_divergence(0, 0.5, 0, 2, "reverse_kl")
     assert f_divergence_density(narrow.logpdf, wide.logpdf, "reverse_kl",
-                                support=(-np.inf, np.inf), log=True) == pytest.approx(exact)
+                                support=(-np.inf, np.inf),
+                                log_density=True) == pytest.approx(exact)
     # The plain densities cannot tell an underflow at x ~ 19 from a support mismatch.
     assert f_divergence_density(narrow.pdf, wide.pdf, "reverse_kl", support=(-24, 24)) == np.inf
 
@@ -172,8 +174,9 @@ def test_a_narrow_peak_missed_by_quadrature_is_refused_not_returned():
     p, q = stats.norm(5, 0.001), stats.norm(0, 1)
     with pytest.raises(ValueError, match="missed a narrow feature"):
         f_divergence_density(p.logpdf, q.logpdf, "total_variation",
-                             support=(-np.inf, np.inf), points=[0, 5], log=True)
+                             support=(-np.inf, np.inf), points=[0, 5], log_density=True)
     value = f_divergence_density(p.logpdf, q.logpdf, "total_variation",
-                                 support=(-np.inf, np.inf), points=[0, 4.99, 5, 5.01], log=True)
+                                 support=(-np.inf, np.inf), points=[0, 4.99, 5, 5.01],
+                                 log_density=True)
     assert value == pytest.approx(gaussian_f_divergence(5, 0.001, 0, 1, "total_variation"),
                                   rel=1e-8)

@@ -48,8 +48,8 @@ GRID_COLUMNS = ["m", "W1 gap", "worst p", "sup W1 bias", "sup W1 bias, 0.1 from 
 def bias_report(p_values, m_values, *, grid=19, out=None, sgd_m=1, steps=2000, lr=0.01,
                 runs=200, seed=0, progress=True):
     """Compute the tables, SGD runs and (with ``out``) the figures; return (summary, payload)."""
-    from ..bias import sgd
-    from ..bias._checks import check_probability, check_sample_size
+    from .._validation import check_probability, check_sample_size
+    from ..bias import bernoulli_sgd
     from ..bias.tables import grid_rows, minimizer_rows
 
     p_values = [check_probability(p, "--p") for p in p_values]
@@ -65,9 +65,9 @@ def bias_report(p_values, m_values, *, grid=19, out=None, sgd_m=1, steps=2000, l
     runs_by_setting = []
     for p in p_values:
         for distance in ("wasserstein", "cramer"):
-            result = sgd(p, sgd_m, distance=distance, steps=steps, lr=lr, n_runs=runs,
-                         rng=np.random.default_rng([seed, int(p * 1e6)]),
-                         record_every=max(1, steps // 400), progress=progress)
+            result = bernoulli_sgd(p, sgd_m, distance=distance, steps=steps, learning_rate=lr,
+                                   n_runs=runs, rng=np.random.default_rng([seed, int(p * 1e6)]),
+                                   record_every=max(1, steps // 400), progress=progress)
             runs_by_setting.append(result)
     sgd_rows = [{"p": r.target, "distance": r.distance, "m": sgd_m,
                  "final mean": float(r.final.mean()),

@@ -7,7 +7,7 @@ import numpy as np
 
 
 @numba.njit(cache=True)
-def bernoulli_sgd(theta, fractions, learning_rate, quadratic_scale, record_index, out):
+def bernoulli_sgd_steps(theta, fractions, learning_rate, quadratic_scale, record_index, out):
     """Advance every run through ``fractions.shape[1]`` projected SGD steps, in place.
 
     theta : (R,) float64, the current parameter of each run (updated in place).
@@ -110,7 +110,7 @@ def tail_gradient(theta, tails, quadratic_scale, order, gradient):
 
 
 @numba.njit(cache=True)
-def categorical_sgd(theta, tails, learning_rate, quadratic_scale, order, record_index, out):
+def categorical_sgd_steps(theta, tails, learning_rate, quadratic_scale, order, record_index, out):
     """Projected SGD on tail parameters, many runs, in place.
 
     theta : (R, K) current tails of each run (updated in place).

@@ -2,19 +2,21 @@
 
 Exact expected minibatch gradients against true gradients for Bernoulli targets
 (:mod:`.bernoulli`) and categorical targets on {0, ..., K} (:mod:`.categorical`), minimisers
-of the expected sample loss, and many-run SGD (:mod:`.sgd`). Figures live in
-:mod:`otdiv.bias.figures` (matplotlib is imported only there).
+of the expected sample loss, and many-run SGD (:func:`bernoulli_sgd`, :func:`categorical_sgd`
+in :mod:`.sgd`). Figures live in :mod:`otdiv.bias.figures` (matplotlib is imported only
+there). Argument checks live in :mod:`otdiv._validation` with every other check.
 """
 
 from .bernoulli import (bernoulli_expected_gradient, bernoulli_gradient_bias,
                         bernoulli_sample_minimizer, bernoulli_true_gradient, binomial_pmf)
 from .categorical import (categorical_expected_gradient, categorical_gradient_bias,
                           categorical_true_gradient, tail_probabilities)
-from .sgd import categorical_sgd, sgd
+from .sgd import bernoulli_sgd, categorical_sgd
 
 __all__ = [
     "bernoulli_expected_gradient",
     "bernoulli_gradient_bias",
+    "bernoulli_sgd",
     "bernoulli_sample_minimizer",
     "bernoulli_true_gradient",
     "binomial_pmf",
@@ -22,6 +24,5 @@ __all__ = [
     "categorical_sgd",
     "categorical_gradient_bias",
     "categorical_true_gradient",
-    "sgd",
     "tail_probabilities",
 ]

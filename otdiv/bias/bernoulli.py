@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._results import MinimizerInterval
-from ._checks import (as_parameter_array, check_distance, check_order, check_probability,
-                      check_sample_size, gradient_scale)
+from .._validation import (as_probability_array, check_bias_distance, check_bias_order,
+                           check_probability, check_sample_size)
 
 __all__ = ["bernoulli_expected_gradient", "bernoulli_true_gradient",
            "bernoulli_gradient_bias", "bernoulli_sample_minimizer", "binomial_pmf"]
@@ -67,9 +67,14 @@ def binomial_pmf(m: int, p: float) -> np.ndarray:
 def _check_common(p, m, distance, order):
     p = check_probability(p, "p")
     m = check_sample_size(m)
-    distance = check_distance(distance)
-    check_order(order, distance)
+    distance = check_bias_distance(distance)
+    check_bias_order(order, distance)
     return p, m, distance
+
+
+def quadratic_gradient_scale(distance: str) -> float:
+    """The factor c in the sample gradient c (theta - a) of the quadratic losses."""
+    return {"cramer": 2.0, "energy": 4.0}[distance]
 
 
 def _as_output(values: np.ndarray, scalar: bool):
@@ -80,7 +85,7 @@ def _sample_gradient(theta: np.ndarray, target, distance: str) -> np.ndarray:
     """d/dtheta of the loss between Ber(target) and Ber(theta); sign convention 0 at a tie."""
     if distance == "wasserstein":
         return np.sign(theta - target)
-    return gradient_scale(distance) * (theta - target)
+    return quadratic_gradient_scale(distance) * (theta - target)
 
 
 def bernoulli_true_gradient(p, theta, *, distance="wasserstein", order=1):
@@ -126,9 +131,9 @@ def bernoulli_true_gradient(p, theta, *, distance="wasserstein", order=1):
     0.6
     """
     p = check_probability(p, "p")
-    distance = check_distance(distance)
-    check_order(order, distance)
-    theta_array = as_parameter_array(theta, "theta")
+    distance = check_bias_distance(distance)
+    check_bias_order(order, distance)
+    theta_array = as_probability_array(theta, "theta")
     return _as_output(_sample_gradient(theta_array, p, distance), theta_array.ndim == 0)
 
 
@@ -183,7 +188,7 @@ def bernoulli_expected_gradient(p, theta, m, *, distance="wasserstein", order=1)
     0.6
     """
     p, m, distance = _check_common(p, m, distance, order)
-    theta_array = as_parameter_array(theta, "theta")
+    theta_array = as_probability_array(theta, "theta")
     pmf = binomial_pmf(m, p)
     atoms = np.arange(m + 1) / m
     if distance == "wasserstein":
@@ -194,7 +199,7 @@ def bernoulli_expected_gradient(p, theta, m, *, distance="wasserstein", order=1)
         gradient = mass_below[n_less] - mass_from[n_less_equal]
     else:
         mean = float(pmf @ atoms)
-        gradient = gradient_scale(distance) * (theta_array - mean)
+        gradient = quadratic_gradient_scale(distance) * (theta_array - mean)
     return _as_output(np.asarray(gradient, dtype=np.float64), theta_array.ndim == 0)
 
 

@@ -52,9 +52,10 @@ import numpy as np
 from scipy.special import gammaln, xlogy
 
 from .._results import GradientEstimate
-from .._validation import as_probability_vector, as_rng, check_int, check_option
-from ._checks import (check_distance, check_order, check_sample_size, gradient_scale)
-from .bernoulli import bernoulli_expected_gradient
+from .._validation import (as_probability_array, as_probability_vector, as_rng,
+                           check_bias_distance, check_bias_order, check_int, check_option,
+                           check_sample_size)
+from .bernoulli import bernoulli_expected_gradient, quadratic_gradient_scale
 
 __all__ = ["tail_probabilities", "categorical_true_gradient", "categorical_expected_gradient",
            "categorical_gradient_bias"]
@@ -89,16 +90,15 @@ def _as_target(target) -> np.ndarray:
     return pmf
 
 
-def _as_theta(theta, size: int) -> np.ndarray:
-    from ._checks import as_parameter_array
-    array = as_parameter_array(theta, "theta")
+def _as_theta(theta, size: int, name: str = "theta") -> np.ndarray:
+    array = as_probability_array(theta, name)
     if array.ndim != 1 or array.size != size:
-        raise ValueError(f"theta must be the K = {size} tail probabilities Q(X >= j), "
+        raise ValueError(f"{name} must be the K = {size} tail probabilities Q(X >= j), "
                          f"j = 1..K (shape ({size},)), got shape {array.shape}")
     if np.any(np.diff(array) > 0):
         index = int(np.flatnonzero(np.diff(array) > 0)[0])
-        raise ValueError(f"theta must be non-increasing (theta[j] = Q(X >= j+1)), got "
-                         f"theta[{index}] = {array[index]!r} < theta[{index + 1}] = "
+        raise ValueError(f"{name} must be non-increasing ({name}[j] = Q(X >= j+1)), got "
+                         f"{name}[{index}] = {array[index]!r} < {name}[{index + 1}] = "
                          f"{array[index + 1]!r}")
     return array
 
@@ -106,8 +106,8 @@ def _as_theta(theta, size: int) -> np.ndarray:
 def _check_common(target, theta, distance, order):
     pmf = _as_target(target)
     theta = _as_theta(theta, pmf.size - 1)
-    distance = check_distance(distance)
-    order = check_order(order, distance)
+    distance = check_bias_distance(distance)
+    order = check_bias_order(order, distance)
     return pmf, theta, distance, order
 
 
@@ -119,7 +119,7 @@ def _tail_gradients(tails: np.ndarray, theta: np.ndarray, distance: str,
                     order: float) -> np.ndarray:
     """Gradients in theta of the loss between the laws with tails ``tails`` (N, K) and theta."""
     if distance != "wasserstein":
-        return gradient_scale(distance) * (theta[None, :] - tails)
+        return quadratic_gradient_scale(distance) * (theta[None, :] - tails)
     if order == 1.0:
         return np.sign(theta[None, :] - tails)
     model_above = (theta[None, :] > theta[:, None]).sum(axis=1)      # #{i: theta_i > theta_j}
@@ -234,7 +234,8 @@ def categorical_expected_gradient(target, theta, m, *, distance="wasserstein", o
     n_samples : int >= 2
         Minibatches drawn by Monte Carlo.
     rng : None, int, SeedSequence or numpy.random.Generator
-        Used by Monte Carlo only.
+        Used by Monte Carlo only, but always validated (a bad ``rng`` is refused even when
+        the answer is exact).
     max_outcomes : int >= 1
         Largest multinomial enumeration attempted.
 
@@ -263,6 +264,7 @@ def categorical_expected_gradient(target, theta, m, *, distance="wasserstein", o
     method = check_option(method, "method", _METHODS)
     n_samples = check_int(n_samples, "n_samples", lower=2)
     max_outcomes = check_int(max_outcomes, "max_outcomes", lower=1)
+    generator = as_rng(rng)  # validated even when the answer is exact and rng goes unused
     zeros = np.zeros(theta.size)
     if method != "monte_carlo" and _is_separable(distance, order):
         tails = _tails_of(pmf)
@@ -280,7 +282,7 @@ def categorical_expected_gradient(target, theta, m, *, distance="wasserstein", o
                          f"and K = {theta.size}, more than max_outcomes = {max_outcomes}; "
                          f"raise max_outcomes or use method='monte_carlo'")
     value, standard_error = _monte_carlo(pmf, theta, m, distance, order, n_samples,
-                                         as_rng(rng))
+                                         generator)
     return GradientEstimate(value=value, standard_error=standard_error, exact=False,
                             method="monte_carlo", n_samples=n_samples)
 

@@ -10,8 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import check_int
-from ._checks import check_probability, check_sample_size
+from .._validation import check_int, check_probability, check_sample_size
 from .bernoulli import bernoulli_expected_gradient, bernoulli_true_gradient
 
 __all__ = ["plot_expected_gradients", "plot_sgd_trajectories"]
@@ -116,8 +115,8 @@ def plot_sgd_trajectories(results, labels: Sequence[str] | None = None, *,
 
     Examples
     --------
-    >>> from otdiv.bias import sgd
-    >>> runs = [sgd(0.6, 1, distance=d, steps=200, n_runs=5, rng=0)
+    >>> from otdiv.bias import bernoulli_sgd
+    >>> runs = [bernoulli_sgd(0.6, 1, distance=d, steps=200, n_runs=5, rng=0)
     ...         for d in ("wasserstein", "cramer")]
     >>> len(plot_sgd_trajectories(runs).axes)
     2
@@ -125,7 +124,8 @@ def plot_sgd_trajectories(results, labels: Sequence[str] | None = None, *,
     from .._results import SGDResult
     results = list(results)
     if not results or not all(isinstance(result, SGDResult) for result in results):
-        raise TypeError("results must be a non-empty sequence of SGDResult (from otdiv.sgd)")
+        raise TypeError("results must be a non-empty sequence of SGDResult (from "
+                        "otdiv.bernoulli_sgd or otdiv.categorical_sgd)")
     if labels is None:
         labels = [f"{_LABELS[r.distance]}, p = {r.target:g}" if np.ndim(r.target) == 0
                   else f"{_LABELS[r.distance]}, tails $S_P$ = {np.round(r.target, 3)}"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._kernels.bias import bernoulli_sgd, categorical_sgd as _categorical_sgd_kernel
+from .._kernels.bias import bernoulli_sgd_steps, categorical_sgd_steps
 from .._results import SGDResult
-from .._validation import as_rng, check_int, check_real
-from ._checks import (check_distance, check_order, check_probability, check_sample_size,
-                      gradient_scale)
+from .._validation import (as_rng, check_bias_distance, check_bias_order, check_int,
+                           check_probability, check_real, check_sample_size)
+from .bernoulli import quadratic_gradient_scale
 from .categorical import _as_target, _as_theta, _tails_of
 
-__all__ = ["sgd", "categorical_sgd"]
+__all__ = ["bernoulli_sgd", "categorical_sgd"]
 
 #: Minibatch estimates drawn per block (runs x steps); bounds the memory of long runs.
 _BLOCK_DRAWS = 1 << 20
@@ -25,8 +25,9 @@ def _record_plan(steps: int, record_every: int) -> np.ndarray:
     return recorded
 
 
-def sgd(p, m, *, distance="wasserstein", steps=1000, lr=0.01, n_runs=100, rng=None,
-        theta0=0.5, order=1, record_every=1, progress=False) -> SGDResult:
+def bernoulli_sgd(p, m, *, distance="wasserstein", steps=1000, learning_rate=0.01, n_runs=100,
+                  rng=None, theta0=0.5, order=1, record_every=1,
+                  progress=False) -> SGDResult:
     r"""Projected SGD on θ for Q_θ = Ber(θ) against P = Ber(p), with minibatches of m samples.
 
     Every run starts at ``theta0`` and repeats, independently of the other runs,
@@ -55,7 +56,7 @@ def sgd(p, m, *, distance="wasserstein", steps=1000, lr=0.01, n_runs=100, rng=No
     distance : {"wasserstein", "cramer", "energy"}
     steps : int >= 1
         Updates per run.
-    lr : float > 0
+    learning_rate : float > 0
         Constant step size η.
     n_runs : int >= 1
         Independent runs.
@@ -81,24 +82,27 @@ def sgd(p, m, *, distance="wasserstein", steps=1000, lr=0.01, n_runs=100, rng=No
 
     Examples
     --------
-    >>> w = sgd(0.6, 1, distance="wasserstein", steps=2000, lr=0.01, n_runs=50, rng=0)
+    >>> w = bernoulli_sgd(0.6, 1, distance="wasserstein", steps=2000, learning_rate=0.01,
+    ...                   n_runs=50, rng=0)
     >>> bool(w.final.mean() > 0.95)          # W_1 drifts to the median 1, away from 0.6
     True
-    >>> c = sgd(0.6, 1, distance="cramer", steps=2000, lr=0.01, n_runs=50, rng=0)
+    >>> c = bernoulli_sgd(0.6, 1, distance="cramer", steps=2000, learning_rate=0.01,
+    ...                   n_runs=50, rng=0)
     >>> bool(abs(c.final.mean() - 0.6) < 0.05)
     True
     """
     p = check_probability(p, "p")
     m = check_sample_size(m)
-    distance = check_distance(distance)
-    check_order(order, distance)
+    distance = check_bias_distance(distance)
+    check_bias_order(order, distance)
     steps = check_int(steps, "steps", lower=1)
-    learning_rate = check_real(lr, "lr", lower=0.0, lower_inclusive=False)
+    learning_rate = check_real(learning_rate, "learning_rate", lower=0.0,
+                               lower_inclusive=False)
     n_runs = check_int(n_runs, "n_runs", lower=1)
     theta0 = check_probability(theta0, "theta0")
     record_every = check_int(record_every, "record_every", lower=1)
     generator = as_rng(rng)
-    scale = 0.0 if distance == "wasserstein" else gradient_scale(distance)
+    scale = 0.0 if distance == "wasserstein" else quadratic_gradient_scale(distance)
 
     recorded = _record_plan(steps, record_every)
     column_of_step = np.full(steps + 1, -1, dtype=np.int64)
@@ -111,17 +115,17 @@ def sgd(p, m, *, distance="wasserstein", steps=1000, lr=0.01, n_runs=100, rng=No
     starts = range(0, steps, block)
     if progress:
         from tqdm import tqdm  # not tqdm.auto: it warns in Jupyter without ipywidgets
-        starts = tqdm(starts, desc=f"sgd {distance} m={m}", unit="block")
+        starts = tqdm(starts, desc=f"bernoulli_sgd {distance} m={m}", unit="block")
     for start in starts:
         stop = min(steps, start + block)
         fractions = generator.binomial(m, p, size=(n_runs, stop - start)) / m
-        bernoulli_sgd(theta, np.ascontiguousarray(fractions), learning_rate, scale,
+        bernoulli_sgd_steps(theta, np.ascontiguousarray(fractions), learning_rate, scale,
                       np.ascontiguousarray(column_of_step[start + 1:stop + 1]), trajectories)
     return SGDResult(trajectories=trajectories, steps=recorded, target=p, distance=distance)
 
 
-def categorical_sgd(target, m, *, distance="wasserstein", order=1, steps=1000, lr=0.01,
-                    n_runs=100, rng=None, theta0=None, record_every=1,
+def categorical_sgd(target, m, *, distance="wasserstein", order=1, steps=1000,
+                    learning_rate=0.01, n_runs=100, rng=None, theta0=None, record_every=1,
                     progress=False) -> SGDResult:
     r"""Projected SGD on the tail parameters θ of Q_θ on {0, ..., K} against a categorical P.
 
@@ -149,8 +153,8 @@ def categorical_sgd(target, m, *, distance="wasserstein", order=1, steps=1000, l
     distance : {"wasserstein", "cramer", "energy"}
     order : float >= 1
         The q of W_q^q (only with ``distance="wasserstein"``).
-    steps, lr, n_runs, rng, record_every, progress
-        As in :func:`sgd`.
+    steps, learning_rate, n_runs, rng, record_every, progress
+        As in :func:`bernoulli_sgd`.
     theta0 : array_like, shape (K,), optional
         Non-increasing starting tails; default the uniform law, θ_j = (K + 1 - j)/(K + 1).
 
@@ -172,18 +176,19 @@ def categorical_sgd(target, m, *, distance="wasserstein", order=1, steps=1000, l
     pmf = _as_target(target)
     size = pmf.size - 1
     m = check_sample_size(m)
-    distance = check_distance(distance)
-    order = check_order(order, distance)
+    distance = check_bias_distance(distance)
+    order = check_bias_order(order, distance)
     steps = check_int(steps, "steps", lower=1)
-    learning_rate = check_real(lr, "lr", lower=0.0, lower_inclusive=False)
+    learning_rate = check_real(learning_rate, "learning_rate", lower=0.0,
+                               lower_inclusive=False)
     n_runs = check_int(n_runs, "n_runs", lower=1)
     record_every = check_int(record_every, "record_every", lower=1)
     if theta0 is None:
         start = (size - np.arange(size)) / (size + 1.0)
     else:
-        start = _as_theta(theta0, size)
+        start = _as_theta(theta0, size, "theta0")
     generator = as_rng(rng)
-    scale = 0.0 if distance == "wasserstein" else gradient_scale(distance)
+    scale = 0.0 if distance == "wasserstein" else quadratic_gradient_scale(distance)
 
     recorded = _record_plan(steps, record_every)
     column_of_step = np.full(steps + 1, -1, dtype=np.int64)
@@ -202,7 +207,7 @@ def categorical_sgd(target, m, *, distance="wasserstein", order=1, steps=1000, l
         stop = min(steps, begin + block)
         counts = generator.multinomial(m, pmf, size=(n_runs, stop - begin))
         tails = np.cumsum(counts[..., ::-1], axis=-1)[..., ::-1][..., 1:] / m
-        _categorical_sgd_kernel(theta, np.ascontiguousarray(tails), learning_rate, scale, order,
+        categorical_sgd_steps(theta, np.ascontiguousarray(tails), learning_rate, scale, order,
                                 np.ascontiguousarray(column_of_step[begin + 1:stop + 1]),
                                 trajectories)
     return SGDResult(trajectories=trajectories, steps=recorded, target=_tails_of(pmf),

@@ -7,9 +7,10 @@ import numbers
 import warnings
 
 import numpy as np
-from scipy import integrate, special
+from scipy import integrate
 
 from .._validation import check_bool, check_option, check_real
+from . import _normal_closed_forms as _normal
 from .registry import F_DIVERGENCES, get_f_divergence
 
 __all__ = ["f_divergence_density", "gaussian_f_divergence", "GAUSSIAN_CLOSED_FORM_KINDS"]
@@ -42,7 +43,14 @@ def _check_support(support, points):
         if outside:
             raise ValueError(f"points must lie strictly inside support ({lower!r}, {upper!r}), "
                              f"got {outside[0]!r}")
-    return [lower, *sorted(set(breaks)), upper]
+    edges = [lower, *sorted(set(breaks)), upper]
+    for left, right in zip(edges[:-1], edges[1:]):
+        if math.isfinite(left) and math.isfinite(right) and right - left == math.inf:
+            raise ValueError(f"support ({lower!r}, {upper!r}) has a piece ({left!r}, {right!r}) "
+                             f"wider than the largest float, which quadrature cannot "
+                             f"subdivide: split it with a breakpoint in `points` (e.g. 0), or "
+                             f"pass (-inf, inf) for the whole line")
+    return edges
 
 
 def _density_value(pdf, x, name, log=False):
@@ -87,7 +95,8 @@ def _integrate(function, edges, what):
     return total
 
 
-def f_divergence_density(p_pdf, q_pdf, kind="kl", *, support, points=None, log=False):
+def f_divergence_density(p_pdf, q_pdf, kind="kl", *, support, points=None,
+                         log_density=False):
     r"""f-divergence between two densities on the line, by adaptive quadrature.
 
     .. math:: D_f(P\|Q) = \int_a^b q(x)\, f\big(p(x)/q(x)\big)\, dx
@@ -108,7 +117,7 @@ def f_divergence_density(p_pdf, q_pdf, kind="kl", *, support, points=None, log=F
     points : array_like of float, optional
         Breakpoints strictly inside ``support`` where a density jumps or kinks (the edges of
         a uniform's support, say); quadrature is split there.
-    log : bool
+    log_density : bool
         If true, ``p_pdf`` and ``q_pdf`` return *log* densities (e.g. ``stats.norm().logpdf``;
         ``-inf`` for a true zero) and the integrand is evaluated in log space
         (:meth:`FDivergence.log_integrand`), exact even where a density underflows. Use it
@@ -117,7 +126,12 @@ def f_divergence_density(p_pdf, q_pdf, kind="kl", *, support, points=None, log=F
     Returns
     -------
     float
-        The divergence; ``inf`` when the integrand is infinite at a quadrature node, i.e.
+        The divergence, at least :math:`f(1)` (0 for every kind but ``"gan"``, whose minimum
+        is :math:`-\log 4`): by Jensen's inequality the divergence of two densities is never
+        below it, so a quadrature value below it by no more than the quadrature tolerance
+        (1e-11 per piece plus 1e-9 relative) and twice the densities' mass errors is
+        returned as :math:`f(1)`, and a larger deficit raises ``ValueError``;
+        ``inf`` when the integrand is infinite at a quadrature node, i.e.
         ``q(x) = 0 < p(x)`` for KL and Pearson or ``p(x) = 0 < q(x)`` for reverse KL and
         Neyman.
 
@@ -137,7 +151,7 @@ def f_divergence_density(p_pdf, q_pdf, kind="kl", *, support, points=None, log=F
     node has a density below 1e-250 this is underflow in the tails, not a support mismatch,
     and a ``ValueError`` asks for a narrower ``support``; an underflow next to an ordinary
     density (e.g. N(0, 0.1²) against N(0, 1) beyond 3.9) cannot be told from a mismatch and
-    gives ``inf``. Pass log densities with ``log=True`` (exact in the tails), keep
+    gives ``inf``. Pass log densities with ``log_density=True`` (exact in the tails), keep
     ``support`` where both densities are representable, or use
     :func:`gaussian_f_divergence` for normal distributions.
 
@@ -150,7 +164,8 @@ def f_divergence_density(p_pdf, q_pdf, kind="kl", *, support, points=None, log=F
     >>> round(f_divergence_density(p, q, "kl", support=(-30, 30)), 9)   # Δμ²/2
     0.5
     >>> p, q = stats.norm(0, 0.5).logpdf, stats.norm(0, 2).logpdf
-    >>> round(f_divergence_density(p, q, "reverse_kl", support=(-np.inf, np.inf), log=True), 9)
+    >>> round(f_divergence_density(p, q, "reverse_kl", support=(-np.inf, np.inf),
+    ...                            log_density=True), 9)
     6.113705639
     >>> u, v = stats.uniform(0, 1).pdf, stats.uniform(2, 1).pdf
     >>> round(f_divergence_density(u, v, "jensen_shannon", support=(0, 3), points=[1, 2]), 9)
@@ -163,7 +178,7 @@ def f_divergence_density(p_pdf, q_pdf, kind="kl", *, support, points=None, log=F
                             f"{type(pdf).__name__}")
     edges = _check_support(support, points)
 
-    log = check_bool(log, "log")
+    log = check_bool(log_density, "log_density")
     densities, masses = [], []
     for name, pdf in (("p_pdf", p_pdf), ("q_pdf", q_pdf)):
         def density(x, pdf=pdf, name=name):
@@ -174,8 +189,11 @@ def f_divergence_density(p_pdf, q_pdf, kind="kl", *, support, points=None, log=F
         masses.append(mass)
         if abs(mass - 1.0) > _MASS_TOLERANCE:
             raise ValueError(f"{name} must integrate to 1 over support "
-                             f"({edges[0]!r}, {edges[-1]!r}), "
-                             f"got {mass!r}: widen the support or normalise the density")
+                             f"({edges[0]!r}, {edges[-1]!r}), got {mass!r}: normalise the "
+                             f"density or widen the support; if it is a density there, the "
+                             f"support is so much wider than its bulk that quadrature missed "
+                             f"it: narrow the support or pass breakpoints near the bulk in "
+                             f"`points`")
 
     # Largest density seen at a node where the integrand is infinite: a genuine support
     # mismatch shows an ordinary density there, a floating-point underflow only a tiny one.
@@ -208,7 +226,7 @@ def f_divergence_density(p_pdf, q_pdf, kind="kl", *, support, points=None, log=F
             f"densities ({value!r} alone, {combined - masses[0] - masses[1]!r} when "
             f"integrated with them): pass breakpoints near the densities' peaks in `points`")
     if largest_at_infinity < 0:
-        return float(value)
+        return _at_least_minimum(value, divergence, masses, len(edges))
     if largest_at_infinity < _UNDERFLOW_SCALE:
         raise ValueError(
             f"the {divergence.name} integrand is infinite only where one density is 0 and the "
@@ -218,61 +236,34 @@ def f_divergence_density(p_pdf, q_pdf, kind="kl", *, support, points=None, log=F
     return np.inf
 
 
+def _at_least_minimum(value, divergence, masses, n_edges):
+    """The quadrature value, raised to the divergence's minimum f(1) if below it by no more
+    than the quadrature and mass tolerances; a larger deficit is refused."""
+    minimum = float(divergence.f(1.0))
+    if value >= minimum:
+        return float(value)
+    tolerance = (n_edges * 1e-11 + 1e-9 * (1.0 + abs(value))
+                 + 2.0 * (abs(masses[0] - 1.0) + abs(masses[1] - 1.0)))
+    if minimum - value <= tolerance:
+        return minimum
+    raise ValueError(
+        f"quadrature of the {divergence.name} integrand gave {value!r}, below the "
+        f"divergence's minimum {minimum!r} by more than its tolerance {tolerance:.3g}: the "
+        f"integrand was not resolved; pass breakpoints near the densities' peaks in `points`")
+
+
 def _normal_parameters(mu1, sigma1, mu2, sigma2):
     return (check_real(mu1, "mu1"), check_real(sigma1, "sigma1", lower=0.0, lower_inclusive=False),
             check_real(mu2, "mu2"), check_real(sigma2, "sigma2", lower=0.0, lower_inclusive=False))
 
 
-def _normal_kl(mu1, s1, mu2, s2):
-    # log(s2/s1) + (s1^2 - s2^2)/(2 s2^2) = (x - log1p(x)) / 2 with x = s1^2/s2^2 - 1, written
-    # without the cancellation of the textbook form (which gives 0 for means 1e-9 apart).
-    x = (s1 - s2) * (s1 + s2) / (s2 * s2)
-    return (x - math.log1p(x)) / 2.0 + (mu1 - mu2) ** 2 / (2.0 * s2 * s2)
-
-
-def _normal_chi2(mu1, s1, mu2, s2):
-    """∫ p²/q − 1 for p = N(mu1, s1²), q = N(mu2, s2²); infinite unless 2 s2² > s1²."""
-    spread = 2.0 * s2 * s2 - s1 * s1
-    if spread <= 0:
-        return np.inf
-    log_value = (2.0 * math.log(s2) - math.log(s1) - 0.5 * math.log(spread)
-                 + (mu1 - mu2) ** 2 / spread)
-    return math.expm1(log_value) if log_value < 700 else np.inf
-
-
-def _normal_squared_hellinger(mu1, s1, mu2, s2):
-    variance_sum = s1 * s1 + s2 * s2
-    log_affinity = (0.5 * math.log(2.0 * s1 * s2 / variance_sum)
-                    - (mu1 - mu2) ** 2 / (4.0 * variance_sum))
-    return -2.0 * math.expm1(log_affinity)
-
-
-def _normal_total_variation(mu1, s1, mu2, s2):
-    """sup_A P(A) − Q(A): the mass difference on the set where p > q (one or two crossings)."""
-    if s1 == s2:
-        return math.erf(abs(mu1 - mu2) / (2.0 * math.sqrt(2.0) * s1))
-    # log p − log q = a x² + b x + c vanishes at the two crossings.
-    a = 0.5 / (s2 * s2) - 0.5 / (s1 * s1)
-    b = mu1 / (s1 * s1) - mu2 / (s2 * s2)
-    c = mu2 * mu2 / (2.0 * s2 * s2) - mu1 * mu1 / (2.0 * s1 * s1) + math.log(s2 / s1)
-    root = math.sqrt(b * b - 4.0 * a * c)  # > 0: unequal normals always cross twice
-    big = -0.5 * (b + math.copysign(root, b))
-    x1, x2 = sorted((big / a, c / big) if big != 0 else (-root / (2 * a), root / (2 * a)))
-
-    def mass_between(mu, s):
-        z1, z2 = (x1 - mu) / s, (x2 - mu) / s
-        return 0.5 * (special.erfc(-z2 / math.sqrt(2)) - special.erfc(-z1 / math.sqrt(2)))
-
-    return abs(float(mass_between(mu1, s1) - mass_between(mu2, s2)))
-
-
 _GAUSSIAN_FORMULAS = {
-    "kl": _normal_kl,
-    "reverse_kl": lambda m1, s1, m2, s2: _normal_kl(m2, s2, m1, s1),
-    "pearson": _normal_chi2,
-    "neyman": lambda m1, s1, m2, s2: _normal_chi2(m2, s2, m1, s1),
-    "squared_hellinger": _normal_squared_hellinger,
-    "total_variation": _normal_total_variation,
+    "kl": _normal.normal_kl,
+    "reverse_kl": lambda m1, s1, m2, s2: _normal.normal_kl(m2, s2, m1, s1),
+    "pearson": _normal.normal_chi2,
+    "neyman": lambda m1, s1, m2, s2: _normal.normal_chi2(m2, s2, m1, s1),
+    "squared_hellinger": _normal.normal_squared_hellinger,
+    "total_variation": _normal.normal_total_variation,
 }
 
 
@@ -303,18 +294,42 @@ def gaussian_f_divergence(mu1, sigma1, mu2, sigma2, kind="kl"):
     Parameters
     ----------
     mu1, sigma1, mu2, sigma2 : float
-        Means and (positive) standard deviations of P and Q.
+        Means and (positive) standard deviations of P and Q: any finite floats, σ > 0
+        (subnormal σ included).
     kind : {"kl", "reverse_kl", "pearson", "neyman", "squared_hellinger", "total_variation"}
 
     Returns
     -------
     float
+        Non-negative; ``inf`` only where the divergence is infinite (Pearson when
+        :math:`2\sigma_2^2 \le \sigma_1^2`, Neyman when :math:`2\sigma_1^2 \le \sigma_2^2`).
 
     Raises
     ------
     ValueError
-        Non-finite parameters, a non-positive standard deviation, or a kind without a closed
-        form (the message lists the kinds that have one).
+        Non-finite parameters, a non-positive standard deviation, a kind without a closed
+        form (the message lists the kinds that have one), or a finite divergence larger than
+        the largest float (e.g. KL between N(0, 1) and N(1e200, 1)), which cannot be returned.
+    TypeError
+        A parameter that is not a real number, or a ``kind`` that is not a string.
+
+    Notes
+    -----
+    **Accuracy.** The formulas above cancel catastrophically away from σ₁ ≈ σ₂ and overflow
+    near the float range (the textbook KL gives 17.52 instead of 17.92 for σ₁ = 1e-8,
+    σ₂ = 1). Here every rational combination of the parameters (σ₁²/σ₂² − 1, Δ²/σ₂², …) is
+    formed exactly in rational arithmetic and rounded once, and the transcendental step uses
+    a form without cancellation: KL = ½[x − log(1 + x)] + ½Δ²/σ₂² with a power series for
+    |x| < ½; χ² = expm1(−½ log(1 − x²) + Δ²/(2σ₂² − σ₁²)); H² = −2 expm1(log BC); TV as the
+    sum of |F_P − F_Q| at the two crossings, each by Gauss–Legendre quadrature of the normal
+    density over the short step between the two laws' standardised arguments. Measured
+    against 100-digit mpmath over log-uniform σ in [1e-150, 1e150], |μ| up to 1e150, σ₁/σ₂
+    within 1e-16 of 1 and subnormal or near-maximal parameters, the relative error is at
+    most 4 ulps (4.5e-16) for KL, reverse KL, H² and TV, and at most 3 ulps times
+    :math:`1 + \log(1 + \chi^2)` (the condition number of the final ``expm1``) for Pearson
+    and Neyman; the tests assert 8 ulps times :math:`1 + \log(1 + D)`. A value below the
+    smallest normal float (2.2e-308) loses relative precision to underflow and may be 0.0
+    for distinct laws (e.g. KL for means 1e-300 apart at σ = 1, whose value is 5e-601).
 
     References
     ----------
@@ -330,10 +345,22 @@ def gaussian_f_divergence(mu1, sigma1, mu2, sigma2, kind="kl"):
     0.5
     >>> round(gaussian_f_divergence(0.0, 1.0, 0.0, 2.0, "squared_hellinger"), 12)
     0.211145618
+    >>> round(gaussian_f_divergence(0.0, 1e-8, 0.0, 1.0, "kl"), 12)     # log(1e8) - 1/2
+    17.920680743952
+    >>> round(gaussian_f_divergence(0.0, 1.0, 0.0, 1e-10, "total_variation"), 12)
+    0.999999999447
     """
     name = check_option(kind, "kind", F_DIVERGENCES)
     if name not in _GAUSSIAN_FORMULAS:
         raise ValueError(f"kind {name!r} has no closed form between normal distributions; "
                          f"kind must be one of {GAUSSIAN_CLOSED_FORM_KINDS} here (use "
                          f"f_divergence_density for {name!r})")
-    return float(_GAUSSIAN_FORMULAS[name](*_normal_parameters(mu1, sigma1, mu2, sigma2)))
+    parameters = _normal_parameters(mu1, sigma1, mu2, sigma2)
+    try:
+        return float(_GAUSSIAN_FORMULAS[name](*parameters))
+    except _normal.DivergenceOverflow as overflow:
+        size = (f" (its logarithm is {overflow.args[0]:.17g})" if overflow.args else "")
+        raise ValueError(
+            f"the {name} divergence between N({parameters[0]!r}, {parameters[1]!r}²) and "
+            f"N({parameters[2]!r}, {parameters[3]!r}²) is finite but larger than the largest "
+            f"float (1.8e308){size}; it cannot be returned as a float") from None

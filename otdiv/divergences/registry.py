@@ -78,6 +78,8 @@ References
 
 from __future__ import annotations
 
+import functools
+import numbers
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Callable
@@ -95,6 +97,41 @@ _LOG2 = float(np.log(2.0))
 def _quiet():
     """Infinities are the right answer at the edges of the domains (log 0, 1/0, exp(big))."""
     return np.errstate(divide="ignore", over="ignore")
+
+
+def _check_real_argument(value, where: str) -> None:
+    """TypeError/ValueError naming the argument for input that is not real numbers.
+
+    Strings, None, complex numbers and non-numeric array_likes are refused; NumPy and Python
+    numbers, lists and arrays of them pass, and so do other array types (JAX, ...) untouched.
+    """
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{where} must be a real number or an array of real numbers, got "
+                        f"{type(value).__name__} {value!r}")
+    if isinstance(value, (list, tuple, np.ndarray, np.generic, numbers.Number)):
+        try:
+            dtype = np.asarray(value).dtype
+        except ValueError as exc:  # ragged nesting
+            raise ValueError(f"{where} must be a rectangular array of real numbers "
+                             f"({exc})") from None
+        if dtype.kind not in "biuf":
+            raise TypeError(f"{where} must be real numbers, got an array of dtype {dtype}")
+
+
+#: Argument names of the callable fields of FDivergence, for the messages.
+_ARGUMENTS = {"f": ("u",), "f_prime": ("u",), "f_conjugate": ("t",), "activation": ("v",),
+              "activation_inverse": ("t",), "conjugate_of_activation": ("v",),
+              "integrand": ("p", "q"), "log_integrand_pair": ("log_p", "log_q")}
+
+
+def _checking_arguments(function, owner: str, names: tuple):
+    @functools.wraps(function)
+    def checked(*values):
+        for name, value in zip(names, values):
+            _check_real_argument(value, f"{owner}({', '.join(names)}): {name}")
+        return function(*values)
+    checked.checks_arguments = True
+    return checked
 
 
 def _softplus(x):
@@ -120,6 +157,7 @@ class ConjugateDomain:
 
     def contains(self, t):
         """Boolean array: which entries of ``t`` lie in the domain."""
+        _check_real_argument(t, "ConjugateDomain.contains: t")
         t = np.asarray(t, dtype=np.float64)
         above = t >= self.lower if self.lower_closed else t > self.lower
         below = t <= self.upper if self.upper_closed else t < self.upper
@@ -188,6 +226,15 @@ class FDivergence:
     integrand: Callable
     log_integrand_pair: Callable = None
 
+    def __post_init__(self):
+        # A string given to a generator would otherwise fail deep inside NumPy with "could
+        # not convert string to float": name the method and the argument instead.
+        for field, names in _ARGUMENTS.items():
+            function = getattr(self, field)
+            if function is not None and not getattr(function, "checks_arguments", False):
+                object.__setattr__(self, field, _checking_arguments(
+                    function, f"F_DIVERGENCES[{self.name!r}].{field}", names))
+
     def log_integrand(self, log_p, log_q):
         r"""The integrand of ``integral`` from log densities: exact where ``p`` or ``q`` underflow.
 
@@ -199,6 +246,8 @@ class FDivergence:
         if self.log_integrand_pair is None:
             raise ValueError(f"f-divergence {self.name!r} has no log-space integrand "
                              f"(log_integrand_pair is None)")
+        _check_real_argument(log_p, f"F_DIVERGENCES[{self.name!r}].log_integrand: log_p")
+        _check_real_argument(log_q, f"F_DIVERGENCES[{self.name!r}].log_integrand: log_q")
         log_p, log_q = np.broadcast_arrays(_array(log_p), _array(log_q))
         if np.any(np.isnan(log_p) | np.isnan(log_q) | (log_p == np.inf) | (log_q == np.inf)):
             raise ValueError("log densities must be finite or -inf (a true zero), got NaN or +inf")
@@ -234,6 +283,7 @@ class FDivergence:
         >>> float(F_DIVERGENCES["kl"].optimal_critic(1.0))
         1.0
         """
+        _check_real_argument(ratio, f"F_DIVERGENCES[{self.name!r}].optimal_critic: ratio")
         ratio = np.asarray(ratio, dtype=np.float64)
         bad = np.isnan(ratio) | (ratio < 0)
         if np.any(bad):
@@ -247,6 +297,8 @@ class FDivergence:
         ``q f(p/q)`` where ``q > 0``; ``p * slope_at_infinity`` where ``q = 0 < p``; ``0``
         where both vanish. Summed over a discrete support this is :math:`D_f(P\|Q)`.
         """
+        _check_real_argument(p, f"F_DIVERGENCES[{self.name!r}].perspective: p")
+        _check_real_argument(q, f"F_DIVERGENCES[{self.name!r}].perspective: q")
         p = np.asarray(p, dtype=np.float64)
         q = np.asarray(q, dtype=np.float64)
         p, q = np.broadcast_arrays(p, q)

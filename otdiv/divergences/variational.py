@@ -17,7 +17,7 @@ def _samples(values, name):
     return checked[:, 0] if np.ndim(values) == 1 else checked
 
 
-def variational_bound(kind, critic, x_p, x_q):
+def variational_bound(critic, u_values, v_values, kind="kl"):
     r"""Monte Carlo estimate of the f-GAN variational lower bound for a given critic.
 
     .. math::
@@ -34,13 +34,13 @@ def variational_bound(kind, critic, x_p, x_q):
 
     Parameters
     ----------
-    kind : str
-        A key of :data:`otdiv.F_DIVERGENCES`.
     critic : callable
         ``critic(x) -> v``: one finite real per sample, shape ``(n,)`` or ``(n, 1)``. It
         receives the samples as float64 in the layout given (``(n,)`` or ``(n, d)``).
-    x_p, x_q : array_like, shapes (n,) or (n, d), and (m,) or (m, d)
+    u_values, v_values : array_like, shapes (n,) or (n, d), and (m,) or (m, d)
         Samples of P and of Q.
+    kind : str, default "kl"
+        A key of :data:`otdiv.F_DIVERGENCES`.
 
     Returns
     -------
@@ -69,8 +69,8 @@ def variational_bound(kind, critic, x_p, x_q):
     >>> import numpy as np
     >>> from otdiv import variational_bound
     >>> rng = np.random.default_rng(0)
-    >>> x_p, x_q = rng.normal(1, 1, 200_000), rng.normal(0, 1, 200_000)
-    >>> result = variational_bound("kl", lambda x: x + 0.5, x_p, x_q)
+    >>> u_values, v_values = rng.normal(1, 1, 200_000), rng.normal(0, 1, 200_000)
+    >>> result = variational_bound(lambda x: x + 0.5, u_values, v_values, "kl")
     >>> abs(result.value - 0.5) < 4 * result.standard_error
     True
     """
@@ -78,16 +78,16 @@ def variational_bound(kind, critic, x_p, x_q):
     if not callable(critic):
         raise TypeError(f"critic must be a callable critic(x) -> values, got "
                         f"{type(critic).__name__}")
-    x_p = _samples(x_p, "x_p")
-    x_q = _samples(x_q, "x_q")
-    d_p = 1 if x_p.ndim == 1 else x_p.shape[1]
-    d_q = 1 if x_q.ndim == 1 else x_q.shape[1]
-    if d_p != d_q:
-        raise ValueError(f"x_p and x_q must have the same dimension d, got points in R^{d_p} "
-                         f"and R^{d_q} (shapes {x_p.shape} and {x_q.shape})")
+    u = _samples(u_values, "u_values")
+    v = _samples(v_values, "v_values")
+    d_u = 1 if u.ndim == 1 else u.shape[1]
+    d_v = 1 if v.ndim == 1 else v.shape[1]
+    if d_u != d_v:
+        raise ValueError(f"u_values and v_values must have the same dimension d, got points "
+                         f"in R^{d_u} and R^{d_v} (shapes {u.shape} and {v.shape})")
 
-    on_p = divergence.activation(critic_values(critic, x_p, "x_p"))
-    on_q = divergence.conjugate_of_activation(critic_values(critic, x_q, "x_q"))
+    on_p = divergence.activation(critic_values(critic, u, "u_values"))
+    on_q = divergence.conjugate_of_activation(critic_values(critic, v, "v_values"))
     p_term, q_term = float(np.mean(on_p)), float(np.mean(on_q))
     value = p_term - q_term
     if np.isfinite(value):
