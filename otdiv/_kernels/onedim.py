@@ -5,9 +5,19 @@ Every kernel returns a *power* (``W_p^p`` or ``ℓ_p^p``); callers take the ``1/
 With ``p = inf`` a kernel returns instead the largest gap over the pieces of positive length
 (``W_inf``, or the Kolmogorov–Smirnov statistic ``sup |F - G|`` for the CDF kernels); callers
 use it to rescale when ``|gap|^p`` would overflow or underflow.
+
+The rescued paths (called only when the direct power sum is not finite or may have lost
+terms to underflow) are the ``*_scaled`` quantile kernels, which sum
+:math:`(|gap| / s)^p` for a given scale ``s`` (optionally on halved values, for gaps that
+overflow), and the ``cdf_distance_scaled_*`` kernels, which sum
+:math:`\mathrm{width}\,(|F - G| / K)^p` with every term and the sum kept as a mantissa
+and a binary exponent (widths and powers may each under- or overflow there while their
+product does not).
 """
 
 from __future__ import annotations
+
+import math
 
 import numba
 import numpy as np
@@ -15,9 +25,16 @@ import numpy as np
 __all__ = [
     "quantile_distance_pp_uniform",
     "quantile_distance_pp_weighted",
+    "quantile_distance_pp_uniform_scaled",
+    "quantile_distance_pp_weighted_scaled",
     "cdf_distance_pp_uniform",
     "cdf_distance_pp_weighted",
+    "cdf_distance_scaled_uniform",
+    "cdf_distance_scaled_weighted",
 ]
+
+_SMALL_POWER = 2.0 ** -1000  # ratio^p below this is formed in the log domain
+_NO_TERM = -(1 << 62)  # binary exponent of the empty sum
 
 
 @numba.njit(cache=True, inline="always")
@@ -41,8 +58,73 @@ def _accumulate(total, length, gap, p):
     return total + length * _power(gap, p)
 
 
+@numba.njit(cache=True, inline="always")
+def _gap(a, b, scale, halve):
+    # (a - b) / scale; on halved values when a - b itself would overflow
+    if halve:
+        return (0.5 * a - 0.5 * b) / scale
+    return (a - b) / scale
+
+
+@numba.njit(cache=True, inline="always")
+def _split_term(following, current, ratio, p):
+    """``(following - current) * ratio^p`` as ``(mantissa in [0.5, 1), binary exponent)``.
+
+    Exact in the width (taken apart with frexp, formed on halved values if it overflows)
+    and accurate to a few ulps in the power (in the log domain only when ``ratio^p`` is
+    below 2^-1000, where the term is negligible unless the width is enormous).
+    """
+    width = following - current
+    if width == np.inf:
+        width_mantissa, width_exponent = math.frexp(0.5 * following - 0.5 * current)
+        width_exponent += 1
+    else:
+        width_mantissa, width_exponent = math.frexp(width)
+    power = ratio**p
+    if power >= _SMALL_POWER:
+        mantissa, exponent = math.frexp(width_mantissa * power)
+        return mantissa, exponent + width_exponent
+    log2_power = p * math.log2(ratio)
+    if log2_power < -4200.0:  # below 2^-4200 times any width: no term at all
+        return 0.0, _NO_TERM
+    whole = math.floor(log2_power)
+    mantissa, exponent = math.frexp(width_mantissa * 2.0 ** (log2_power - whole))
+    return mantissa, exponent + width_exponent + int(whole)
+
+
+@numba.njit(cache=True, inline="always")
+def _add_term(state, mantissa, exponent):
+    # state = (acc, top): the running sum is acc * 2^top, with acc in [0.5, n)
+    acc, top = state
+    if mantissa == 0.0:
+        return state
+    if exponent > top:
+        if top - exponent < -1100:  # the sum so far is below one ulp of this term
+            return mantissa, exponent
+        return math.ldexp(acc, top - exponent) + mantissa, exponent
+    if exponent - top < -1100:
+        return state
+    return acc + math.ldexp(mantissa, exponent - top), top
+
+
 @numba.njit(cache=True)
 def quantile_distance_pp_uniform(u_sorted, v_sorted, p):
+    r"""W_p^p between uniform samples (see :func:`quantile_distance_pp_uniform_scaled`)."""
+    return _quantile_uniform(u_sorted, v_sorted, p, 1.0, False)
+
+
+@numba.njit(cache=True)
+def quantile_distance_pp_uniform_scaled(u_sorted, v_sorted, p, scale, halve):
+    r"""W_p^p of ``u / scale`` and ``v / scale`` (of ``u / 2 / scale``... with ``halve``).
+
+    Each gap is formed first and then divided (``(a - b) / scale``), so values far larger
+    than the gaps never overflow and subnormal gaps keep every bit.
+    """
+    return _quantile_uniform(u_sorted, v_sorted, p, scale, halve)
+
+
+@numba.njit(cache=True, inline="always")
+def _quantile_uniform(u_sorted, v_sorted, p, scale, halve):
     r"""W_p^p between uniform samples: :math:`\int_0^1 |F^{-1}(t) - G^{-1}(t)|^p dt`.
 
     The quantile levels are ``(i+1)/n`` and ``(j+1)/m``; they are compared exactly in integer
@@ -56,10 +138,10 @@ def quantile_distance_pp_uniform(u_sorted, v_sorted, p):
         # Equal sizes: the quantile coupling matches the k-th smallest with the k-th smallest.
         if p == np.inf:
             for k in range(n):
-                total = max(total, abs(u_sorted[k] - v_sorted[k]))
+                total = max(total, abs(_gap(u_sorted[k], v_sorted[k], scale, halve)))
             return total
         for k in range(n):
-            total += _power(u_sorted[k] - v_sorted[k], p)
+            total += _power(_gap(u_sorted[k], v_sorted[k], scale, halve), p)
         return total / n
     i = 0
     j = 0
@@ -68,7 +150,8 @@ def quantile_distance_pp_uniform(u_sorted, v_sorted, p):
         level_u = (i + 1) * m
         level_v = (j + 1) * n
         level = min(level_u, level_v)
-        total = _accumulate(total, level - previous, u_sorted[i] - v_sorted[j], p)
+        total = _accumulate(total, level - previous,
+                            _gap(u_sorted[i], v_sorted[j], scale, halve), p)
         previous = level
         if level_u == level:
             i += 1
@@ -79,6 +162,19 @@ def quantile_distance_pp_uniform(u_sorted, v_sorted, p):
 
 @numba.njit(cache=True)
 def quantile_distance_pp_weighted(u_sorted, u_weights, v_sorted, v_weights, p):
+    r"""W_p^p between weighted samples (see :func:`quantile_distance_pp_weighted_scaled`)."""
+    return _quantile_weighted(u_sorted, u_weights, v_sorted, v_weights, p, 1.0, False)
+
+
+@numba.njit(cache=True)
+def quantile_distance_pp_weighted_scaled(u_sorted, u_weights, v_sorted, v_weights, p, scale,
+                                         halve):
+    r"""W_p^p of the rescaled weighted samples, gaps formed before dividing (as above)."""
+    return _quantile_weighted(u_sorted, u_weights, v_sorted, v_weights, p, scale, halve)
+
+
+@numba.njit(cache=True, inline="always")
+def _quantile_weighted(u_sorted, u_weights, v_sorted, v_weights, p, scale, halve):
     r"""W_p^p between weighted samples by merging the two quantile functions.
 
     On each level interval ``(previous, level]`` both quantile functions are constant; the
@@ -97,7 +193,7 @@ def quantile_distance_pp_weighted(u_sorted, u_weights, v_sorted, v_weights, p):
         level = min(cum_u, cum_v)
         step = level - previous
         if step > 0.0:
-            total = _accumulate(total, step, u_sorted[i] - v_sorted[j], p)
+            total = _accumulate(total, step, _gap(u_sorted[i], v_sorted[j], scale, halve), p)
             previous = level
         if cum_u <= level:
             i += 1
@@ -112,9 +208,25 @@ def quantile_distance_pp_weighted(u_sorted, u_weights, v_sorted, v_weights, p):
 
 @numba.njit(cache=True)
 def cdf_distance_pp_uniform(u_sorted, v_sorted, p):
-    r"""ℓ_p^p between uniform samples: :math:`\int |F(x) - G(x)|^p dx`.
+    r"""ℓ_p^p between uniform samples: :math:`\int |F(x) - G(x)|^p dx` (or ``sup|F - G|``)."""
+    return _cdf_uniform(u_sorted, v_sorted, p, False, 1.0)[0]
 
-    Walks the merged sorted values; between consecutive values both CDFs are constant,
+
+@numba.njit(cache=True)
+def cdf_distance_scaled_uniform(u_sorted, v_sorted, p, sup_gap):
+    r""":math:`S = \int (|F - G| / K)^p dx` between uniform samples, ``K = sup_gap``,
+    returned as ``(acc, e)`` with :math:`S = acc\cdot 2^e` (neither can over- or underflow).
+
+    ``K`` must be this kernel family's own ``sup |F - G|`` (``p = inf``): the pieces where
+    the supremum is reached then have a ratio of exactly 1, so their terms cannot vanish
+    for any ``p``. Each term is kept as a mantissa and a binary exponent.
+    """
+    return _cdf_uniform(u_sorted, v_sorted, p, True, sup_gap)
+
+
+@numba.njit(cache=True, inline="always")
+def _cdf_uniform(u_sorted, v_sorted, p, scaled, sup_gap):
+    r"""Walks the merged sorted values; between consecutive values both CDFs are constant,
     ``F = i/n`` and ``G = j/m``, and ``|F - G| = |i m - j n| / (n m)`` is formed from an exact
     integer difference.
     """
@@ -124,6 +236,7 @@ def cdf_distance_pp_uniform(u_sorted, v_sorted, p):
     i = 0
     j = 0
     total = 0.0
+    state = (0.0, _NO_TERM)
     # current = the smallest value not yet absorbed into a CDF
     if u_sorted[0] <= v_sorted[0]:
         current = u_sorted[0]
@@ -144,14 +257,34 @@ def cdf_distance_pp_uniform(u_sorted, v_sorted, p):
         else:
             following = min(u_sorted[i], v_sorted[j])
         gap = abs(i * m - j * n) * scale
-        total = _accumulate(total, following - current, gap, p)
+        if scaled:
+            if gap > 0.0:
+                mantissa, exponent = _split_term(following, current, gap / sup_gap, p)
+                state = _add_term(state, mantissa, exponent)
+        else:
+            total = _accumulate(total, following - current, gap, p)
         current = following
-    return total
+    if scaled:
+        return state
+    return (total, 0)
 
 
 @numba.njit(cache=True)
 def cdf_distance_pp_weighted(u_sorted, u_weights, v_sorted, v_weights, p):
-    r"""ℓ_p^p between weighted samples: :math:`\int |F(x) - G(x)|^p dx` by one merge.
+    r"""ℓ_p^p between weighted samples: :math:`\int |F(x) - G(x)|^p dx` (or ``sup|F - G|``)."""
+    return _cdf_weighted(u_sorted, u_weights, v_sorted, v_weights, p, False, 1.0)[0]
+
+
+@numba.njit(cache=True)
+def cdf_distance_scaled_weighted(u_sorted, u_weights, v_sorted, v_weights, p, sup_gap):
+    r""":math:`\int (|F - G| / K)^p dx` between weighted samples as ``(acc, e)`` (see the
+    uniform one)."""
+    return _cdf_weighted(u_sorted, u_weights, v_sorted, v_weights, p, True, sup_gap)
+
+
+@numba.njit(cache=True, inline="always")
+def _cdf_weighted(u_sorted, u_weights, v_sorted, v_weights, p, scaled, sup_gap):
+    r"""One merge over the two sorted samples.
 
     The running CDFs are pinned to exactly 1 once a sample is exhausted, so the tail where
     both CDFs equal 1 contributes exactly nothing.
@@ -163,6 +296,7 @@ def cdf_distance_pp_weighted(u_sorted, u_weights, v_sorted, v_weights, p):
     cdf_u = 0.0
     cdf_v = 0.0
     total = 0.0
+    state = (0.0, _NO_TERM)
     if u_sorted[0] <= v_sorted[0]:
         current = u_sorted[0]
     else:
@@ -186,6 +320,14 @@ def cdf_distance_pp_weighted(u_sorted, u_weights, v_sorted, v_weights, p):
             following = u_sorted[i]
         else:
             following = min(u_sorted[i], v_sorted[j])
-        total = _accumulate(total, following - current, cdf_u - cdf_v, p)
+        gap = abs(cdf_u - cdf_v)
+        if scaled:
+            if gap > 0.0:
+                mantissa, exponent = _split_term(following, current, gap / sup_gap, p)
+                state = _add_term(state, mantissa, exponent)
+        else:
+            total = _accumulate(total, following - current, gap, p)
         current = following
-    return total
+    if scaled:
+        return state
+    return (total, 0)

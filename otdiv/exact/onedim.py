@@ -21,7 +21,7 @@ import math
 import numpy as np
 
 from .._kernels import onedim as _kernels
-from .._scaling import power_of_two_above
+from . import _sorting
 from .._validation import as_samples, as_weights, check_real, check_same_dimension
 
 __all__ = ["wasserstein_1d", "cramer_distance", "energy_distance_1d"]
@@ -53,100 +53,115 @@ def _as_1d_pair(u_values, v_values, u_weights, v_weights):
 
 def _sorted_with_weights(values, weights):
     if weights is None:
-        return np.sort(values), None
+        return _sorting.sort_values(values), None
     # Zero-weight points are dropped: the kernels pin the CDF to 1 at the last point, and
     # a zero-weight point there would receive the round-off of the cumulative sum.
     keep = weights > 0
     if not keep.all():
         values, weights = values[keep], weights[keep]
-    # Any sort order will do: tied values have the same quantile, whatever their weights.
-    order = np.argsort(values)
-    return values[order], weights[order]
+    # Any order of tied values gives the same distances (tied values have the same
+    # quantile, whatever their weights); a stable order makes the arrays reproducible.
+    values, order = _sorting.argsort_values(values)
+    return values, weights[order]
 
 
 class _SortedPair:
-    """Two sorted samples and a dispatcher to the uniform or weighted kernel."""
+    """Two sorted samples (sorted concurrently when large) and the kernel dispatch."""
 
     def __init__(self, u, v, u_w, v_w):
-        self.u, self.u_w = _sorted_with_weights(u, u_w)
-        self.v, self.v_w = _sorted_with_weights(v, v_w)
+        (self.u, self.u_w), (self.v, self.v_w) = _sorting.run_both(
+            _sorted_with_weights, (u, u_w), (v, v_w))
         if (self.u_w is None) != (self.v_w is None):  # one uniform, one weighted
             if self.u_w is None:
                 self.u_w = np.full(self.u.size, 1.0 / self.u.size)
             else:
                 self.v_w = np.full(self.v.size, 1.0 / self.v.size)
 
-    def power(self, kind, p, scale=None):
-        """The kernel's ``W_p^p`` (``kind="quantile"``) or ``ℓ_p^p`` (``"cdf"``).
-
-        With ``scale``, on the values ``(x / 2) / scale`` (halved first, so nothing overflows).
-        """
-        u, v = self.u, self.v
-        if scale is not None:
-            u, v = (u * 0.5) / scale, (v * 0.5) / scale
+    def quantile_power(self, p, scale=1.0, halve=False):
+        """``W_p^p`` of the values divided by ``scale`` (halved first with ``halve``)."""
         if self.u_w is None:
-            kernel = (_kernels.quantile_distance_pp_uniform if kind == "quantile"
-                      else _kernels.cdf_distance_pp_uniform)
-            return kernel(u, v, p)
-        kernel = (_kernels.quantile_distance_pp_weighted if kind == "quantile"
-                  else _kernels.cdf_distance_pp_weighted)
-        return kernel(u, self.u_w, v, self.v_w, p)
+            if scale == 1.0 and not halve:
+                return _kernels.quantile_distance_pp_uniform(self.u, self.v, p)
+            return _kernels.quantile_distance_pp_uniform_scaled(self.u, self.v, p, scale,
+                                                                halve)
+        if scale == 1.0 and not halve:
+            return _kernels.quantile_distance_pp_weighted(self.u, self.u_w, self.v, self.v_w,
+                                                          p)
+        return _kernels.quantile_distance_pp_weighted_scaled(self.u, self.u_w, self.v,
+                                                             self.v_w, p, scale, halve)
+
+    def cdf_power(self, p):
+        """``ℓ_p^p`` (``sup |F - G|`` for ``p = inf``)."""
+        if self.u_w is None:
+            return _kernels.cdf_distance_pp_uniform(self.u, self.v, p)
+        return _kernels.cdf_distance_pp_weighted(self.u, self.u_w, self.v, self.v_w, p)
+
+    def cdf_scaled_integral(self, p, sup_gap):
+        """``∫ (|F - G| / sup_gap)^p dx`` as ``(acc, e)``, the integral being ``acc · 2^e``."""
+        if self.u_w is None:
+            return _kernels.cdf_distance_scaled_uniform(self.u, self.v, p, sup_gap)
+        return _kernels.cdf_distance_scaled_weighted(self.u, self.u_w, self.v, self.v_w, p,
+                                                     sup_gap)
 
 
 def _wasserstein(pair, p):
-    r"""W_p, guarding :math:`|gap|^p` against overflow and underflow.
+    r"""W_p, with :math:`\sum w_k |gap_k|^p` guarded against overflow and underflow.
 
-    The fast path sums :math:`|gap|^p` directly. When that sum is not finite, or so small
-    that terms may have underflowed, the values are divided by a power of two
-    :math:`s \ge W_\infty` (exact), so every scaled gap is at most 1 and the largest one
-    contributes a term that cannot vanish; then :math:`W_p = s\,W_p(u/s, v/s)`. (Values are
-    halved before any scaling so that no intermediate overflows.)
+    The fast path sums :math:`w_k |gap_k|^p` directly; it is kept when the sum is finite
+    and above ``_TINY`` (then terms lost to underflow weigh less than ``n · 1e-28`` of it).
+    Otherwise, with :math:`M = W_\infty = \max_k |gap_k|` (over pieces of positive mass),
+
+    .. math:: W_p = M \Big(\sum_k w_k \big(|gap_k| / M\big)^p\Big)^{1/p},
+
+    where each gap is formed before it is divided (no value is rescaled, so values far
+    larger than the gaps cannot overflow and subnormal gaps keep every bit). The largest
+    term is exactly ``w_k · 1``, so it cannot vanish for any ``p``. If a gap itself overflows
+    (values near ``±1.8e308`` on both sides) the gaps are formed on halved values and the
+    result is doubled at the end; it is ``inf`` only when W_p exceeds the float range.
     """
-    total = pair.power("quantile", p)
-    if np.isfinite(total) and (total > _TINY or p == 1.0):
+    total = pair.quantile_power(p)
+    if np.isfinite(total) and total > _TINY:
         return float(total ** (1.0 / p))
-    half_gap = pair.power("quantile", np.inf, scale=1.0)  # W_inf of the halved values
-    if half_gap == 0.0:
+    largest = pair.quantile_power(np.inf)
+    if largest == 0.0:
         return 0.0
-    # Scale by W_inf itself (not a power of two): the largest scaled gap is then 1, so its
-    # term cannot underflow for any p (a power of two left it at 0.5, and 0.5^1100 = 0).
-    root = pair.power("quantile", p, scale=half_gap) ** (1.0 / p)
-    return float((half_gap * root) * 2.0)
+    if np.isfinite(largest):
+        return float(largest * pair.quantile_power(p, scale=largest) ** (1.0 / p))
+    largest = pair.quantile_power(np.inf, halve=True)  # half the largest gap, finite
+    root = pair.quantile_power(p, scale=largest, halve=True) ** (1.0 / p)
+    return float((largest * root) * 2.0)
 
 
 def _cramer_power_root(pair, p):
     r"""ℓ_p = (∫|F - G|^p)^{1/p}, guarding the sum against overflow and underflow.
 
-    Fallback (rare): with values divided by a power of two :math:`s \ge \max|x|` and
-    :math:`K = \sup|F - G|`,
-    :math:`\ell_p = K\,(2s)^{1/p}\,\big(\int (|F - G|/K)^p\,d(x/2s)\big)^{1/p}`, the
-    integrand summed in the log domain.
+    Fast path: the direct sum of ``width · |F - G|^p``, kept when finite and above
+    ``_TINY``. Otherwise, with :math:`K = \sup|F - G|` from the same merge,
+
+    .. math:: \ell_p = K\,S^{1/p}, \qquad
+              S = \sum_k \mathrm{width}_k \big(|F - G|_k / K\big)^p = acc\cdot 2^e,
+
+    each term and the sum kept as a mantissa and a binary exponent (widths may be subnormal
+    or overflow, and powers may underflow, while the terms that matter do not). Then
+    :math:`S^{1/p} = acc^{1/p}\,2^{r/p}\,2^q` with :math:`e = qp + r`, :math:`0 \le r < p`.
     """
-    total = pair.power("cdf", p)
-    if np.isfinite(total) and (total > _TINY or p == 1.0):
+    total = pair.cdf_power(p)
+    if np.isfinite(total) and total > _TINY:
         return float(total ** (1.0 / p))
-    largest = max(np.abs(pair.u).max(), np.abs(pair.v).max())
-    if largest == 0.0:
-        return 0.0
-    scale = power_of_two_above(largest)  # scaled values (x / 2) / scale lie in (-1, 1)
-    sup_gap = pair.power("cdf", np.inf, scale=scale)
+    sup_gap = pair.cdf_power(np.inf)
     if sup_gap == 0.0:
         return 0.0
-    integral = _scaled_cdf_integral(pair, p, scale, sup_gap)
-    return float(sup_gap * integral ** (1.0 / p) * 2.0 ** (1.0 / p) * scale ** (1.0 / p))
-
-
-def _scaled_cdf_integral(pair, p, scale, sup_gap):
-    """∫ (|F - G| / sup_gap)^p d(x / (2 scale)) in NumPy, each term formed in the log domain."""
-    u_w = pair.u_w if pair.u_w is not None else np.full(pair.u.size, 1.0 / pair.u.size)
-    v_w = pair.v_w if pair.v_w is not None else np.full(pair.v.size, 1.0 / pair.v.size)
-    points = (np.concatenate([pair.u, pair.v]) * 0.5) / scale
-    order = np.argsort(points, kind="stable")
-    points = points[order]
-    difference = np.abs(np.cumsum(np.concatenate([u_w, -v_w])[order]))[:-1]
-    widths = np.diff(points)
-    keep = (widths > 0) & (difference > 0)
-    return float(np.sum(widths[keep] * np.exp(p * np.log(difference[keep] / sup_gap))))
+    acc, exponent = pair.cdf_scaled_integral(p, sup_gap)
+    whole = math.floor(exponent / p)
+    rest = exponent - whole * p
+    if p <= 512.0:  # one rounding fewer: acc * 2^rest stays far from overflow
+        root = sup_gap * (acc * 2.0**rest) ** (1.0 / p)
+    else:
+        root = sup_gap * acc ** (1.0 / p) * 2.0 ** (rest / p)
+    try:
+        return float(math.ldexp(root, int(whole)))
+    except OverflowError:  # ℓ_p itself beyond the float range
+        return math.inf
 
 
 def _wasserstein_pp_numpy(u, v, u_w, v_w, p):
