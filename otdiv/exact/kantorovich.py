@@ -93,7 +93,7 @@ def solve_kantorovich(a, b, cost, *, method: str = "network_simplex") -> Transpo
     >>> arcs = sp.coo_array(([1.0, 3.0, 2.0], ([0, 0, 1], [0, 1, 1])), shape=(2, 2))
     >>> result = solve_kantorovich([0.5, 0.5], [0.25, 0.75], arcs)
     >>> float(result.cost), result.plan.toarray().tolist()
-    (2.25, [[0.25, 0.25], [0.0, 0.5]])
+    (2.0, [[0.25, 0.25], [0.0, 0.5]])
     """
     method = check_option(method, "method", KANTOROVICH_METHODS)
     a_shares, mass_a = split_mass(as_mass_vector(a, "a"), "a")

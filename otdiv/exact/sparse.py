@@ -37,7 +37,7 @@ from .solvers import solve_arcs_network_simplex
 __all__ = ["solve_point_clouds", "SparseSolution"]
 
 #: Arcs of smallest reduced cost kept per source and per target in the first arc set.
-FIRST_ARCS = 8
+FIRST_ARCS = 4
 #: Violating arcs added per source in each round (the most negative first).
 ARCS_PER_ROUND = 16
 #: Reduced costs above ``-PRICING_TOLERANCE`` (costs lie in [0, 1]) count as non-negative.
@@ -69,8 +69,8 @@ def solve_point_clouds(a: np.ndarray, b: np.ndarray, cost: PointCloudCost, *,
     """
     n, m = cost.shape
     b = b * (a.sum() / b.sum())
-    dual_u, dual_v = _initial_potentials(a, b, cost)
-    keys = _first_arcs(a, b, cost, dual_u, dual_v)
+    dual_u, dual_v, seed_keys = _initial_potentials(a, b, cost)
+    keys = _first_arcs(a, b, cost, dual_u, dual_v, seed_keys)
     for round_number in range(1, MAX_ROUNDS + 1):
         rows, columns = np.divmod(keys, m)
         arc_cost = cost.arc_costs(rows, columns)
@@ -85,11 +85,29 @@ def solve_point_clouds(a: np.ndarray, b: np.ndarray, cost: PointCloudCost, *,
             progress(round_number, int(fresh.size), int(keys.size))
         if fresh.size == 0:
             used = flows > 0
-            return SparseSolution(rows[used], columns[used], flows[used], repaired_u,
-                                  dual_v, round_number, int(keys.size))
+            dual_u, dual_v = _best_feasible_pair(a, b, cost, repaired_u, dual_u)
+            return SparseSolution(rows[used], columns[used], flows[used], dual_u, dual_v,
+                                  round_number, int(keys.size))
         keys = np.insert(keys, np.searchsorted(keys, fresh), fresh)
     raise SolverError(f"the sparse solver did not converge in {MAX_ROUNDS} rounds "
                       f"({keys.size} arcs)")
+
+
+def _best_feasible_pair(a, b, cost, u_from_v, solver_u):
+    """Exactly feasible potentials from either side of the solver's answer, the better one.
+
+    The solver's potentials of points without mass are free in the LP and can be
+    infeasible; a c-transform from that side then drags the other side down. So both
+    ``(u, v^c)`` with ``u`` the c-transform of the solver's ``v``, and ``(v'^c, v')`` with
+    ``v'`` the c-transform of the solver's ``u``, are formed (each exactly feasible) and the
+    one with the larger dual value is kept.
+    """
+    first_v = cost.cheapest_sources(u_from_v, 1)[0][:, 0]
+    second_v = cost.cheapest_sources(solver_u, 1)[0][:, 0]
+    second_u = cost.cheapest(second_v, 1)[0][:, 0]
+    if a @ second_u + b @ second_v > a @ u_from_v + b @ first_v:
+        return second_u, second_v
+    return u_from_v, first_v
 
 
 def _new_arcs(cost, dual_v, dual_u, rows, keys):
@@ -108,62 +126,76 @@ def _new_arcs(cost, dual_v, dual_u, rows, keys):
 
 
 def _initial_potentials(a, b, cost):
-    """Potentials exactly feasible for the full problem, from a solve one scale coarser.
+    """Exactly feasible potentials and a first arc set, from a solve one scale coarser.
 
-    Small problems are solved densely. Larger ones are coarsened (points merged into k-d
-    tree cells of about ``COARSE_CELL`` points, at their centroids) and solved by this
-    module recursively; the coarse source potential is carried to every target and then
-    c-transformed back and forth, so the pair is feasible whatever the coarse accuracy.
+    Small problems are solved densely (their plan's support is the arc set). Larger ones
+    are coarsened — points merged into k-d tree cells of about ``COARSE_CELL`` points, at
+    their centroids — and solved by this module recursively. The coarse source potential
+    is carried to every target and c-transformed back and forth, so the pair is feasible
+    whatever the coarse accuracy, and every coarse arc with flow is refined into all the
+    arcs between the points of its two cells (Schmitzer's multiscale refinement).
     """
     n, m = cost.shape
     if n * m <= DENSE_LIMIT:
-        return _dense_potentials(a, b, cost.dense(), cost)
-    x_cells, a_cells = _cells(cost.x, a)
-    y_cells, b_cells = _cells(cost.y, b)
-    coarse = PointCloudCost.from_scaled(x_cells, y_cells, cost.p)
-    coarse_u = solve_point_clouds(a_cells, b_cells, coarse).dual_u
-    dual_v = _Tree(x_cells).cheapest(cost.y, coarse_u, cost.p, 1)[0][:, 0]
+        return _dense_start(a, b, cost)
+    x_cells = _Cells(cost.x, a)
+    y_cells = _Cells(cost.y, b)
+    coarse = PointCloudCost.from_scaled(x_cells.centroids, y_cells.centroids, cost.p)
+    solution = solve_point_clouds(x_cells.masses, y_cells.masses, coarse)
+    dual_v = _Tree(x_cells.centroids).cheapest(cost.y, solution.dual_u, cost.p, 1)[0][:, 0]
     dual_u = cost.cheapest(dual_v, 1)[0][:, 0]
     dual_v = cost.cheapest_sources(dual_u, 1)[0][:, 0]
-    return dual_u, dual_v
+    rows, columns = _refine(x_cells, y_cells, solution.rows, solution.columns)
+    return dual_u, dual_v, rows * m + columns
 
 
-def _dense_potentials(a, b, matrix, cost):
+def _dense_start(a, b, cost):
     import ot
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        _, log = ot.emd(a, b, matrix, numItermax=max(100_000, 100 * (a.size + b.size) ** 2),
-                        log=True)
+        plan, log = ot.emd(a, b, cost.dense(),
+                           numItermax=max(100_000, 100 * (a.size + b.size) ** 2), log=True)
     dual_v = np.asarray(log["v"], dtype=float)
     dual_u = cost.cheapest(dual_v, 1)[0][:, 0]
     dual_v = cost.cheapest_sources(dual_u, 1)[0][:, 0]
-    return dual_u, dual_v
+    rows, columns = np.nonzero(plan > 0)
+    return dual_u, dual_v, rows.astype(np.int64) * cost.shape[1] + columns
 
 
-def _cells(points, masses):
-    """Mass-weighted centroids and masses of the leaves of a k-d tree with small leaves."""
-    n = points.shape[0]
-    level = max(0, math.floor(math.log2(max(n / COARSE_CELL, 1.0))))
-    tree = _Tree(points, leaf_size=COARSE_CELL)
-    level = min(level, int(math.log2(tree.first_leaf + 1)))
-    first = 2**level - 1
-    cells = range(first, 2 * first + 1)
-    centroids, cell_masses = [], []
-    for node in cells:
-        members = tree.order[tree.start[node]:tree.end[node]]
-        if members.size == 0:
-            continue
-        weight = masses[members]
-        total = weight.sum()
-        if total > 0:
-            centroids.append(weight @ points[members] / total)
-        else:
-            centroids.append(points[members].mean(axis=0))
-        cell_masses.append(total)
-    centroids = np.ascontiguousarray(np.array(centroids))
-    cell_masses = np.array(cell_masses)
-    return centroids, cell_masses / cell_masses.sum()
+class _Cells:
+    """The leaves of a k-d tree with ``COARSE_CELL`` points: centroids, masses, members."""
+
+    def __init__(self, points, masses):
+        tree = _Tree(points, leaf_size=COARSE_CELL)
+        leaves = np.arange(tree.first_leaf, tree.start.size)
+        leaves = leaves[tree.end[leaves] > tree.start[leaves]]
+        self.order = tree.order
+        self.start = tree.start[leaves]
+        self.count = tree.end[leaves] - self.start
+        weights = masses[tree.order]
+        cell_of = np.repeat(np.arange(leaves.size), self.count)
+        totals = np.bincount(cell_of, weights=weights, minlength=leaves.size)
+        # Mass-weighted centroids; a cell of zero mass sits at its plain mean.
+        safe = np.where(totals > 0, totals, 1.0)
+        use = np.where(totals[cell_of] > 0, weights, 1.0 / self.count[cell_of])
+        ordered = tree.points * use[:, None]
+        sums = np.add.reduceat(ordered, self.start, axis=0)
+        means = np.where((totals > 0)[:, None], sums / safe[:, None], sums)
+        self.centroids = np.ascontiguousarray(means)
+        self.masses = totals / totals.sum()
+
+
+def _refine(x_cells, y_cells, coarse_rows, coarse_columns):
+    """All fine arcs between the members of the cells joined by each coarse arc."""
+    x_count = x_cells.count[coarse_rows]
+    y_count = y_cells.count[coarse_columns]
+    sizes = x_count * y_count
+    arc = np.repeat(np.arange(sizes.size), sizes)
+    local = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    rows = x_cells.order[x_cells.start[coarse_rows][arc] + local // y_count[arc]]
+    columns = y_cells.order[y_cells.start[coarse_columns][arc] + local % y_count[arc]]
+    return rows.astype(np.int64), columns.astype(np.int64)
 
 
 def _pairwise_costs(x, y, p):
@@ -173,7 +205,7 @@ def _pairwise_costs(x, y, p):
     return distance if p == 1.0 else distance**p
 
 
-def _first_arcs(a, b, cost, dual_u, dual_v):
+def _first_arcs(a, b, cost, dual_u, dual_v, seed_keys):
     """Sorted keys ``i * m + j`` of the first arc set (always admits a feasible plan)."""
     n, m = cost.shape
     k_rows = min(FIRST_ARCS, m)
@@ -185,7 +217,8 @@ def _first_arcs(a, b, cost, dual_u, dual_v):
     feasible_rows, feasible_columns = _monotone_support(a, b, cost.x, cost.y)
     return _sorted_unique(np.concatenate([row_keys[row_keys >= 0],
                                           column_keys[column_keys >= 0],
-                                          feasible_rows * m + feasible_columns]))
+                                          feasible_rows * m + feasible_columns,
+                                          seed_keys]))
 
 
 def _sorted_unique(values):

@@ -422,7 +422,7 @@ def train_gan(data, *, loss="wgan-gp", steps=2000, rng=None, config=None, checkp
     device_pool = jnp.asarray(pool, jnp.float32)
     runner = _gan_runner(config)
 
-    from ..distances import wasserstein
+    from ..sample_transport import wasserstein
     names = ("step", "exact_w1", "energy_distance", "critic_estimate", "critic_loss",
              "generator_loss", "generator_grad_norm")
     history = {name: [] for name in names}
