@@ -36,8 +36,6 @@ from .solvers import solve_arcs_network_simplex
 
 __all__ = ["solve_point_clouds", "SparseSolution"]
 
-#: Arcs of smallest reduced cost kept per source and per target in the first arc set.
-FIRST_ARCS = 4
 #: Violating arcs added per source in each round (the most negative first).
 ARCS_PER_ROUND = 16
 #: Reduced costs above ``-PRICING_TOLERANCE`` (costs lie in [0, 1]) count as non-negative.
@@ -70,22 +68,21 @@ def solve_point_clouds(a: np.ndarray, b: np.ndarray, cost: PointCloudCost, *,
     n, m = cost.shape
     b = b * (a.sum() / b.sum())
     dual_u, dual_v, seed_keys = _initial_potentials(a, b, cost)
-    keys = _first_arcs(a, b, cost, dual_u, dual_v, seed_keys)
+    keys = _first_arcs(a, b, cost, seed_keys)
     for round_number in range(1, MAX_ROUNDS + 1):
         rows, columns = np.divmod(keys, m)
         arc_cost = cost.arc_costs(rows, columns)
         flows, dual_u, dual_v = solve_arcs_network_simplex(a, b, rows, columns, arc_cost,
                                                              dual_u, dual_v)
-        # The c-transform of v (exact over all pairs) certifies; only the rows it shows
-        # undercutting their own potential are searched for violators.
-        repaired_u = cost.cheapest(dual_v, 1)[0][:, 0]
-        rows_to_price = np.flatnonzero(repaired_u < dual_u - PRICING_TOLERANCE)
-        fresh = _new_arcs(cost, dual_v, dual_u, rows_to_price, keys)
+        # Price every pair: the rows with an arc whose reduced cost is below
+        # -PRICING_TOLERANCE, and up to ARCS_PER_ROUND of their most negative new arcs.
+        fresh = _new_arcs(cost, dual_v, dual_u, keys)
         if progress is not None:
             progress(round_number, int(fresh.size), int(keys.size))
         if fresh.size == 0:
             used = flows > 0
-            dual_u, dual_v = _best_feasible_pair(a, b, cost, repaired_u, dual_u)
+            dual_u, dual_v = _best_feasible_pair(a, b, cost, dual_u, dual_v,
+                                                 float(flows @ arc_cost))
             return SparseSolution(rows[used], columns[used], flows[used], dual_u, dual_v,
                                   round_number, int(keys.size))
         keys = np.insert(keys, np.searchsorted(keys, fresh), fresh)
@@ -93,32 +90,46 @@ def solve_point_clouds(a: np.ndarray, b: np.ndarray, cost: PointCloudCost, *,
                       f"({keys.size} arcs)")
 
 
-def _best_feasible_pair(a, b, cost, u_from_v, solver_u):
-    """Exactly feasible potentials from either side of the solver's answer, the better one.
+def _best_feasible_pair(a, b, cost, solver_u, solver_v, primal):
+    """Exactly feasible potentials from the solver's answer, the better side if needed.
 
-    The solver's potentials of points without mass are free in the LP and can be
-    infeasible; a c-transform from that side then drags the other side down. So both
-    ``(u, v^c)`` with ``u`` the c-transform of the solver's ``v``, and ``(v'^c, v')`` with
-    ``v'`` the c-transform of the solver's ``u``, are formed (each exactly feasible) and the
-    one with the larger dual value is kept.
+    First ``(u, v)`` with ``u`` the c-transform of the solver's ``v`` over every pair —
+    the certificate's lower bound. The search is bounded by the solver's own ``u`` (a
+    basic arc attains it up to rounding), which prunes most of it; rows where nothing is
+    found below that bound are searched again without it. If that pair leaves a gap, the
+    other side is tried as well: ``v'`` the c-transform of the solver's ``u``, then ``u'``
+    of ``v'`` (the solver's potentials of points without mass are free in the LP and can
+    be infeasible, which drags a c-transform from that side down); the better pair wins.
     """
-    first_v = cost.cheapest_sources(u_from_v, 1)[0][:, 0]
+    slack = 1e-9 * (1.0 + np.abs(solver_u))
+    values, columns = cost.cheapest(solver_v, 1, bounds=solver_u + slack)
+    first_u = values[:, 0]
+    missing = np.flatnonzero(columns[:, 0] < 0)
+    if missing.size:
+        first_u[missing] = cost.cheapest(solver_v, 1, rows=missing,
+                                         bounds=np.full(missing.size, np.inf))[0][:, 0]
+    first = float(a @ first_u + b @ solver_v)
+    if abs(primal - first) <= 1e-13 * max(abs(primal), 1e-300):
+        return first_u, solver_v
     second_v = cost.cheapest_sources(solver_u, 1)[0][:, 0]
     second_u = cost.cheapest(second_v, 1)[0][:, 0]
-    if a @ second_u + b @ second_v > a @ u_from_v + b @ first_v:
+    if a @ second_u + b @ second_v > first:
         return second_u, second_v
-    return u_from_v, first_v
+    return first_u, solver_v
 
 
-def _new_arcs(cost, dual_v, dual_u, rows, keys):
-    """Keys of the most violated arcs of ``rows`` that are not in ``keys`` yet (sorted)."""
-    if rows.size == 0:
-        return rows
+def _new_arcs(cost, dual_v, dual_u, keys):
+    """Keys of the most violated arcs that are not in ``keys`` yet (sorted).
+
+    One bounded search per row: only values below ``u_i - PRICING_TOLERANCE`` count, so a
+    row without a violating arc prunes its whole search tree early.
+    """
     m = cost.shape[1]
-    values, columns = cost.cheapest(dual_v, ARCS_PER_ROUND,
-                                    bounds=dual_u[rows] - PRICING_TOLERANCE, rows=rows)
-    found = columns >= 0
-    candidates = _sorted_unique((rows[:, None] * m + columns)[found])
+    _, columns = cost.cheapest(dual_v, ARCS_PER_ROUND, bounds=dual_u - PRICING_TOLERANCE)
+    rows, slots = np.nonzero(columns >= 0)
+    if rows.size == 0:
+        return rows.astype(np.int64)
+    candidates = _sorted_unique(rows.astype(np.int64) * m + columns[rows, slots])
     # Arcs already in the set can look violated: the solver's potentials are accurate to
     # about 1e-11 only. The certificate, not this test, decides optimality.
     positions = np.minimum(np.searchsorted(keys, candidates), keys.size - 1)
@@ -205,20 +216,12 @@ def _pairwise_costs(x, y, p):
     return distance if p == 1.0 else distance**p
 
 
-def _first_arcs(a, b, cost, dual_u, dual_v, seed_keys):
-    """Sorted keys ``i * m + j`` of the first arc set (always admits a feasible plan)."""
-    n, m = cost.shape
-    k_rows = min(FIRST_ARCS, m)
-    k_columns = min(FIRST_ARCS, n)
-    _, row_best = cost.cheapest(dual_v, k_rows)
-    _, column_best = cost.cheapest_sources(dual_u, k_columns)
-    row_keys = (np.arange(n)[:, None] * m + row_best).ravel()
-    column_keys = (column_best * m + np.arange(m)[:, None]).ravel()
+def _first_arcs(a, b, cost, seed_keys):
+    """Sorted keys ``i * m + j`` of the first arc set: the arcs refined from the coarser
+    solve, and the support of a feasible plan (so the sparse problem is always feasible)."""
+    m = cost.shape[1]
     feasible_rows, feasible_columns = _monotone_support(a, b, cost.x, cost.y)
-    return _sorted_unique(np.concatenate([row_keys[row_keys >= 0],
-                                          column_keys[column_keys >= 0],
-                                          feasible_rows * m + feasible_columns,
-                                          seed_keys]))
+    return _sorted_unique(np.concatenate([feasible_rows * m + feasible_columns, seed_keys]))
 
 
 def _sorted_unique(values):

@@ -1,0 +1,144 @@
+"""Exact W_p at 10^3-10^5 points: otdiv's sparse solver vs POT's dense and lazy solvers.
+
+Every case runs in a fresh subprocess, so its peak memory is the call's own: the process's
+high-water mark is reset (``/proc/self/clear_refs``) after the data are built and read
+back after the call. Same data for every solver of a case (the same seed).
+
+Run: .venv/bin/python benchmarks/bench_exact_scale.py [--quick]
+(writes results/exact_scale.{json,md})
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import write_results  # noqa: E402
+
+CASE = r"""
+import json, os, sys, time
+os.environ.setdefault("POT_BACKEND_DISABLE_PYTORCH", "1")
+os.environ.setdefault("POT_BACKEND_DISABLE_JAX", "1")
+import numpy as np
+solver, n, d, p, weighted, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5] == "1", int(sys.argv[6])
+rng = np.random.default_rng(seed)
+x = rng.normal(size=(n, d))
+y = rng.normal(size=(n, d)) + 1.0
+a = rng.random(n) + 0.1 if weighted else np.ones(n)
+b = rng.random(n) + 0.1 if weighted else np.ones(n)
+a, b = a / a.sum(), b / b.sum()
+
+def memory(field):
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field):
+                return int(line.split()[1]) * 1024
+
+if solver == "otdiv":
+    import otdiv
+    otdiv.wasserstein(x[:50], y[:50], a[:50], b[:50], p=p, method="sparse", progress=False)
+else:
+    import ot
+    from scipy.spatial.distance import cdist
+    ot.emd2(a[:50], b[:50], cdist(x[:50], y[:50]) ** p)
+with open("/proc/self/clear_refs", "w") as clear:
+    clear.write("5")
+before = memory("VmRSS:")
+start = time.perf_counter()
+extra = {}
+if solver == "otdiv":
+    result = otdiv.transport(x, y, a, b, p=p, method="sparse", progress=False)
+    value = result.cost
+    extra = {"rounds": result.rounds, "arcs": result.n_arcs,
+             "relative gap": result.duality_gap / value if value else 0.0}
+elif solver == "pot_dense":
+    value = ot.emd2(a, b, cdist(x, y) ** p, numItermax=10**9)
+else:
+    value = ot.lp.emd2_lazy(x, y, a, b, metric="euclidean" if p == 1 else "sqeuclidean", numItermax=10**9) if p in (1.0, 2.0) else float("nan")
+elapsed = time.perf_counter() - start
+peak = memory("VmHWM:") - before
+print(json.dumps({"value": float(value), "seconds": elapsed, "peak_bytes": peak, **extra}))
+"""
+
+
+def run_case(solver, n, d, p, weighted, seed, timeout):
+    command = [sys.executable, "-c", CASE, solver, str(n), str(d), str(p),
+               "1" if weighted else "0", str(seed)]
+    try:
+        completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
+                                   env={**os.environ, "OMP_NUM_THREADS": "2"})
+    except subprocess.TimeoutExpired:
+        return {"error": f"timeout {timeout} s"}
+    if completed.returncode != 0:
+        return {"error": completed.stderr.strip().splitlines()[-1][:120]}
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def cases(quick: bool):
+    small = (2000,) if quick else (2000, 5000)
+    for n in small:
+        for d in (2, 5):
+            for p in (1.0, 2.0):
+                for weighted in (False, True):
+                    yield n, d, p, weighted, ("otdiv", "pot_dense", "pot_lazy")
+    if quick:
+        return
+    for d, p in ((2, 1.0), (2, 2.0)):
+        yield 10_000, d, p, False, ("otdiv", "pot_dense")
+    for d, p in ((5, 1.0), (5, 2.0)):
+        yield 10_000, d, p, False, ("otdiv",)
+    for n in (30_000, 100_000):
+        for p in (2.0, 1.0):
+            yield n, 2, p, False, ("otdiv",)
+
+
+def main(quick: bool = False):
+    rows = []
+    for n, d, p, weighted, solvers in cases(quick):
+        found = {}
+        for solver in solvers:
+            timeout = 900 if solver == "otdiv" else 600
+            found[solver] = run_case(solver, n, d, p, weighted, seed=n + d, timeout=timeout)
+            print(n, d, p, weighted, solver, found[solver], flush=True)
+        ours = found["otdiv"]
+        row = {"n = m": n, "d": d, "p": p, "weights": "random" if weighted else "uniform",
+               "otdiv sparse [s]": ours.get("seconds", ours.get("error")),
+               "otdiv peak [MB]": ours.get("peak_bytes", float("nan")) / 1e6,
+               "rounds": ours.get("rounds", ""), "arcs": ours.get("arcs", ""),
+               "relative gap": ours.get("relative gap", "")}
+        for solver, label in (("pot_dense", "ot.emd2"), ("pot_lazy", "ot.lp.emd2_lazy")):
+            peer = found.get(solver)
+            if peer is None:
+                continue
+            row[f"{label} [s]"] = peer.get("seconds", peer.get("error"))
+            if "peak_bytes" in peer:
+                row[f"{label} peak [MB]"] = peer["peak_bytes"] / 1e6
+            if "seconds" in peer and "seconds" in ours:
+                row[f"{label} / otdiv"] = peer["seconds"] / ours["seconds"]
+                row[f"|difference| vs {label}"] = (
+                    abs(peer["value"] - ours["value"]) / abs(peer["value"]))
+        rows.append(row)
+    columns = ["n = m", "d", "p", "weights", "otdiv sparse [s]", "ot.emd2 [s]",
+               "ot.emd2 / otdiv", "ot.lp.emd2_lazy [s]", "ot.lp.emd2_lazy / otdiv",
+               "otdiv peak [MB]", "ot.emd2 peak [MB]", "rounds", "arcs", "relative gap",
+               "|difference| vs ot.emd2"]
+    load = os.getloadavg()
+    return write_results(
+        "exact_scale", "Exact W_p^p at scale: otdiv method='sparse' vs POT dense and lazy",
+        columns, rows,
+        notes="Gaussian clouds N(0, I) vs N(1, I) in R^d, one run per cell (each in a fresh "
+              "process; peak = the call's own high-water mark above the memory before it). "
+              "otdiv includes validation and the certificate over all n*m pairs (k-d tree "
+              "c-transforms); `relative gap` is its certified duality gap / W_p^p. POT's "
+              "values are W_p^p for the same data; `|difference|` is relative. Goals at "
+              "n = 10^4: >= 10x faster than ot.emd2 and <= 1/10 of its peak memory; "
+              f"n = 10^5 in 2-D within 2 minutes and 2 GB. Load average at the end: "
+              f"{load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f} (2 CPUs).")
+
+
+if __name__ == "__main__":
+    main(quick="--quick" in sys.argv)
