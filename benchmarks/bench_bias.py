@@ -15,12 +15,16 @@ import numpy as np
 from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import first_call_time, median_time, write_results  # noqa: E402
+from _harness import first_call_time, median_time, write_results
 
-from otdiv._kernels.bias import bernoulli_sgd_steps  # noqa: E402
-from otdiv.bias import (bernoulli_expected_gradient, bernoulli_sgd, binomial_pmf,  # noqa: E402
-                        categorical_expected_gradient)
-from otdiv.bias.tables import minimizer_rows  # noqa: E402
+from otdiv._kernels.bias import bernoulli_sgd_steps
+from otdiv.bias import (
+    bernoulli_expected_gradient,
+    bernoulli_sgd,
+    binomial_pmf,
+    categorical_expected_gradient,
+)
+from otdiv.bias.tables import minimizer_rows
 
 
 def scipy_wasserstein_curve(p, theta, m):

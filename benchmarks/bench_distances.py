@@ -20,7 +20,6 @@ import dcor
 import numpy as np
 import ot
 import scipy.stats
-
 from _harness import median_time, write_results
 
 import otdiv

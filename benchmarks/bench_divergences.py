@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import median_time, write_results  # noqa: E402
+from _harness import median_time, write_results
 
 
 def discrete_vs_scipy(sizes=(1_000, 100_000, 1_000_000), repeats=7):

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import median_time, paired_median_times, write_results  # noqa: E402
+from _harness import median_time, paired_median_times, write_results
 
 
 def wasserstein_vs_pot(sizes=(500, 1000, 2000), repeats=11):

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import write_results  # noqa: E402
+from _harness import write_results
 
 CASE = r"""
 import json, os, sys, time

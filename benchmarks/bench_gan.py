@@ -20,7 +20,6 @@ import sys
 import time
 
 import numpy as np
-
 from _harness import RESULTS, median_time, write_results
 
 QUICK = "--quick" in sys.argv
@@ -34,9 +33,10 @@ def jax_steps():
     import jax
     import jax.numpy as jnp
     import optax
+
     from otdiv.gan import GanConfig
-    from otdiv.gan.training import _make_critic_update, _make_gan_step, _init_critic
     from otdiv.gan.nets import init_mlp
+    from otdiv.gan.training import _init_critic, _make_critic_update
 
     config = GanConfig.for_loss("wgan-gp", critic_hidden=(WIDTH, WIDTH), batch_size=BATCH,
                                 n_critic=1)

@@ -44,6 +44,7 @@ from .divergences import (
     parallel_lines_divergences,
     variational_bound,
 )
+from .estimators import energy_distance, sliced_energy_distance, sliced_wasserstein
 from .exact import (
     SolverError,
     brute_force_assignment,
@@ -51,7 +52,6 @@ from .exact import (
     solve_kantorovich,
     wasserstein_1d,
 )
-from .estimators import energy_distance, sliced_energy_distance, sliced_wasserstein
 from .exact.onedim import cramer_distance
 from .sample_transport import displacement_interpolation, transport, wasserstein
 

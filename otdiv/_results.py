@@ -8,6 +8,7 @@ changed after the solver checked it.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -83,7 +84,7 @@ class TransportResult:
     """
 
     cost: float
-    plan: object
+    plan: Any  # ndarray from the dense solvers, scipy.sparse.coo_array from the sparse ones
     dual_u: np.ndarray
     dual_v: np.ndarray
     method: str
@@ -94,7 +95,7 @@ class TransportResult:
     def __post_init__(self):
         freeze_arrays(self)
 
-    def replace(self, **changes) -> "TransportResult":
+    def replace(self, **changes) -> TransportResult:
         """A copy with some fields changed (the result itself is frozen)."""
         return dataclasses.replace(self, **changes)
 
@@ -298,7 +299,7 @@ class Estimate:
     n_projections: int
 
 
-def _frozen_history(history) -> "MappingProxyType":
+def _frozen_history(history) -> MappingProxyType:
     from types import MappingProxyType
     frozen = {}
     for key, value in history.items():

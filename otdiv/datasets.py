@@ -117,7 +117,7 @@ def gaussian_mixture_1d(n, *, means=(-2.0, 2.0), stds=(0.5, 0.5), weights=None,
     >>> x.shape, bool(abs(x.mean()) < 1.0), bool((abs(abs(x) - 5) < 1).all())
     ((1000, 1), True, True)
     """
-    from ._validation import as_probability_vector, as_rng, _as_float_array, _check_finite
+    from ._validation import _as_float_array, _check_finite, as_probability_vector, as_rng
     n = _toy_size(n)
     means = _as_float_array(means, "means").ravel()
     stds = _as_float_array(stds, "stds").ravel()

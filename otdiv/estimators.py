@@ -16,8 +16,7 @@ import numpy as np
 from ._kernels import energy as _energy_kernels
 from ._results import Estimate
 from ._scaling import power_of_two_above
-from ._validation import (as_rng, as_samples_pair, check_bool, check_int, check_option,
-                          check_real)
+from ._validation import as_rng, as_samples_pair, check_bool, check_int, check_option, check_real
 from .exact.onedim import cramer_of_sorted, sorted_pair, wasserstein_of_sorted
 
 __all__ = ["energy_distance", "sliced_energy_distance", "sliced_wasserstein"]

@@ -150,11 +150,11 @@ class PointCloudCost:
             self.unit = power_of_two_above(float(np.linalg.norm(upper - both)))
         self.x = np.ascontiguousarray(x / self.unit)
         self.y = np.ascontiguousarray(y / self.unit)
-        self._target_tree = None
-        self._source_tree = None
+        self._target_tree: _Tree | None = None
+        self._source_tree: _Tree | None = None
 
     @classmethod
-    def from_scaled(cls, x: np.ndarray, y: np.ndarray, p: float) -> "PointCloudCost":
+    def from_scaled(cls, x: np.ndarray, y: np.ndarray, p: float) -> PointCloudCost:
         """A cost between points already in this class's units (scale = unit = 1)."""
         cost = cls.__new__(cls)
         cost.p, cost.scale, cost.unit = float(p), 1.0, 1.0
@@ -188,15 +188,17 @@ class PointCloudCost:
         """
         if self._target_tree is None:
             self._target_tree = _Tree(self.y)
+        tree: _Tree = self._target_tree
         queries = self.x if rows is None else np.ascontiguousarray(self.x[rows])
-        return self._target_tree.cheapest(queries, potential, self.p, k, bounds)
+        return tree.cheapest(queries, potential, self.p, k, bounds)
 
     def cheapest_sources(self, potential: np.ndarray, k: int = 1,
                          bounds: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Per target, the ``k`` smallest ``c_ij - potential_i`` (values, rows)."""
         if self._source_tree is None:
             self._source_tree = _Tree(self.x)
-        return self._source_tree.cheapest(self.y, potential, self.p, k, bounds)
+        tree: _Tree = self._source_tree
+        return tree.cheapest(self.y, potential, self.p, k, bounds)
 
 
 def _power_checked(distance: np.ndarray, p: float) -> np.ndarray:

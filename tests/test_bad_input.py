@@ -240,8 +240,13 @@ def test_bad_sliced_options():
 # --- toy samplers and the GAN module (otdiv.gan needs the [gan] extra) ----------------------
 
 def test_bad_toy_sampler_input():
-    from otdiv.datasets import (eight_gaussians, gaussian_1d, gaussian_mixture_1d,
-                                swiss_roll, twenty_five_gaussians)
+    from otdiv.datasets import (
+        eight_gaussians,
+        gaussian_1d,
+        gaussian_mixture_1d,
+        swiss_roll,
+        twenty_five_gaussians,
+    )
     for sampler in (eight_gaussians, twenty_five_gaussians, swiss_roll, gaussian_1d):
         with pytest.raises(ValueError, match="n must be >= 1"):
             sampler(0, rng=0)

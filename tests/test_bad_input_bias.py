@@ -5,8 +5,12 @@ Covers bernoulli_* gradients and minimisers, bernoulli_sgd and categorical_*.
 
 import pytest
 
-from otdiv.bias import (bernoulli_expected_gradient, bernoulli_sample_minimizer, bernoulli_sgd,
-                        categorical_true_gradient)
+from otdiv.bias import (
+    bernoulli_expected_gradient,
+    bernoulli_sample_minimizer,
+    bernoulli_sgd,
+    categorical_true_gradient,
+)
 
 
 @pytest.mark.parametrize("kwargs, error, match", [

@@ -12,12 +12,25 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import otdiv
-from otdiv._kernels.bias import (bernoulli_sgd_steps, categorical_sgd_steps, project_tails,
-                                 tail_gradient)
-from otdiv.bias import (bernoulli_expected_gradient, bernoulli_gradient_bias,
-                        bernoulli_sample_minimizer, bernoulli_sgd, bernoulli_true_gradient,
-                        binomial_pmf, categorical_expected_gradient, categorical_gradient_bias,
-                        categorical_sgd, categorical_true_gradient, tail_probabilities)
+from otdiv._kernels.bias import (
+    bernoulli_sgd_steps,
+    categorical_sgd_steps,
+    project_tails,
+    tail_gradient,
+)
+from otdiv.bias import (
+    bernoulli_expected_gradient,
+    bernoulli_gradient_bias,
+    bernoulli_sample_minimizer,
+    bernoulli_sgd,
+    bernoulli_true_gradient,
+    binomial_pmf,
+    categorical_expected_gradient,
+    categorical_gradient_bias,
+    categorical_sgd,
+    categorical_true_gradient,
+    tail_probabilities,
+)
 from otdiv.bias.categorical import _multinomial_expectation, _tail_gradients
 
 probabilities = st.floats(0.0, 1.0)

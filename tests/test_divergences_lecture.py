@@ -4,15 +4,15 @@ import matplotlib
 
 matplotlib.use("Agg")  # figures never need a display; set before anything imports pyplot
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from scipy import stats  # noqa: E402
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
 
-from otdiv import f_divergence, noise_bound, parallel_lines_divergences, transport  # noqa: E402
-from otdiv.datasets import parallel_lines  # noqa: E402
-from otdiv.divergences import plot_noise_bound, plot_parallel_lines  # noqa: E402
+from otdiv import f_divergence, noise_bound, parallel_lines_divergences, transport
+from otdiv.datasets import parallel_lines
+from otdiv.divergences import plot_noise_bound, plot_parallel_lines
 
 
 @pytest.mark.parametrize("theta", [-1.5, -0.2, 0.0, 1e-3, 0.7])

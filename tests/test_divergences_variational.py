@@ -6,8 +6,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from otdiv import F_DIVERGENCES, f_divergence, gaussian_f_divergence, variational_bound
-from otdiv import f_divergence_density
+from otdiv import (
+    F_DIVERGENCES,
+    f_divergence,
+    f_divergence_density,
+    gaussian_f_divergence,
+    variational_bound,
+)
 
 KINDS = sorted(F_DIVERGENCES)
 

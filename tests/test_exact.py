@@ -13,7 +13,6 @@ from otdiv.exact.certificate import MARGINAL_RTOL, certify_dense
 
 from .strategies import cost_with_cheap_permutation
 
-
 # --- assignment -----------------------------------------------------------------------
 
 def test_bakery_optimum_is_64_and_beats_the_slide():

@@ -15,8 +15,18 @@ import jax.numpy as jnp  # noqa: E402
 
 import otdiv  # noqa: E402
 from otdiv.gan import (  # noqa: E402
-    FGAN_FUNCTIONS, F_KINDS, LOSSES, GanConfig, gradient_penalty, init_mlp, apply_mlp,
-    power_iteration, spectral_normalize, train_critic, train_gan)
+    F_KINDS,
+    FGAN_FUNCTIONS,
+    LOSSES,
+    GanConfig,
+    apply_mlp,
+    gradient_penalty,
+    init_mlp,
+    power_iteration,
+    spectral_normalize,
+    train_critic,
+    train_gan,
+)
 from otdiv.gan.nets import init_sn_state, spectral_norms  # noqa: E402
 
 pytestmark = pytest.mark.gan

@@ -8,10 +8,9 @@ files are not modified: execution happens on an in-memory copy.
 
 from pathlib import Path
 
-import pytest
-
 import nbclient  # test dependencies: missing them must fail, not skip
 import nbformat
+import pytest
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = (

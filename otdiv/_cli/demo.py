@@ -70,8 +70,14 @@ def section_distances(out, rng, quick):
     import ot
     import scipy.stats
 
-    from .. import (cramer_distance, energy_distance, sliced_energy_distance,
-                    sliced_wasserstein, transport, wasserstein)
+    from .. import (
+        cramer_distance,
+        energy_distance,
+        sliced_energy_distance,
+        sliced_wasserstein,
+        transport,
+        wasserstein,
+    )
     from ..datasets import eight_gaussians, swiss_roll
     from ..plotting import plot_plan
 

@@ -7,10 +7,19 @@ in :mod:`.sgd`). Figures live in :mod:`otdiv.bias.figures` (matplotlib is import
 there). Argument checks live in :mod:`otdiv._validation` with every other check.
 """
 
-from .bernoulli import (bernoulli_expected_gradient, bernoulli_gradient_bias,
-                        bernoulli_sample_minimizer, bernoulli_true_gradient, binomial_pmf)
-from .categorical import (categorical_expected_gradient, categorical_gradient_bias,
-                          categorical_true_gradient, tail_probabilities)
+from .bernoulli import (
+                        bernoulli_expected_gradient,
+                        bernoulli_gradient_bias,
+                        bernoulli_sample_minimizer,
+                        bernoulli_true_gradient,
+                        binomial_pmf,
+)
+from .categorical import (
+                        categorical_expected_gradient,
+                        categorical_gradient_bias,
+                        categorical_true_gradient,
+                        tail_probabilities,
+)
 from .sgd import bernoulli_sgd, categorical_sgd
 
 __all__ = [

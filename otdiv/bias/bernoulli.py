@@ -19,8 +19,13 @@ from __future__ import annotations
 import numpy as np
 
 from .._results import MinimizerInterval
-from .._validation import (as_probability_array, check_bias_distance, check_bias_order,
-                           check_probability, check_sample_size)
+from .._validation import (
+    as_probability_array,
+    check_bias_distance,
+    check_bias_order,
+    check_probability,
+    check_sample_size,
+)
 
 __all__ = ["bernoulli_expected_gradient", "bernoulli_true_gradient",
            "bernoulli_gradient_bias", "bernoulli_sample_minimizer", "binomial_pmf"]

@@ -52,9 +52,16 @@ import numpy as np
 from scipy.special import gammaln, xlogy
 
 from .._results import GradientEstimate
-from .._validation import (as_probability_array, as_probability_vector, as_rng,
-                           check_bias_distance, check_bias_order, check_int, check_option,
-                           check_sample_size)
+from .._validation import (
+    as_probability_array,
+    as_probability_vector,
+    as_rng,
+    check_bias_distance,
+    check_bias_order,
+    check_int,
+    check_option,
+    check_sample_size,
+)
 from .bernoulli import bernoulli_expected_gradient, quadratic_gradient_scale
 
 __all__ = ["tail_probabilities", "categorical_true_gradient", "categorical_expected_gradient",

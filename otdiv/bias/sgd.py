@@ -6,8 +6,15 @@ import numpy as np
 
 from .._kernels.bias import bernoulli_sgd_steps, categorical_sgd_steps
 from .._results import SGDResult
-from .._validation import (as_rng, check_bias_distance, check_bias_order, check_int,
-                           check_probability, check_real, check_sample_size)
+from .._validation import (
+    as_rng,
+    check_bias_distance,
+    check_bias_order,
+    check_int,
+    check_probability,
+    check_real,
+    check_sample_size,
+)
 from .bernoulli import quadratic_gradient_scale
 from .categorical import _as_target, _as_theta, _tails_of
 

@@ -6,8 +6,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .bernoulli import (bernoulli_expected_gradient, bernoulli_gradient_bias,
-                        bernoulli_sample_minimizer)
+from .bernoulli import (
+    bernoulli_expected_gradient,
+    bernoulli_gradient_bias,
+    bernoulli_sample_minimizer,
+)
 
 __all__ = ["minimizer_rows", "grid_rows", "format_interval"]
 

@@ -80,9 +80,9 @@ from __future__ import annotations
 
 import functools
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Callable
 
 import numpy as np
 from scipy.special import rel_entr, xlogy

@@ -21,8 +21,8 @@ import math
 import numpy as np
 
 from .._kernels import onedim as _kernels
-from . import _sorting
 from .._validation import as_samples, as_weights, check_real, check_same_dimension
+from . import _sorting
 
 __all__ = ["wasserstein_1d", "cramer_distance", "energy_distance_1d"]
 

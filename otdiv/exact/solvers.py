@@ -82,7 +82,7 @@ def _solve_dense(a, b, cost, method: str):
     """The first certified answer of a dense solver over rescalings and capped costs."""
     matrix = cost.dense()
     solver = DENSE_METHODS[method]
-    failure = None
+    failure = SolverError(f"{method} found no certified answer")
     for scale in _scales_to_try(matrix):
         try:
             plan, dual_v = solver(a, b, matrix if scale == 1.0 else matrix / scale)

@@ -25,7 +25,6 @@ Memory grows like the number of arcs kept (tens per point), never like ``n * m``
 
 from __future__ import annotations
 
-import math
 import warnings
 
 import numpy as np

@@ -165,7 +165,7 @@ class GanConfig:
         return loss_family(self.loss)
 
     @classmethod
-    def for_loss(cls, loss: str, **overrides) -> "GanConfig":
+    def for_loss(cls, loss: str, **overrides) -> GanConfig:
         """The paper defaults for ``loss`` (see the module table), then ``overrides``.
 
         Examples
@@ -189,6 +189,6 @@ class GanConfig:
         defaults.update(overrides)
         return cls(loss=loss, **defaults)
 
-    def replace(self, **changes) -> "GanConfig":
+    def replace(self, **changes) -> GanConfig:
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)

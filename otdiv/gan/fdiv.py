@@ -21,8 +21,8 @@ squared Hellinger :math:`1 - e^{-v}`; REFERENCE.md's table drops the minus signs
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
