@@ -68,7 +68,8 @@ def quadrature_vs_closed_form(repeats=5):
                          repeats=repeats)})
     return write_results(
         "divergences_gaussian",
-        "D_f(N(0, 1) ‖ N(1, 1.2²)): f_divergence_density (log densities, whole line) vs closed form",
+        "D_f(N(0, 1) ‖ N(1, 1.2²)): f_divergence_density (log densities, whole line) "
+        "vs closed form",
         ["kind", "closed form", "quadrature", "|error|", "quadrature [s]", "closed form [s]"],
         rows,
         notes="Quadrature includes checking that both densities integrate to 1; total variation "

@@ -3,6 +3,7 @@
 Covers bernoulli_* gradients and minimisers, bernoulli_sgd and categorical_*.
 """
 
+import numpy as np
 import pytest
 
 from otdiv.bias import (
@@ -38,3 +39,30 @@ def test_bad_sample_minimizer_and_bernoulli_sgd_input():
         bernoulli_sgd(0.6, 2, learning_rate=0.0)
     with pytest.raises(ValueError, match="theta must be non-increasing"):
         categorical_true_gradient([0.2, 0.3, 0.5], [0.3, 0.5])
+
+
+def test_categorical_sgd_names_theta0_in_its_messages():
+    from otdiv.bias import categorical_sgd
+    with pytest.raises(ValueError, match="theta0 must be non-increasing"):
+        categorical_sgd([0.2, 0.3, 0.5], 2, theta0=[0.1, 0.5])
+    with pytest.raises(ValueError, match=r"theta0 must be the K = 2 tail probabilities"):
+        categorical_sgd([0.2, 0.3, 0.5], 2, theta0=[0.5])
+    with pytest.raises(ValueError, match=r"theta0 must lie in \[0, 1\]"):
+        categorical_sgd([0.2, 0.3, 0.5], 2, theta0=[1.5, 0.5])
+
+
+@pytest.mark.parametrize("rng", ["seed", 1.5, -1, True])
+def test_an_unused_rng_is_still_validated(rng):
+    from otdiv.bias import categorical_expected_gradient, categorical_gradient_bias
+    for function in (categorical_expected_gradient, categorical_gradient_bias):
+        with pytest.raises((TypeError, ValueError), match="rng must be"):
+            function([0.2, 0.3, 0.5], [0.9, 0.4], 3, distance="cramer", rng=rng)  # exact
+
+
+@pytest.mark.parametrize("m", [2.0, 2.5, "2", np.float64(3.0)])
+def test_a_non_integer_count_is_a_type_error(m):
+    from otdiv.bias import bernoulli_expected_gradient, categorical_sgd
+    with pytest.raises(TypeError, match="m must be a positive integer"):
+        bernoulli_expected_gradient(0.6, 0.3, m)
+    with pytest.raises(TypeError, match="m must be a positive integer"):
+        categorical_sgd([0.5, 0.5], m)

@@ -180,3 +180,83 @@ def test_a_narrow_peak_missed_by_quadrature_is_refused_not_returned():
                                  log_density=True)
     assert value == pytest.approx(gaussian_f_divergence(5, 0.001, 0, 1, "total_variation"),
                                   rel=1e-8)
+
+
+# --- regressions from the adversarial campaign (issue 13) ---------------------------------
+
+def test_gaussian_kl_of_a_narrow_law_has_no_cancellation():
+    # log(1e8) - 1/2 + 1e-16/2; the textbook form gave 17.52.
+    assert gaussian_f_divergence(0.0, 1e-8, 0.0, 1.0, "kl") == pytest.approx(
+        17.920680743952366, rel=4e-16)
+
+
+def test_gaussian_total_variation_against_a_very_narrow_law_is_almost_one():
+    # 1 - 2 Q(√(log 1e20)) - ...; the old crossing formula gave 0.0.
+    assert gaussian_f_divergence(0.0, 1.0, 0.0, 1e-10, "total_variation") == pytest.approx(
+        0.999999999447027, rel=4e-16)
+
+
+EXTREME_PARAMETERS = [0.0, 5e-324, 1e-310, 2.2250738585072014e-308, 1e-150, 1.0, 1e150,
+                      1e307, 1.7976931348623157e308]
+
+
+@pytest.mark.parametrize("kind", GAUSSIAN_CLOSED_FORM_KINDS)
+def test_gaussian_divergence_near_the_float_range_is_a_number_or_a_clear_refusal(kind):
+    import itertools
+    sigmas = [x for x in EXTREME_PARAMETERS if x > 0]
+    for mu2, s1, s2 in itertools.product([-1.7e308, -1.0, 0.0, 1e-300, 1e150, 1.7e308],
+                                         sigmas, sigmas):
+        for mu1 in (0.0, 1.7976931348623157e308):
+            try:
+                value = gaussian_f_divergence(mu1, s1, mu2, s2, kind)
+            except ValueError as error:
+                assert "larger than the largest float" in str(error)
+                continue
+            assert not np.isnan(value) and value >= 0.0, (mu1, s1, mu2, s2)
+            if value == np.inf:
+                assert kind in ("pearson", "neyman")
+                narrow, wide = (s2, s1) if kind == "pearson" else (s1, s2)
+                assert 2 * (narrow / wide) ** 2 <= 1.0 + 1e-15
+            if kind in ("total_variation",):
+                assert value <= 1.0
+            if kind == "squared_hellinger":
+                assert value <= 2.0
+
+
+def test_gaussian_divergence_beyond_the_float_range_is_refused_not_inf():
+    with pytest.raises(ValueError, match="kl divergence .* larger than the largest float"):
+        gaussian_f_divergence(0.0, 1.0, 1e200, 1.0, "kl")
+    with pytest.raises(ValueError, match="its logarithm is"):
+        gaussian_f_divergence(0.0, 1.0, 1e3, 1.0, "pearson")
+    assert gaussian_f_divergence(0.0, 1.0, 1e3, 1.0, "total_variation") == 1.0
+    assert gaussian_f_divergence(0.0, 1.0, 1e3, 1.0, "squared_hellinger") == 2.0
+
+
+@pytest.mark.parametrize("kind, q, log_density", [
+    ("kl", stats.norm(0, 1 + 1e-12), False),       # was -3.3e-16
+    ("reverse_kl", stats.norm(1e-7, 1), False),     # was -8.9e-15
+    ("jensen_shannon", stats.norm(1e-9, 1), False),  # was -2.1e-17
+    ("kl", stats.norm(0, 1 + 1e-12), True),
+])
+def test_density_divergence_of_nearly_equal_laws_is_not_negative(kind, q, log_density):
+    p = stats.norm(0, 1)
+    pdfs = (p.logpdf, q.logpdf) if log_density else (p.pdf, q.pdf)
+    value = f_divergence_density(*pdfs, kind, support=(-30, 30), log_density=log_density)
+    assert 0.0 <= value < 1e-12
+
+
+def test_a_support_wider_than_the_float_range_is_named_not_the_density():
+    import math
+
+    def p(x):
+        return math.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)  # x * x = inf: no warning
+
+    def q(x):
+        return p(x - 1.0)
+
+    with pytest.raises(ValueError, match=r"support \(-1e\+308, 1e\+308\) has a piece"):
+        f_divergence_density(p, q, "kl", support=(-1e308, 1e308))
+    with pytest.raises(ValueError, match="support is so much wider than its bulk"):
+        f_divergence_density(p, q, "kl", support=(-1e300, 1e300))
+    assert f_divergence_density(p, q, "kl", support=(-1e308, 1e308),
+                                points=[-10, 0, 10]) == pytest.approx(0.5, rel=1e-9)

@@ -185,3 +185,15 @@ def test_joint_convexity(kind, first, second, weight):
     mixed = f_divergence(weight * p1 + (1 - weight) * p2, weight * q1 + (1 - weight) * q2, kind)
     parts = weight * f_divergence(p1, q1, kind) + (1 - weight) * f_divergence(p2, q2, kind)
     assert mixed <= parts + 1e-9 * (1 + abs(parts)) or np.isnan(parts)
+
+
+def test_kl_of_a_distribution_and_its_multiple_is_zero_not_negative():
+    # The campaign's example class: p == q up to normalisation gave -1.1e-16, so sqrt was NaN.
+    p = np.array([0.34, 0.8, 0.31, 0.46, 0.14])
+    for kind in KINDS:
+        value = f_divergence(p, 0.1 * p, kind)
+        if kind == "gan":
+            assert value == pytest.approx(-np.log(4), abs=1e-15) and value >= -np.log(4)
+        else:
+            assert 0.0 <= value <= 1e-15
+            assert np.sqrt(value) >= 0.0

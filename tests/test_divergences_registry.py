@@ -268,3 +268,28 @@ def test_documented_optimal_raw_critics_reach_the_optimal_critic(kind, raw_criti
     divergence = F_DIVERGENCES[kind]
     np.testing.assert_allclose(divergence.activation(raw_critic(RATIOS)),
                                divergence.optimal_critic(RATIOS), rtol=1e-12, atol=1e-14)
+
+
+# --- regressions from the adversarial campaign (issue 13) ---------------------------------
+
+@pytest.mark.parametrize("method, arguments, name", [
+    ("f", ("2",), "u"), ("f_prime", ("2",), "u"), ("f_conjugate", (b"1",), "t"),
+    ("activation", (None,), "v"), ("activation_inverse", (["a"],), "t"),
+    ("conjugate_of_activation", ("0.5",), "v"), ("integrand", (0.5, "0.5"), "q"),
+    ("log_integrand", ("-1", 0.0), "log_p"), ("optimal_critic", ("1",), "ratio"),
+    ("perspective", ([0.5], "q"), "q"),
+])
+def test_registry_methods_given_text_name_the_argument(method, arguments, name):
+    for kind, divergence in F_DIVERGENCES.items():
+        with pytest.raises(TypeError, match=rf"F_DIVERGENCES\['{kind}'\]\.{method}.*{name} must"):
+            getattr(divergence, method)(*arguments)
+
+
+def test_registry_methods_refuse_complex_input_and_accept_real_arrays():
+    divergence = F_DIVERGENCES["kl"]
+    with pytest.raises(TypeError, match="activation.*v must be real numbers"):
+        divergence.activation(np.array([1j]))
+    with pytest.raises(TypeError, match="ConjugateDomain.contains: t"):
+        divergence.conjugate_domain.contains("0")
+    assert divergence.f([1.0, 2.0]).shape == (2,)
+    assert float(divergence.f(np.float32(1.0))) == 0.0

@@ -16,32 +16,87 @@ energy
     O(n + m) memory and a fixed block partition so results do not depend on thread timing.
 """
 
+from __future__ import annotations
+
 import os
 import tempfile
 
 __all__: list[str] = []
+
+#: Where numba caches the compiled kernels when otdiv had to choose (None: numba's own
+#: choice, or no cache at all, see ``CACHE_DISABLED``).
+CACHE_DIRECTORY: str | None = None
+#: True when no writable location exists: the kernels are compiled in memory in every process.
+CACHE_DISABLED = False
 
 
 def _probe():  # a function in this directory, for asking numba where it would cache
     pass
 
 
+def _usable_private_directory() -> str | None:
+    """A private, writable directory under the system temporary folder, or None."""
+    try:
+        base = tempfile.gettempdir()  # FileNotFoundError when no candidate is writable
+    except OSError:
+        return None
+    user = os.getuid() if hasattr(os, "getuid") else "user"
+    directory = os.path.join(base, f"otdiv-numba-cache-{user}")
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        if os.access(directory, os.W_OK) and (
+                not hasattr(os, "getuid") or os.stat(directory).st_uid == os.getuid()):
+            tempfile.TemporaryFile(dir=directory).close()  # writable in fact (not a ro mount)
+            return directory
+    except OSError:
+        pass
+    try:
+        return tempfile.mkdtemp(prefix="otdiv-numba-", dir=base)
+    except OSError:
+        return None
+
+
+def _compile_kernels_without_cache() -> None:
+    """Make ``cache=True`` a no-op for the kernels of this package only (nothing is written).
+
+    numba raises ``RuntimeError`` when ``cache=True`` finds no writable location; with this
+    the kernels compile in memory in each process instead. Other code's caching is untouched.
+    """
+    from numba.core import dispatcher
+
+    original = dispatcher.Dispatcher.enable_caching
+    if getattr(original, "skips_otdiv_kernels", False):
+        return
+
+    def enable_caching(self):
+        module = getattr(self.py_func, "__module__", None) or ""
+        if module == __name__ or module.startswith(__name__ + "."):
+            return
+        original(self)
+
+    enable_caching.skips_otdiv_kernels = True
+    dispatcher.Dispatcher.enable_caching = enable_caching
+
+
 def _ensure_cache_location() -> None:
-    """Give numba a writable cache directory when it would find none for these kernels.
+    """Let ``import otdiv`` succeed wherever it runs, with a Numba cache when one can exist.
 
     ``cache=True`` makes numba cache next to the source (``__pycache__``) or, when the install
     folder is read-only, in the user-wide cache directory. If neither is writable (a read-only
     install *and* a read-only home, as in some containers) numba raises ``RuntimeError`` when
-    the decorator runs, i.e. on ``import otdiv``. In that case only, point ``NUMBA_CACHE_DIR``
-    (``numba.config.CACHE_DIR``) at a private directory under the system temporary folder.
-    A user-provided ``NUMBA_CACHE_DIR`` is never changed.
+    the decorator runs, i.e. on ``import otdiv``. In that case point ``NUMBA_CACHE_DIR``
+    (``numba.config.CACHE_DIR``) at a private directory under the system temporary folder;
+    if there is none either (temporary folders and the working directory read-only too), or
+    the user's own ``NUMBA_CACHE_DIR`` is not writable, compile the kernels without a cache.
+    A user-provided ``NUMBA_CACHE_DIR`` or ``NUMBA_CACHE_LOCATOR_CLASSES`` is never changed.
     """
+    global CACHE_DIRECTORY, CACHE_DISABLED
     import numba
     from numba.core import caching
 
     implementation = getattr(caching, "CacheImpl", None) or getattr(caching, "_CacheImpl", None)
     locator_classes = getattr(implementation, "_locator_classes", None)
-    if not locator_classes or numba.config.CACHE_DIR:
+    if not locator_classes or getattr(numba.config, "CACHE_LOCATOR_CLASSES", None):
         return
     for locator_class in locator_classes:
         try:
@@ -49,15 +104,12 @@ def _ensure_cache_location() -> None:
                 return
         except Exception:  # a locator that cannot handle this file is simply not usable
             continue
-    user = os.getuid() if hasattr(os, "getuid") else "user"
-    directory = os.path.join(tempfile.gettempdir(), f"otdiv-numba-cache-{user}")
-    try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        usable = os.access(directory, os.W_OK) and (
-            not hasattr(os, "getuid") or os.stat(directory).st_uid == os.getuid())
-    except OSError:
-        usable = False
-    numba.config.CACHE_DIR = directory if usable else tempfile.mkdtemp(prefix="otdiv-numba-")
+    directory = None if numba.config.CACHE_DIR else _usable_private_directory()
+    if directory is not None:
+        numba.config.CACHE_DIR = CACHE_DIRECTORY = directory
+    else:
+        CACHE_DISABLED = True
+        _compile_kernels_without_cache()
 
 
 _ensure_cache_location()
