@@ -21,8 +21,9 @@ import math
 import numpy as np
 
 from .._kernels import onedim as _kernels
+from .._scaling import power_of_two_above
 from . import _sorting
-from .._validation import as_samples, as_weights, check_real, check_same_dimension
+from .._validation import as_mass_vector, as_samples, check_real, check_same_dimension
 
 __all__ = ["wasserstein_1d", "cramer_distance", "energy_distance_1d"]
 
@@ -46,9 +47,19 @@ def _as_1d_pair(u_values, v_values, u_weights, v_weights):
     if u.shape[1] != 1:
         raise ValueError(f"u_values and v_values must be 1-D samples (shape (n,) or (n, 1)), "
                          f"got points in R^{u.shape[1]}")
-    u_w = None if u_weights is None else as_weights(u_weights, u.shape[0], "u_weights")
-    v_w = None if v_weights is None else as_weights(v_weights, v.shape[0], "v_weights")
+    u_w = None if u_weights is None else _as_normalised_weights(u_weights, u.shape[0],
+                                                                 "u_weights")
+    v_w = None if v_weights is None else _as_normalised_weights(v_weights, v.shape[0],
+                                                                 "v_weights")
     return u[:, 0], v[:, 0], u_w, v_w
+
+
+def _as_normalised_weights(weights, n, name):
+    """Weights divided by their sum, the sum formed independently of the order of the
+    weights (so that permuting a sample changes no bit of any distance's levels)."""
+    array = as_mass_vector(weights, name, length=n)
+    array = array / array.max()  # first, so that the sum cannot overflow
+    return array / _kernels.compensated_sum(array)
 
 
 def _sorted_with_weights(values, weights):
@@ -105,31 +116,43 @@ class _SortedPair:
 
 
 def _wasserstein(pair, p):
-    r"""W_p, with :math:`\sum w_k |gap_k|^p` guarded against overflow and underflow.
+    r"""W_p from the merge, guarded against overflow and underflow at every scale.
 
-    The fast path sums :math:`w_k |gap_k|^p` directly; it is kept when the sum is finite
-    and above ``_TINY`` (then terms lost to underflow weigh less than ``n · 1e-28`` of it).
-    Otherwise, with :math:`M = W_\infty = \max_k |gap_k|` (over pieces of positive mass),
+    With :math:`M = W_\infty = \max_k |gap_k|` over the pieces of positive mass and a
+    scale :math:`s`,
 
-    .. math:: W_p = M \Big(\sum_k w_k \big(|gap_k| / M\big)^p\Big)^{1/p},
+    .. math:: W_p = s \Big(\sum_k w_k \big(|gap_k| / s\big)^p\Big)^{1/p},
 
-    where each gap is formed before it is divided (no value is rescaled, so values far
-    larger than the gaps cannot overflow and subnormal gaps keep every bit). The largest
-    term is exactly ``w_k · 1``, so it cannot vanish for any ``p``. If a gap itself overflows
-    (values near ``±1.8e308`` on both sides) the gaps are formed on halved values and the
-    result is doubled at the end; it is ``inf`` only when W_p exceeds the float range.
+    each gap formed before it is divided (no value is rescaled, so values far larger than
+    the gaps cannot overflow and subnormal gaps keep every bit):
+
+    * ``p`` = 1 or 2: the direct sum (``s = 1``) when it is finite and above ``_TINY`` (terms
+      lost to underflow then weigh less than ``n · 1e-28`` of it); otherwise ``s`` is the
+      power of two just above ``M``, so every term is the direct one times an exact power of
+      two and the result is bit-for-bit what the direct sum would give without underflow;
+    * any other ``p``: ``s = M`` always (one more merge), so the largest term is exactly
+      ``w_k · 1`` and cannot vanish for any ``p``, and since ``|gap_k| / M`` does not change
+      when both samples are multiplied by a power of two, neither does the sum: W_p scales
+      exactly with such factors.
+
+    If a gap itself overflows (values near ``±1.8e308`` on both sides) the gaps are formed
+    on halved values and the result is doubled at the end; it is ``inf`` only when W_p
+    exceeds the float range.
     """
-    total = pair.quantile_power(p)
-    if np.isfinite(total) and total > _TINY:
-        return float(total ** (1.0 / p))
+    simple = p == 1.0 or p == 2.0
+    if simple:
+        total = pair.quantile_power(p)
+        if np.isfinite(total) and total > _TINY:
+            return float(total ** (1.0 / p))
     largest = pair.quantile_power(np.inf)
     if largest == 0.0:
         return 0.0
-    if np.isfinite(largest):
-        return float(largest * pair.quantile_power(p, scale=largest) ** (1.0 / p))
-    largest = pair.quantile_power(np.inf, halve=True)  # half the largest gap, finite
-    root = pair.quantile_power(p, scale=largest, halve=True) ** (1.0 / p)
-    return float((largest * root) * 2.0)
+    halve = not np.isfinite(largest)
+    if halve:
+        largest = pair.quantile_power(np.inf, halve=True)  # half the largest gap, finite
+    scale = power_of_two_above(largest) if simple else largest
+    root = scale * pair.quantile_power(p, scale=scale, halve=halve) ** (1.0 / p)
+    return float(root * 2.0) if halve else float(root)
 
 
 def _cramer_power_root(pair, p):
