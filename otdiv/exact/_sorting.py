@@ -50,7 +50,7 @@ from .._kernels import sort as _kernels
 __all__ = ["sort_values", "argsort_values", "sorted_pair", "argsorted_pair",
            "RADIX_MIN_SIZE", "CONCURRENT_MIN_SIZE", "numpy_sort_is_vectorised"]
 
-RADIX_MIN_SIZE = 1 << 14
+RADIX_MIN_SIZE = 1 << 12
 CONCURRENT_MIN_SIZE = 1 << 15
 _DIGIT_BITS = 11  # 6 passes for float64, 3 for float32; 16-bit digits thrash the L2 here
 
