@@ -10,8 +10,11 @@ On the line, optimal transport and the Cramér family are explicit in the CDFs
     2E|X - Y| - E|X - X'| - E|Y - Y'| = 2\,\ell_2^2 .
 
 Each is one merge over the two sorted samples (Numba kernels in ``otdiv._kernels.onedim``),
-so the cost is the two sorts plus O(n + m). ``_wasserstein_pp_numpy`` is the plain NumPy
-version kept as the test oracle.
+so the cost is the two sorts plus O(n + m). The sorts come from ``otdiv.exact._sorting``
+(NumPy's sort or a radix sort by a measured size rule, the two samples on two threads when
+both are large). Every result is guarded against overflow and underflow at any scale of
+input (see ``_wasserstein`` and ``_cramer_power_root``). ``_wasserstein_pp_numpy`` is the
+plain NumPy version kept as the test oracle.
 """
 
 from __future__ import annotations
@@ -22,12 +25,13 @@ import numpy as np
 
 from .._kernels import onedim as _kernels
 from .._scaling import power_of_two_above
-from . import _sorting
 from .._validation import as_mass_vector, as_samples, check_real, check_same_dimension
+from . import _sorting
 
 __all__ = ["wasserstein_1d", "cramer_distance", "energy_distance_1d"]
 
-# |gap|^p sums below this (or non-finite) are recomputed after rescaling (see _robust_power).
+# |gap|^p sums below this (or non-finite) are recomputed on a scale where nothing underflows
+# (see _wasserstein and _cramer_power_root).
 _TINY = 1e-280
 
 
@@ -228,8 +232,11 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, *, p=1):
     Returns
     -------
     float
-        W_p. Sums of ``|gap|^p`` that would overflow or underflow are recomputed on values
-        rescaled by a power of two, so large ``p`` and extreme magnitudes stay accurate.
+        W_p. Sums of ``|gap|^p`` that would overflow or underflow are recomputed on gaps
+        divided by the largest gap (or a power of two next to it), so large ``p``, subnormal
+        gaps and values near the float limits stay accurate; ``inf`` only when W_p itself
+        exceeds the largest float. Multiplying both samples by a power of two multiplies
+        W_p by exactly that factor (while the result is a normal float).
 
     Raises
     ------
@@ -288,7 +295,10 @@ def cramer_distance(u_values, v_values, u_weights=None, v_weights=None, *, p=2):
     Returns
     -------
     float
-        ℓ_p (scales like :math:`|c|^{1/p}` when both samples are multiplied by ``c``).
+        ℓ_p (scales like :math:`|c|^{1/p}` when both samples are multiplied by ``c``). Sums
+        that would overflow or underflow are recomputed term by term as mantissa and
+        exponent, so subnormal gaps, values near the float limits and huge ``p`` (where ℓ_p
+        tends to :math:`\sup|F - G|`) stay accurate.
 
     Raises
     ------
@@ -331,6 +341,12 @@ def energy_distance_1d(u_values, v_values, u_weights=None, v_weights=None, *, sq
     >>> round(energy_distance_1d([0.0], [2.0], squared=True), 12)  # 2|0 - 2| - 0 - 0
     4.0
     """
-    pair = _SortedPair(*_as_1d_pair(u_values, v_values, u_weights, v_weights))
-    ell_2 = _cramer_power_root(pair, 2.0)
+    return _energy_distance_1d_core(*_as_1d_pair(u_values, v_values, u_weights, v_weights),
+                                    squared=squared)
+
+
+def _energy_distance_1d_core(u, v, u_w, v_w, *, squared=False):
+    """:func:`energy_distance_1d` of validated 1-D float64 samples and normalised weights
+    (``None`` = uniform), for callers that have validated already."""
+    ell_2 = _cramer_power_root(_SortedPair(u, v, u_w, v_w), 2.0)
     return 2.0 * ell_2 * ell_2 if squared else math.sqrt(2.0) * ell_2
