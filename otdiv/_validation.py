@@ -160,9 +160,12 @@ def as_weights(weights, n: int, name: str = "u_weights") -> np.ndarray:
     """Sample weights normalised to sum 1; ``None`` means uniform weights ``1/n``."""
     if weights is None:
         return np.full(n, 1.0 / n)
+    from ._kernels.onedim import compensated_sum
+
     array = as_mass_vector(weights, name, length=n)
     array = array / array.max()  # first, so that the sum cannot overflow
-    return array / array.sum()
+    # A sum independent of the order of the weights: permuting a sample changes no bit.
+    return array / compensated_sum(array)
 
 
 def as_probability_vector(values, name: str = "p", *, normalize: bool = True) -> np.ndarray:

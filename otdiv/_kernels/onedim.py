@@ -31,6 +31,7 @@ __all__ = [
     "cdf_distance_pp_weighted",
     "cdf_distance_scaled_uniform",
     "cdf_distance_scaled_weighted",
+    "compensated_sum",
 ]
 
 _SMALL_POWER = 2.0 ** -1000  # ratio^p below this is formed in the log domain
@@ -56,6 +57,33 @@ def _accumulate(total, length, gap, p):
             return abs(gap)
         return total
     return total + length * _power(gap, p)
+
+
+@numba.njit(cache=True, inline="always")
+def _add_compensated(high, low, x):
+    # (high, low) += x in double-double arithmetic (TwoSum, then renormalise): `high` is the
+    # running sum correctly rounded in all but astronomically rare cases, so it does not
+    # depend on the order in which tied values' weights are added
+    total = high + x
+    part = total - high
+    low += (high - (total - part)) + (x - part)
+    high = total + low
+    return high, low - (high - total)
+
+
+@numba.njit(cache=True)
+def compensated_sum(values):
+    """The sum of ``values`` in double-double arithmetic, rounded once at the end.
+
+    Unlike ``ndarray.sum`` (pairwise, so its rounding depends on the order), this is the
+    correctly rounded sum except when the exact sum lies within about ``n · 2^-106`` of it
+    of a rounding boundary: it does not depend on the order of the values.
+    """
+    high = 0.0
+    low = 0.0
+    for k in range(values.shape[0]):
+        high, low = _add_compensated(high, low, values[k])
+    return high
 
 
 @numba.njit(cache=True, inline="always")
@@ -179,12 +207,16 @@ def _quantile_weighted(u_sorted, u_weights, v_sorted, v_weights, p, scale, halve
 
     On each level interval ``(previous, level]`` both quantile functions are constant; the
     last cumulative weight of each sample is pinned to exactly 1 so that round-off in the
-    running sums cannot leave a sliver of mass unmatched.
+    running sums cannot leave a sliver of mass unmatched, and the running sums are
+    compensated, so a level does not depend on the order of the weights summed into it
+    (identical distributions listed in different orders are at distance exactly 0).
     """
     n = u_sorted.shape[0]
     m = v_sorted.shape[0]
     cum_u = 1.0 if n == 1 else u_weights[0]
     cum_v = 1.0 if m == 1 else v_weights[0]
+    low_u = 0.0
+    low_v = 0.0
     previous = 0.0
     total = 0.0
     i = 0
@@ -198,11 +230,17 @@ def _quantile_weighted(u_sorted, u_weights, v_sorted, v_weights, p, scale, halve
         if cum_u <= level:
             i += 1
             if i < n:
-                cum_u = 1.0 if i == n - 1 else cum_u + u_weights[i]
+                if i == n - 1:
+                    cum_u = 1.0
+                else:
+                    cum_u, low_u = _add_compensated(cum_u, low_u, u_weights[i])
         if cum_v <= level:
             j += 1
             if j < m:
-                cum_v = 1.0 if j == m - 1 else cum_v + v_weights[j]
+                if j == m - 1:
+                    cum_v = 1.0
+                else:
+                    cum_v, low_v = _add_compensated(cum_v, low_v, v_weights[j])
     return total
 
 
@@ -295,6 +333,8 @@ def _cdf_weighted(u_sorted, u_weights, v_sorted, v_weights, p, scaled, sup_gap):
     j = 0
     cdf_u = 0.0
     cdf_v = 0.0
+    low_u = 0.0
+    low_v = 0.0
     total = 0.0
     state = (0.0, _NO_TERM)
     if u_sorted[0] <= v_sorted[0]:
@@ -303,10 +343,10 @@ def _cdf_weighted(u_sorted, u_weights, v_sorted, v_weights, p, scaled, sup_gap):
         current = v_sorted[0]
     while i < n or j < m:
         while i < n and u_sorted[i] <= current:
-            cdf_u += u_weights[i]
+            cdf_u, low_u = _add_compensated(cdf_u, low_u, u_weights[i])
             i += 1
         while j < m and v_sorted[j] <= current:
-            cdf_v += v_weights[j]
+            cdf_v, low_v = _add_compensated(cdf_v, low_v, v_weights[j])
             j += 1
         if i == n:
             cdf_u = 1.0

@@ -114,7 +114,7 @@ def radix_sort_bits(source, out, scratch, sign, magnitude_of_inf, key_bits, digi
     first_into_out = n_active % 2 == 1
     target = out if first_into_out else scratch
     offsets = counts[active[0]]
-    shift = active[0] * digit_bits
+    shift = np.uint64(active[0] * digit_bits)
     last = n_active == 1
     for i in range(n):
         key = _to_key(source[i], sign, magnitude_of_inf)
@@ -126,7 +126,7 @@ def radix_sort_bits(source, out, scratch, sign, magnitude_of_inf, key_bits, digi
         src = out if from_out else scratch
         dst = scratch if from_out else out
         offsets = counts[active[k]]
-        shift = active[k] * digit_bits
+        shift = np.uint64(active[k] * digit_bits)
         if k == n_active - 1:
             for i in range(n):
                 key = src[i]
@@ -164,7 +164,7 @@ def radix_argsort_bits(source, out, order, key_scratch, order_scratch, sign, mag
     target = out if first_into_out else key_scratch
     target_order = order if first_into_out else order_scratch
     offsets = counts[active[0]]
-    shift = active[0] * digit_bits
+    shift = np.uint64(active[0] * digit_bits)
     last = n_active == 1
     for i in range(n):
         key = _to_key(source[i], sign, magnitude_of_inf)
@@ -180,7 +180,7 @@ def radix_argsort_bits(source, out, order, key_scratch, order_scratch, sign, mag
         src_order = order if from_out else order_scratch
         dst_order = order_scratch if from_out else order
         offsets = counts[active[k]]
-        shift = active[k] * digit_bits
+        shift = np.uint64(active[k] * digit_bits)
         final = k == n_active - 1
         for i in range(n):
             key = src[i]

@@ -50,7 +50,7 @@ from .._kernels import sort as _kernels
 __all__ = ["sort_values", "argsort_values", "sorted_pair", "argsorted_pair",
            "RADIX_MIN_SIZE", "CONCURRENT_MIN_SIZE", "numpy_sort_is_vectorised"]
 
-RADIX_MIN_SIZE = 1 << 14
+RADIX_MIN_SIZE = 1 << 12
 CONCURRENT_MIN_SIZE = 1 << 15
 _DIGIT_BITS = 11  # 6 passes for float64, 3 for float32; 16-bit digits thrash the L2 here
 
@@ -161,7 +161,15 @@ def run_both(function, first, second):
 
 
 def sorted_pair(u: np.ndarray, v: np.ndarray, method: str = "auto"):
-    """Sorted copies of two 1-D samples, sorted concurrently when both are large."""
+    """Sorted copies of two 1-D samples, sorted concurrently when both are large.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from otdiv.exact._sorting import sorted_pair
+    >>> sorted_pair(np.array([3.0, -1.0, 2.0]), np.array([0.5, -0.5]))
+    (array([-1.,  2.,  3.]), array([-0.5,  0.5]))
+    """
     return run_both(sort_values, (u, method), (v, method))
 
 

@@ -10,8 +10,11 @@ On the line, optimal transport and the Cramér family are explicit in the CDFs
     2E|X - Y| - E|X - X'| - E|Y - Y'| = 2\,\ell_2^2 .
 
 Each is one merge over the two sorted samples (Numba kernels in ``otdiv._kernels.onedim``),
-so the cost is the two sorts plus O(n + m). ``_wasserstein_pp_numpy`` is the plain NumPy
-version kept as the test oracle.
+so the cost is the two sorts plus O(n + m). The sorts come from ``otdiv.exact._sorting``
+(NumPy's sort or a radix sort by a measured size rule, the two samples on two threads when
+both are large). Every result is guarded against overflow and underflow at any scale of
+input (see ``_wasserstein`` and ``_cramer_power_root``). ``_wasserstein_pp_numpy`` is the
+plain NumPy version kept as the test oracle.
 """
 
 from __future__ import annotations
@@ -21,12 +24,14 @@ import math
 import numpy as np
 
 from .._kernels import onedim as _kernels
+from .._scaling import power_of_two_above
 from .._validation import as_samples, as_weights, check_real, check_same_dimension
 from . import _sorting
 
 __all__ = ["wasserstein_1d", "cramer_distance", "energy_distance_1d"]
 
-# |gap|^p sums below this (or non-finite) are recomputed after rescaling (see _robust_power).
+# |gap|^p sums below this (or non-finite) are recomputed on a scale where nothing underflows
+# (see _wasserstein and _cramer_power_root).
 _TINY = 1e-280
 
 
@@ -105,31 +110,43 @@ class _SortedPair:
 
 
 def _wasserstein(pair, p):
-    r"""W_p, with :math:`\sum w_k |gap_k|^p` guarded against overflow and underflow.
+    r"""W_p from the merge, guarded against overflow and underflow at every scale.
 
-    The fast path sums :math:`w_k |gap_k|^p` directly; it is kept when the sum is finite
-    and above ``_TINY`` (then terms lost to underflow weigh less than ``n · 1e-28`` of it).
-    Otherwise, with :math:`M = W_\infty = \max_k |gap_k|` (over pieces of positive mass),
+    With :math:`M = W_\infty = \max_k |gap_k|` over the pieces of positive mass and a
+    scale :math:`s`,
 
-    .. math:: W_p = M \Big(\sum_k w_k \big(|gap_k| / M\big)^p\Big)^{1/p},
+    .. math:: W_p = s \Big(\sum_k w_k \big(|gap_k| / s\big)^p\Big)^{1/p},
 
-    where each gap is formed before it is divided (no value is rescaled, so values far
-    larger than the gaps cannot overflow and subnormal gaps keep every bit). The largest
-    term is exactly ``w_k · 1``, so it cannot vanish for any ``p``. If a gap itself overflows
-    (values near ``±1.8e308`` on both sides) the gaps are formed on halved values and the
-    result is doubled at the end; it is ``inf`` only when W_p exceeds the float range.
+    each gap formed before it is divided (no value is rescaled, so values far larger than
+    the gaps cannot overflow and subnormal gaps keep every bit):
+
+    * ``p`` = 1 or 2: the direct sum (``s = 1``) when it is finite and above ``_TINY`` (terms
+      lost to underflow then weigh less than ``n · 1e-28`` of it); otherwise ``s`` is the
+      power of two just above ``M``, so every term is the direct one times an exact power of
+      two and the result is bit-for-bit what the direct sum would give without underflow;
+    * any other ``p``: ``s = M`` always (one more merge), so the largest term is exactly
+      ``w_k · 1`` and cannot vanish for any ``p``, and since ``|gap_k| / M`` does not change
+      when both samples are multiplied by a power of two, neither does the sum: W_p scales
+      exactly with such factors.
+
+    If a gap itself overflows (values near ``±1.8e308`` on both sides) the gaps are formed
+    on halved values and the result is doubled at the end; it is ``inf`` only when W_p
+    exceeds the float range.
     """
-    total = pair.quantile_power(p)
-    if np.isfinite(total) and total > _TINY:
-        return float(total ** (1.0 / p))
+    simple = p == 1.0 or p == 2.0
+    if simple:
+        total = pair.quantile_power(p)
+        if np.isfinite(total) and total > _TINY:
+            return float(total ** (1.0 / p))
     largest = pair.quantile_power(np.inf)
     if largest == 0.0:
         return 0.0
-    if np.isfinite(largest):
-        return float(largest * pair.quantile_power(p, scale=largest) ** (1.0 / p))
-    largest = pair.quantile_power(np.inf, halve=True)  # half the largest gap, finite
-    root = pair.quantile_power(p, scale=largest, halve=True) ** (1.0 / p)
-    return float((largest * root) * 2.0)
+    halve = not np.isfinite(largest)
+    if halve:
+        largest = pair.quantile_power(np.inf, halve=True)  # half the largest gap, finite
+    scale = power_of_two_above(largest) if simple else largest
+    root = scale * pair.quantile_power(p, scale=scale, halve=halve) ** (1.0 / p)
+    return float(root * 2.0) if halve else float(root)
 
 
 def _cramer_power_root(pair, p):
@@ -205,8 +222,11 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, *, p=1):
     Returns
     -------
     float
-        W_p. Sums of ``|gap|^p`` that would overflow or underflow are recomputed on values
-        rescaled by a power of two, so large ``p`` and extreme magnitudes stay accurate.
+        W_p. Sums of ``|gap|^p`` that would overflow or underflow are recomputed on gaps
+        divided by the largest gap (or a power of two next to it), so large ``p``, subnormal
+        gaps and values near the float limits stay accurate; ``inf`` only when W_p itself
+        exceeds the largest float. Multiplying both samples by a power of two multiplies
+        W_p by exactly that factor (while the result is a normal float).
 
     Raises
     ------
@@ -265,7 +285,10 @@ def cramer_distance(u_values, v_values, u_weights=None, v_weights=None, *, p=2):
     Returns
     -------
     float
-        ℓ_p (scales like :math:`|c|^{1/p}` when both samples are multiplied by ``c``).
+        ℓ_p (scales like :math:`|c|^{1/p}` when both samples are multiplied by ``c``). Sums
+        that would overflow or underflow are recomputed term by term as mantissa and
+        exponent, so subnormal gaps, values near the float limits and huge ``p`` (where ℓ_p
+        tends to :math:`\sup|F - G|`) stay accurate.
 
     Raises
     ------
@@ -308,8 +331,14 @@ def energy_distance_1d(u_values, v_values, u_weights=None, v_weights=None, *, sq
     >>> round(energy_distance_1d([0.0], [2.0], squared=True), 12)  # 2|0 - 2| - 0 - 0
     4.0
     """
-    pair = _SortedPair(*_as_1d_pair(u_values, v_values, u_weights, v_weights))
-    ell_2 = _cramer_power_root(pair, 2.0)
+    return _energy_distance_1d_core(*_as_1d_pair(u_values, v_values, u_weights, v_weights),
+                                    squared=squared)
+
+
+def _energy_distance_1d_core(u, v, u_w, v_w, *, squared=False):
+    """:func:`energy_distance_1d` of validated 1-D float64 samples and normalised weights
+    (``None`` = uniform), for callers that have validated already."""
+    ell_2 = _cramer_power_root(_SortedPair(u, v, u_w, v_w), 2.0)
     return 2.0 * ell_2 * ell_2 if squared else math.sqrt(2.0) * ell_2
 
 
