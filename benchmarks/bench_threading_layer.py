@@ -47,6 +47,9 @@ PROBE = textwrap.dedent(r"""
         start = time.perf_counter()
         kernel()
         times.append(time.perf_counter() - start)
+    small = np.ascontiguousarray(x_t[:, :10])
+    energy.cross_distance_sum_serial(x[:10], w[:10], small, w[:10])  # compile
+    energy.within_distance_sum_serial(x[:10], small, w[:10])
     serial = time.perf_counter()
     energy.cross_distance_sum_serial(x, w, y_t, w)
     energy.within_distance_sum_serial(x, x_t, w)
@@ -59,9 +62,9 @@ PROBE = textwrap.dedent(r"""
 FORK = textwrap.dedent(r"""
     import sys, multiprocessing
     import numba
-    numba.config.THREADING_LAYER = sys.argv[1]
     import numpy as np
     from otdiv._kernels import energy
+    numba.config.THREADING_LAYER = sys.argv[1]
     x = np.random.default_rng(0).normal(size=(1000, 2)); w = np.full(1000, 1e-3)
     x_t = np.ascontiguousarray(x.T)
     def run(_):
@@ -74,9 +77,9 @@ FORK = textwrap.dedent(r"""
 THREADS = textwrap.dedent(r"""
     import sys, threading
     import numba
-    numba.config.THREADING_LAYER = sys.argv[1]
     import numpy as np
     from otdiv._kernels import energy
+    numba.config.THREADING_LAYER = sys.argv[1]
     x = np.random.default_rng(0).normal(size=(1000, 2)); w = np.full(1000, 1e-3)
     x_t = np.ascontiguousarray(x.T)
     parent = energy.within_distance_sum(x, x_t, w)

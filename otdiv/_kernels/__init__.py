@@ -101,9 +101,10 @@ def _choose_threading_layer() -> str:
     """Select TBB unless the user chose a layer or TBB is unusable; return the configured name."""
     import numba
 
+    tbb = _load_tbb()  # also when the user asked for TBB ("tbb", "safe", ...) themselves
     if numba.config.THREADING_LAYER != "default" or os.environ.get("NUMBA_THREADING_LAYER"):
         return numba.config.THREADING_LAYER
-    if _load_tbb():
+    if tbb:
         numba.config.THREADING_LAYER = "tbb"
     return numba.config.THREADING_LAYER
 
