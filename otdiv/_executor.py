@@ -267,7 +267,8 @@ def _run_dask(function, tasks, items, client, bar) -> list:
     from distributed import as_completed
 
     keys = sorted({key for task in tasks for key in task.keys}, key=repr)
-    scattered = client.scatter([items[key] for key in keys], broadcast=True)
+    scattered = (client.scatter([items[key] for key in keys], broadcast=True, hash=False)
+                 if keys else [])
     remote = dict(zip(keys, scattered))
     budgets = _dask_budgets(client)
     futures = {}
@@ -280,4 +281,5 @@ def _run_dask(function, tasks, items, client, bar) -> list:
         return _gather(futures, len(tasks), as_completed(futures), bar,
                        lambda: client.cancel(list(futures)))
     finally:
-        client.cancel(scattered)
+        if scattered:
+            client.cancel(scattered)
