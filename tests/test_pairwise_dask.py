@@ -85,6 +85,21 @@ def test_dask_errors_are_raised_in_the_caller_after_the_retries(client):
         _executor.run_tasks(fail, tasks, {}, executor=client, progress=False)
 
 
+def test_cli_pairwise_runs_on_the_scheduler_it_is_given(client, tmp_path, monkeypatch,
+                                                        capsys):
+    from otdiv.cli import main
+
+    samples, _ = clouds(2, count=3)
+    for k, sample in enumerate(samples):
+        np.save(tmp_path / f"s{k}.npy", sample)
+    monkeypatch.chdir(tmp_path)
+    address = client.scheduler.address
+    assert main(["pairwise", "s0.npy", "s1.npy", "s2.npy", "--metric", "energy",
+                 "--scheduler", address, "--out", "m.npy", "--no-progress"]) == 0
+    assert np.array_equal(np.load(tmp_path / "m.npy"),
+                          pairwise(samples, metric="energy", progress=False).matrix)
+
+
 def test_a_worker_killed_mid_run_still_gives_the_full_identical_matrix(client, tmp_path,
                                                                        monkeypatch):
     marker = str(tmp_path / "killed-once")
