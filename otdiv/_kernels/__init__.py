@@ -19,9 +19,10 @@ energy
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 
-__all__: list[str] = []
+__all__: list[str] = ["THREADING_LAYER_CHOICE", "threading_layer_is_fork_safe"]
 
 #: Where numba caches the compiled kernels when otdiv had to choose (None: numba's own
 #: choice, or no cache at all, see ``CACHE_DISABLED``).
@@ -113,3 +114,63 @@ def _ensure_cache_location() -> None:
 
 
 _ensure_cache_location()
+
+
+# --- threading layer (see the module docstring) -------------------------------------------
+
+_TBB_LIBRARY = {"win32": "tbb12.dll", "darwin": "libtbb.12.dylib"}.get(sys.platform,
+                                                                       "libtbb.so.12")
+_TBB_MIN_INTERFACE = 12060  # TBB 2021.6, the oldest numba accepts
+_FORK_SAFE_LAYERS = ("tbb", "workqueue")
+
+
+def _load_tbb() -> bool:
+    """Make numba's TBB layer importable (preloading the ``tbb`` wheel's library); True if so."""
+    import ctypes
+
+    try:
+        library = ctypes.CDLL(_TBB_LIBRARY)  # found by the loader (system or conda install)
+    except OSError:
+        try:
+            from importlib import metadata
+            files = metadata.files("tbb") or []
+            path = next(str(f.locate()) for f in files if f.name == _TBB_LIBRARY)
+            library = ctypes.CDLL(path, mode=getattr(ctypes, "RTLD_GLOBAL", 0))
+        except (metadata.PackageNotFoundError, StopIteration, OSError):
+            return False
+    try:
+        interface = library.TBB_runtime_interface_version
+        interface.restype = ctypes.c_int
+        if interface() < _TBB_MIN_INTERFACE:
+            return False
+        from numba.np.ufunc import tbbpool  # noqa: F401  (links against the library above)
+    except (AttributeError, ImportError, OSError):
+        return False
+    return True
+
+
+def _choose_threading_layer() -> str:
+    """Select TBB unless the user chose a layer or TBB is unusable; return the configured name."""
+    import numba
+
+    tbb = _load_tbb()  # also when the user asked for TBB ("tbb", "safe", ...) themselves
+    if numba.config.THREADING_LAYER != "default" or os.environ.get("NUMBA_THREADING_LAYER"):
+        return numba.config.THREADING_LAYER
+    if tbb:
+        numba.config.THREADING_LAYER = "tbb"
+    return numba.config.THREADING_LAYER
+
+
+def threading_layer_is_fork_safe() -> bool:
+    """Whether a fork child of this process may run parallel kernels (TBB or workqueue)."""
+    import numba
+    from numba.np.ufunc import parallel
+
+    if parallel._is_initialized:  # the layer is fixed once a parallel kernel has run
+        return numba.threading_layer() in _FORK_SAFE_LAYERS
+    return numba.config.THREADING_LAYER in _FORK_SAFE_LAYERS
+
+
+#: The threading layer otdiv configured at import: "tbb", a layer the user set, or
+#: "default" (numba's own order) when TBB could not be loaded.
+THREADING_LAYER_CHOICE = _choose_threading_layer()

@@ -51,29 +51,37 @@ def minimizer_rows(p_values: Sequence[float], m_values: Sequence[int]) -> list[d
     return rows
 
 
+def _grid_row(items, payload) -> dict:
+    """The row of one m (a task of the executor adapter)."""
+    m, p_grid, theta, away = payload
+    gaps = [_distance_to(bernoulli_sample_minimizer(p, m), p) for p in p_grid]
+    worst = int(np.argmax(gaps))
+    w1_bias = max(np.abs(bernoulli_gradient_bias(p, theta, m)).max() for p in p_grid)
+    w1_bias_away = max(np.abs(bernoulli_gradient_bias(p, theta, m))[
+        np.abs(theta - p) >= away].max() for p in p_grid)
+    cramer_bias = max(np.abs(bernoulli_gradient_bias(p, theta, m, distance="cramer")).max()
+                      for p in p_grid)
+    return {"m": int(m), "W1 gap": float(gaps[worst]),
+            "worst p": float(p_grid[worst]), "sup W1 bias": float(w1_bias),
+            f"sup W1 bias, {away:g} from p": float(w1_bias_away),
+            "sup Cramer bias": float(cramer_bias)}
+
+
 def grid_rows(m_values: Sequence[int], p_grid: np.ndarray, n_theta: int = 201,
-              away: float = 0.1, progress: bool = False) -> list[dict]:
+              away: float = 0.1, progress: bool = False, executor=None) -> list[dict]:
     """Per m, the worst case over a grid of p: how far the W_1 minimisers are from p, and
     the largest |bias| of the W_1 and Cramér expected gradients over a θ grid (for W_1 also
     restricted to |θ - p| >= ``away``: next to p the sign jump keeps the bias near 1 for
-    every m, away from p it vanishes as m grows)."""
+    every m, away from p it vanishes as m grows).
+
+    ``executor`` (None, ``"processes"``, a ``concurrent.futures.Executor`` or a
+    ``dask.distributed.Client``, as in :func:`otdiv.pairwise.pairwise`) runs one task per m;
+    the rows are the same on every executor, in the order of ``m_values``."""
+    from .._executor import Task, check_executor, run_tasks
+
+    executor = check_executor(executor)
     theta = np.linspace(0.0, 1.0, n_theta)
-    m_values = list(m_values)
-    iterator = m_values
-    if progress:
-        from tqdm import tqdm  # not tqdm.auto: it warns in Jupyter without ipywidgets
-        iterator = tqdm(m_values, desc="p-grid sweep", unit="m")
-    rows = []
-    for m in iterator:
-        gaps = [_distance_to(bernoulli_sample_minimizer(p, m), p) for p in p_grid]
-        worst = int(np.argmax(gaps))
-        w1_bias = max(np.abs(bernoulli_gradient_bias(p, theta, m)).max() for p in p_grid)
-        w1_bias_away = max(np.abs(bernoulli_gradient_bias(p, theta, m))[
-            np.abs(theta - p) >= away].max() for p in p_grid)
-        cramer_bias = max(np.abs(bernoulli_gradient_bias(p, theta, m, distance="cramer")).max()
-                          for p in p_grid)
-        rows.append({"m": int(m), "W1 gap": float(gaps[worst]),
-                     "worst p": float(p_grid[worst]), "sup W1 bias": float(w1_bias),
-                     f"sup W1 bias, {away:g} from p": float(w1_bias_away),
-                     "sup Cramer bias": float(cramer_bias)})
-    return rows
+    p_grid = np.asarray(p_grid)
+    tasks = [Task(payload=(m, p_grid, theta, away), keys=()) for m in m_values]
+    return run_tasks(_grid_row, tasks, {}, executor=executor, progress=progress,
+                     description="p-grid sweep")

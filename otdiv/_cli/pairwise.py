@@ -1,0 +1,126 @@
+"""``otdiv pairwise``: the distance matrix of the samples in several files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from . import add_common_options
+from .distance import add_metric_options, checked_metric
+from .verify import load_array
+
+OUT_SUFFIXES = (".npy", ".csv")
+PRINTED_MATRIX_LIMIT = 12  # larger matrices are summarised, not printed
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "pairwise", help="the distance matrix of many sample files",
+        description="Load every FILE (.npy without pickle, or .csv; shape (n,) or (n, d), "
+                    "all of the same dimension) and compute the matrix of distances between "
+                    "them, serially, on --workers local processes, or on a Dask cluster "
+                    "(--scheduler). Exit status 0 on success, 1 if a solver fails its "
+                    "certificate, 2 on bad input.")
+    parser.add_argument("files", type=Path, nargs="+", metavar="FILE", help="sample files")
+    add_metric_options(parser)
+    parser.add_argument("--out", type=Path, default=None, metavar="FILE",
+                        help="write the matrix to FILE (.npy, or .csv with commas)")
+    parser.add_argument("--workers", default=None, metavar="N",
+                        help="run on N local worker processes")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="run on the Dask cluster whose scheduler is at ADDRESS "
+                             "(e.g. tcp://10.0.0.1:8786; needs otdiv[dask])")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_common_options(parser)
+    parser.set_defaults(handler=handle)
+
+
+def _checked_executor_flags(args):
+    if args.workers is not None and args.scheduler is not None:
+        raise ValueError("--workers and --scheduler exclude each other: give one")
+    workers = None
+    if args.workers is not None:
+        try:
+            workers = int(args.workers)
+        except ValueError:
+            raise ValueError(f"--workers must be a positive integer, got {args.workers!r}"
+                             ) from None
+        if workers < 1:
+            raise ValueError(f"--workers must be a positive integer, got {args.workers!r}")
+    if args.scheduler is not None and not args.scheduler.strip():
+        raise ValueError("--scheduler must be a scheduler address, got an empty string")
+    return workers
+
+
+def _checked_out(out: Path | None) -> None:
+    if out is None:
+        return
+    if out.suffix.lower() not in OUT_SUFFIXES:
+        raise ValueError(f"--out must end in .npy or .csv, got {str(out)!r}")
+    if out.is_dir():
+        raise ValueError(f"--out must be a file path, got the directory {str(out)!r}")
+    if not out.parent.is_dir():
+        raise FileNotFoundError(f"--out: no such directory {str(out.parent)!r}")
+
+
+def _connect(address: str):
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ImportError("--scheduler needs Dask: pip install 'otdiv[dask]'") from None
+    try:
+        return Client(address, timeout="20s")
+    except (OSError, TimeoutError) as error:
+        raise OSError(f"--scheduler: cannot connect to {address!r} ({error})") from None
+
+
+def _summary(result, files, out) -> str:
+    matrix = result.matrix
+    lines = [f"{result.metric} distances between {len(files)} samples "
+             f"({', '.join(f'{key}={value}' for key, value in result.options.items())})"]
+    if len(files) <= PRINTED_MATRIX_LIMIT and matrix.shape[1] <= PRINTED_MATRIX_LIMIT:
+        lines += [" ".join(f"{value:10.4g}" for value in row) for row in matrix]
+    else:
+        off_diagonal = matrix[~np.eye(*matrix.shape, dtype=bool)]
+        lines.append(f"matrix {matrix.shape[0]} x {matrix.shape[1]}: min "
+                     f"{off_diagonal.min():.4g}, median {np.median(off_diagonal):.4g}, max "
+                     f"{off_diagonal.max():.4g} (off the diagonal)")
+    if out is not None:
+        lines.append(f"matrix written to {out}")
+    return "\n".join(lines)
+
+
+def handle(args):
+    from .._executor import LocalProcesses
+    from ..pairwise import pairwise
+
+    metric, p, options = checked_metric(args)
+    workers = _checked_executor_flags(args)
+    _checked_out(args.out)
+    for index, path in enumerate(args.files):
+        if not path.is_file():
+            raise FileNotFoundError(f"FILE {index + 1}: no such file {str(path)!r}")
+    samples = [load_array(path, f"FILE {index + 1} ({path})")
+               for index, path in enumerate(args.files)]
+    client = _connect(args.scheduler) if args.scheduler is not None else None
+    executor = client if client is not None else (
+        LocalProcesses(workers) if workers is not None and workers > 1 else None)
+    try:
+        result = pairwise(samples, metric=metric, p=p, executor=executor,
+                          progress=not args.no_progress, **options)
+    finally:
+        if client is not None:
+            client.close()
+    if args.out is not None:
+        if args.out.suffix.lower() == ".npy":
+            np.save(args.out, result.matrix)
+        else:
+            np.savetxt(args.out, result.matrix, delimiter=",", fmt="%.17g")
+    payload = {"metric": result.metric, "options": dict(result.options),
+               "files": [str(path) for path in args.files], "matrix": result.matrix,
+               "out": None if args.out is None else str(args.out)}
+    for name in ("duality_gap", "standard_error"):
+        if getattr(result, name) is not None:
+            payload[name] = getattr(result, name)
+    return _summary(result, args.files, args.out), payload

@@ -1,0 +1,285 @@
+"""Run a list of independent tasks serially, on local processes, on any executor, or on Dask.
+
+One adapter shared by everything in otdiv that fans work out (``otdiv.pairwise`` first).
+A *task* is a payload plus the keys of the shared items it reads; the caller's ``function``
+is called as ``function(items, payload)`` where ``items[key]`` is a shared item. Results come
+back in task order, gathered as they complete behind a tqdm progress bar.
+
+``executor`` may be
+
+- ``None``: in this process, one task after the other (Numba kernels keep all their threads);
+- ``"processes"``: a local pool with one worker per available core, created for the call and
+  shut down after it. The shared items are handed to each worker once, at start-up. Workers
+  are forked when Numba's threading layer is fork-safe (TBB, which otdiv selects at import:
+  see ``otdiv._kernels``) and started with ``forkserver`` (``spawn`` on Windows) otherwise;
+- :class:`LocalProcesses` ``(n_workers)``: the same with a chosen number of workers;
+- any :class:`concurrent.futures.Executor`: each task is sent with only the shared items it
+  reads;
+- a ``dask.distributed.Client``: the shared items are scattered once to every worker
+  (``broadcast=True``), tasks go out with ``client.submit(..., retries=RETRIES)``, results
+  come back through ``distributed.as_completed``. A worker lost mid-run has its tasks
+  recomputed elsewhere by the scheduler; a task that raises is retried ``RETRIES`` times.
+
+Thread budget: a task that runs Numba ``parallel=True`` kernels would use every core in each
+worker, so ``k`` workers on ``c`` cores would run ``k * c`` threads. Inside workers each task
+runs under ``numba.set_num_threads(budget)`` with ``budget = max(1, cores // workers on that
+machine)``, restored afterwards.
+
+Dask is imported only here, and only when a Dask client is passed: ``import otdiv`` never
+imports it (a Client can only exist if the user already imported ``distributed``).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Task", "LocalProcesses", "RETRIES", "check_executor", "run_tasks", "worker_count",
+           "available_cores"]
+
+#: Times Dask re-runs a task that raised (a task on a worker that died is rescheduled by
+#: the scheduler whatever this is).
+RETRIES = 3
+
+
+@dataclass(frozen=True)
+class Task:
+    """One unit of work: ``payload`` for the function and the ``keys`` of the items it reads."""
+
+    payload: Any
+    keys: tuple[Hashable, ...]
+
+
+@dataclass(frozen=True)
+class LocalProcesses:
+    """A local process pool of ``n_workers`` workers (``"processes"`` uses every core)."""
+
+    n_workers: int
+
+    def __post_init__(self):
+        if (isinstance(self.n_workers, bool) or not isinstance(self.n_workers, int)
+                or self.n_workers < 1):
+            raise ValueError(f"n_workers must be a positive integer, got {self.n_workers!r}")
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the OS reports it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def _dask_client_class():
+    distributed = sys.modules.get("distributed")
+    return getattr(distributed, "Client", None) if distributed is not None else None
+
+
+def _is_dask_client(executor) -> bool:
+    client_class = _dask_client_class()
+    return client_class is not None and isinstance(executor, client_class)
+
+
+def check_executor(executor):
+    """Return ``executor`` if it is one this module runs on, else raise naming ``executor``.
+
+    Called by public functions before any work, so that a bad executor fails early.
+    """
+    if executor is None or isinstance(executor, LocalProcesses):
+        return executor
+    if isinstance(executor, str):
+        if executor == "processes":
+            return executor
+        raise ValueError(f"executor must be None, 'processes', a concurrent.futures.Executor "
+                         f"or a dask.distributed.Client, got the string {executor!r}")
+    if isinstance(executor, concurrent.futures.Executor) or _is_dask_client(executor):
+        return executor
+    raise TypeError(f"executor must be None, 'processes', a concurrent.futures.Executor or a "
+                    f"dask.distributed.Client, got {type(executor).__name__}")
+
+
+def worker_count(executor) -> int:
+    """How many tasks can run at once (used to size tiles); 1 for ``None``."""
+    if executor is None:
+        return 1
+    if executor == "processes":
+        return available_cores()
+    if isinstance(executor, LocalProcesses):
+        return executor.n_workers
+    if _is_dask_client(executor):
+        workers = executor.scheduler_info().get("workers", {})
+        return max(1, sum(int(info.get("nthreads", 1)) for info in workers.values()))
+    return max(1, int(getattr(executor, "_max_workers", None) or available_cores()))
+
+
+def _progress_bar(total: int, progress: bool, description: str):
+    from tqdm import tqdm  # not tqdm.auto: it warns in Jupyter without ipywidgets
+
+    return tqdm(total=total, desc=description, unit="task", disable=not progress, leave=False)
+
+
+def run_tasks(function: Callable[[Any, Any], Any], tasks: Sequence[Task], items, *,
+              executor=None, progress: bool = True, description: str = "") -> list:
+    """``[function(items, task.payload) for task in tasks]``, run on ``executor``.
+
+    ``items`` is a sequence or mapping of shared items addressed by the tasks' keys.
+    ``function`` must be picklable (a module-level function) for process and Dask executors.
+    The first task to raise stops the run: pending tasks are cancelled and the error is
+    raised here.
+    """
+    executor = check_executor(executor)
+    if not tasks:
+        return []
+    bar = _progress_bar(len(tasks), progress, description)
+    try:
+        if executor is None:
+            results = []
+            for task in tasks:
+                results.append(function(items, task.payload))
+                bar.update()
+            return results
+        if executor == "processes" or isinstance(executor, LocalProcesses):
+            n_workers = worker_count(executor)
+            return _run_local_processes(function, tasks, items, n_workers, bar)
+        if _is_dask_client(executor):
+            return _run_dask(function, tasks, items, executor, bar)
+        return _run_executor(function, tasks, items, executor, bar)
+    finally:
+        bar.close()
+
+
+# --- worker side --------------------------------------------------------------------------
+
+_WORKER_ITEMS = None
+_WORKER_BUDGET = None
+
+
+def _call_with_budget(function, budget, items, payload):
+    if budget is None:
+        return function(items, payload)
+    import numba
+
+    previous = numba.get_num_threads()
+    numba.set_num_threads(max(1, min(budget, numba.config.NUMBA_NUM_THREADS)))
+    try:
+        return function(items, payload)
+    finally:
+        numba.set_num_threads(previous)
+
+
+def _install_worker_items(items, budget):
+    global _WORKER_ITEMS, _WORKER_BUDGET
+    _WORKER_ITEMS, _WORKER_BUDGET = items, budget
+
+
+def _call_installed(function, payload):
+    return _call_with_budget(function, _WORKER_BUDGET, _WORKER_ITEMS, payload)
+
+
+def _call_with_items(function, budget, keys, payload, *values):
+    return _call_with_budget(function, budget, dict(zip(keys, values)), payload)
+
+
+def _call_on_dask_worker(function, budgets, keys, payload, *values):
+    from distributed import get_worker
+
+    try:
+        budget = budgets.get(get_worker().address, 1)
+    except ValueError:  # not inside a worker (e.g. a client running tasks locally)
+        budget = None
+    return _call_with_budget(function, budget, dict(zip(keys, values)), payload)
+
+
+# --- parent side --------------------------------------------------------------------------
+
+def _start_method() -> str:
+    from ._kernels import threading_layer_is_fork_safe
+
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading_layer_is_fork_safe():
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def _gather(futures: dict, n_tasks: int, completed, bar, cancel) -> list:
+    results = [None] * n_tasks
+    try:
+        for future in completed:
+            results[futures[future]] = future.result()
+            bar.update()
+    except BaseException:
+        cancel()
+        raise
+    return results
+
+
+def _run_local_processes(function, tasks, items, n_workers, bar) -> list:
+    budget = max(1, available_cores() // n_workers)
+    context = multiprocessing.get_context(_start_method())
+    with concurrent.futures.ProcessPoolExecutor(
+            max_workers=n_workers, mp_context=context, initializer=_install_worker_items,
+            initargs=(items, budget)) as pool:
+        futures = {pool.submit(_call_installed, function, task.payload): index
+                   for index, task in enumerate(tasks)}
+
+        def cancel():
+            for future in futures:
+                future.cancel()
+
+        return _gather(futures, len(tasks), concurrent.futures.as_completed(futures), bar,
+                       cancel)
+
+
+def _run_executor(function, tasks, items, executor, bar) -> list:
+    n_workers = worker_count(executor)
+    budget = max(1, available_cores() // n_workers)
+    futures = {}
+    for index, task in enumerate(tasks):
+        values = [items[key] for key in task.keys]
+        futures[executor.submit(_call_with_items, function, budget, task.keys, task.payload,
+                                *values)] = index
+
+    def cancel():
+        for future in futures:
+            future.cancel()
+
+    return _gather(futures, len(tasks), concurrent.futures.as_completed(futures), bar, cancel)
+
+
+def _dask_budgets(client) -> dict:
+    """Numba threads per task on each worker: the host's cores over the threads it runs."""
+    workers = client.scheduler_info().get("workers", {})
+    cores = client.run(available_cores)
+    threads_per_host: dict = {}
+    for info in workers.values():
+        host = info.get("host")
+        threads_per_host[host] = threads_per_host.get(host, 0) + int(info.get("nthreads", 1))
+    return {address: max(1, int(cores.get(address, 1))
+                         // max(1, threads_per_host.get(info.get("host"), 1)))
+            for address, info in workers.items()}
+
+
+def _run_dask(function, tasks, items, client, bar) -> list:
+    from distributed import as_completed
+
+    keys = sorted({key for task in tasks for key in task.keys}, key=repr)
+    scattered = (client.scatter([items[key] for key in keys], broadcast=True, hash=False)
+                 if keys else [])
+    remote = dict(zip(keys, scattered))
+    budgets = _dask_budgets(client)
+    futures = {}
+    for index, task in enumerate(tasks):
+        future = client.submit(_call_on_dask_worker, function, budgets, task.keys,
+                               task.payload, *[remote[key] for key in task.keys],
+                               retries=RETRIES, pure=False)
+        futures[future] = index
+    try:
+        return _gather(futures, len(tasks), as_completed(futures), bar,
+                       lambda: client.cancel(list(futures)))
+    finally:
+        if scattered:
+            client.cancel(scattered)

@@ -1,0 +1,268 @@
+r"""Per-sample preparation and per-pair values for ``otdiv.pairwise`` (no validation).
+
+Every call from the pairwise layer into otdiv's single-pair internals is in this module, so
+that when those internals move only this file changes. Each metric has:
+
+- ``prepare(sample, weights, metric, options)``: the once-per-sample work (sorting 1-D
+  values, normalising weights, the largest coordinate for the energy's exact rescaling);
+- ``energy_self_term_needs`` / ``self_terms``: the energy's :math:`E\|X - X'\|` sums, computed once
+  per sample (per power-of-two scale and kernel that the sample's pairs use; see below);
+- ``pair_value(prepared_u, prepared_v, metric, options, seed)``: the value of one pair and
+  its quality number (duality gap of an exact LP, standard error of a sliced estimate).
+
+The numbers are bit-for-bit those of the public single-pair functions on ``(u, v)``: each
+step below repeats what that function does, in the same order, on the same arrays:
+
+``wasserstein``   1-D: ``wasserstein_1d`` (sort once, quantile merge); d >= 2:
+                  ``scaled_ground_cost`` + ``solve_kantorovich`` as in ``wasserstein``.
+``cramer``        ``cramer_distance`` (sort once, CDF merge).
+``energy``        1-D: ``energy_distance_1d`` (which normalises the already normalised
+                  weights a second time: repeated here, it can change the last bit);
+                  d >= 2: ``energy_distance(..., method="exact")``: both samples divided by
+                  the same power of two above the pair's largest coordinate, then
+                  ``2 cross - within_u - within_v``. A within sum depends on that scale and
+                  on the serial/parallel kernel choice (``PARALLEL_WORK_THRESHOLD``, from the
+                  pair's sizes), so it is cached per (scale, kernel) — one or two entries per
+                  sample on data of similar magnitudes, at worst one per other sample.
+``sliced_*``      ``sliced_wasserstein`` / ``sliced_energy_distance`` with the pair's own
+                  generator; ``sliced_wasserstein``'s standard error (which that function does
+                  not return) is the delta-method error of the mean of the projected
+                  :math:`W_p^p`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._kernels import energy as _energy_kernels
+from ._scaling import power_of_two_above
+from ._validation import as_weights
+from .distances import scaled_ground_cost
+from .exact.kantorovich import solve_kantorovich
+from .exact.onedim import _cramer_power_root, _sorted_with_weights, _SortedPair, _wasserstein
+from .sample_distances import (PARALLEL_WORK_THRESHOLD, _pair_count, _projected_pairs,
+                               _random_directions, _sliced_energy_values)
+
+__all__ = ["METRICS", "Prepared", "prepare", "pair_value", "energy_self_term_needs", "self_terms",
+           "exact_lp", "sliced"]
+
+METRICS = ("wasserstein", "energy", "cramer", "sliced_wasserstein", "sliced_energy")
+
+
+@dataclass
+class Prepared:
+    """One sample after its once-only work.
+
+    ``values`` is ``(n, d)`` (or sorted ``(n,)`` for the 1-D closed forms); ``weights`` the
+    normalised weights, or ``None`` when the caller gave none (the uniform kernels).
+    """
+
+    values: np.ndarray
+    weights: np.ndarray | None
+    dimension: int
+    largest: float = 0.0
+    within: dict = field(default_factory=dict)
+
+
+class _PresortedPair(_SortedPair):
+    """``_SortedPair`` built from samples sorted beforehand (same attributes, no sorting)."""
+
+    def __init__(self, u: Prepared, v: Prepared):  # noqa: D107  (mirrors _SortedPair.__init__)
+        self.u, self.u_w = u.values, u.weights
+        self.v, self.v_w = v.values, v.weights
+        if (self.u_w is None) != (self.v_w is None):  # one uniform, one weighted
+            if self.u_w is None:
+                self.u_w = np.full(self.u.size, 1.0 / self.u.size)
+            else:
+                self.v_w = np.full(self.v.size, 1.0 / self.v.size)
+
+
+def _one_dimensional(metric: str, dimension: int) -> bool:
+    return dimension == 1 and metric in ("wasserstein", "cramer", "energy")
+
+
+def prepare(sample: np.ndarray, weights, metric: str, options: dict) -> Prepared:
+    """Once-per-sample work. ``sample`` is validated ``(n, d)``; ``weights`` raw or None."""
+    dimension = sample.shape[1]
+    if _one_dimensional(metric, dimension):
+        normalised = None if weights is None else as_weights(weights, sample.shape[0])
+        if metric == "energy" and normalised is not None:
+            normalised = as_weights(normalised, sample.shape[0])  # as energy_distance_1d does
+        values, sorted_weights = _sorted_with_weights(sample[:, 0], normalised)
+        return Prepared(values, sorted_weights, 1)
+    normalised = None if weights is None else as_weights(weights, sample.shape[0])
+    return Prepared(sample, normalised, dimension, largest=float(np.abs(sample).max()))
+
+
+def _full_weights(prepared: Prepared) -> np.ndarray:
+    if prepared.weights is None:
+        return as_weights(None, prepared.values.shape[0])
+    return prepared.weights
+
+
+# --- energy self-terms --------------------------------------------------------------------
+
+def _energy_scale_and_kernel(u: Prepared, v: Prepared):
+    """The pair's power-of-two scale and whether it runs the serial kernels (None if 0)."""
+    largest = max(u.largest, v.largest)
+    if largest == 0.0:
+        return None
+    n, m = u.values.shape[0], v.values.shape[0]
+    serial = _pair_count(n, m) * u.dimension < PARALLEL_WORK_THRESHOLD
+    return (power_of_two_above(largest), serial)
+
+
+def energy_self_term_needs(rows: list, columns: list | None) -> tuple[list, list]:
+    """Keys ``(scale, serial)`` of the within sums each sample's pairs need (energy, d >= 2).
+
+    Pairs are all ``i < j`` of ``rows`` when ``columns`` is None, else every row with every
+    column. The pair's scale is the larger of the two samples' own power-of-two scales
+    (``power_of_two_above`` is monotone), and its kernel depends on both sizes; samples are
+    grouped by (scale, size), so the work is O(samples x groups), not O(pairs).
+    """
+    def own(prepared):
+        return power_of_two_above(prepared.largest) if prepared.largest > 0 else 0.0
+
+    def groups(samples):
+        counts: dict = {}
+        for prepared in samples:
+            group = (own(prepared), prepared.values.shape[0])
+            counts[group] = counts.get(group, 0) + 1
+        return counts
+
+    def needs(samples, partners, partner_groups, same):
+        result = []
+        for prepared in samples:
+            mine = (own(prepared), prepared.values.shape[0])
+            keys = set()
+            for (scale, size), count in partner_groups.items():
+                if same and (scale, size) == mine and count == 1:
+                    continue  # the only member of its group is this sample itself
+                pair_scale = max(mine[0], scale)
+                if pair_scale == 0.0:
+                    continue  # both samples all zeros: the distance is 0 without sums
+                serial = _pair_count(mine[1], size) * prepared.dimension < PARALLEL_WORK_THRESHOLD
+                keys.add((pair_scale, serial))
+            result.append(keys)
+        return result
+
+    if columns is None:
+        return needs(rows, rows, groups(rows), True), []
+    return needs(rows, columns, groups(columns), False), needs(columns, rows, groups(rows), False)
+
+
+def self_terms(prepared: Prepared, keys) -> dict:
+    """Within sums :math:`\\sum a_i a_{i'} \\|x_i - x_{i'}\\|` of ``prepared / scale`` per key."""
+    weights = _full_weights(prepared)
+    terms = {}
+    for scale, serial in keys:
+        x = prepared.values / scale
+        within = (_energy_kernels.within_distance_sum_serial if serial
+                  else _energy_kernels.within_distance_sum)
+        terms[(scale, serial)] = within(x, np.ascontiguousarray(x.T), weights)
+    return terms
+
+
+# --- pair values --------------------------------------------------------------------------
+
+def _wasserstein_value(u: Prepared, v: Prepared, options: dict):
+    p = options["p"]
+    if u.dimension == 1:
+        return _wasserstein(_PresortedPair(u, v), p), math.nan
+    cost, (unit, scale) = scaled_ground_cost(u.values, v.values, p)
+    result = solve_kantorovich(_full_weights(u), _full_weights(v), cost,
+                               method=options["method"])
+    value = (max(result.cost, 0.0) ** (1.0 / p) * unit) * scale
+    with np.errstate(over="ignore"):  # the gap in units of W_p^p (inf if not representable)
+        gap = float(np.float64(result.duality_gap) * (np.float64(unit) * scale) ** p)
+    return value, gap
+
+
+def _cramer_value(u: Prepared, v: Prepared, options: dict):
+    return _cramer_power_root(_PresortedPair(u, v), options["p"]), math.nan
+
+
+def _energy_value(u: Prepared, v: Prepared, options: dict):
+    squared = options["squared"]
+    if u.dimension == 1:
+        ell_2 = _cramer_power_root(_PresortedPair(u, v), 2.0)
+        return (2.0 * ell_2 * ell_2 if squared else math.sqrt(2.0) * ell_2), math.nan
+    key = _energy_scale_and_kernel(u, v)
+    if key is None:
+        value = 0.0
+    else:
+        scale, serial = key
+        x, y = u.values / scale, v.values / scale
+        cross = (_energy_kernels.cross_distance_sum_serial if serial
+                 else _energy_kernels.cross_distance_sum)
+        cross_sum = cross(x, _full_weights(u), np.ascontiguousarray(y.T), _full_weights(v))
+        value = max(2.0 * cross_sum - u.within[key] - v.within[key], 0.0) * scale
+    return float(value if squared else math.sqrt(value)), math.nan
+
+
+def _pair_arrays(u: Prepared, v: Prepared):
+    uniform = u.weights is None and v.weights is None
+    return u.values, v.values, _full_weights(u), _full_weights(v), uniform
+
+
+def _sliced_wasserstein_value(u: Prepared, v: Prepared, options: dict, seed):
+    p, n_projections = options["p"], options["n_projections"]
+    x, y, x_w, y_w, uniform = _pair_arrays(u, v)
+    directions = _random_directions(np.random.default_rng(seed), n_projections, u.dimension)
+    # the body of sample_distances._sliced_wasserstein_from, keeping the per-direction values
+    distances = np.array([_wasserstein(pair, p) for pair in
+                          _projected_pairs(x, y, x_w, y_w, directions, uniform)])
+    largest = distances.max()
+    if largest == 0.0:
+        return 0.0, 0.0
+    powers = (distances / largest) ** p
+    mean = np.mean(powers)
+    value = float(largest * mean ** (1.0 / p))
+    if n_projections < 2:
+        return value, math.nan
+    mean_error = float(np.std(powers, ddof=1) / math.sqrt(n_projections))
+    # delta method for mean^(1/p), times the scale
+    error = float(largest * mean ** (1.0 / p - 1.0) * mean_error / p) if mean > 0 else 0.0
+    return value, error
+
+
+def _sliced_energy_value(u: Prepared, v: Prepared, options: dict, seed):
+    n_projections = options["n_projections"]
+    x, y, x_w, y_w, uniform = _pair_arrays(u, v)
+    directions = _random_directions(np.random.default_rng(seed), n_projections, u.dimension)
+    # the body of sample_distances.sliced_energy_distance after validation
+    values = _sliced_energy_values(x, y, x_w, y_w, uniform, directions)
+    mean = float(values.mean())
+    standard_error = float(values.std(ddof=1) / math.sqrt(n_projections))
+    if options["squared"]:
+        return mean, standard_error
+    root = math.sqrt(mean)
+    return root, (standard_error / (2.0 * root) if root > 0 else 0.0)
+
+
+def pair_value(u: Prepared, v: Prepared, metric: str, options: dict, seed=None):
+    """``(value, quality)`` of one pair; quality is NaN where the metric has none."""
+    if metric == "wasserstein":
+        return _wasserstein_value(u, v, options)
+    if metric == "cramer":
+        return _cramer_value(u, v, options)
+    if metric == "energy":
+        return _energy_value(u, v, options)
+    if metric == "sliced_wasserstein":
+        return _sliced_wasserstein_value(u, v, options, seed)
+    if metric == "sliced_energy":
+        return _sliced_energy_value(u, v, options, seed)
+    raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
+
+
+def exact_lp(metric: str, dimension: int) -> bool:
+    """Whether the metric's pairs are exact LP solves (they have a duality gap)."""
+    return metric == "wasserstein" and dimension >= 2
+
+
+def sliced(metric: str) -> bool:
+    """Whether the metric's pairs are Monte-Carlo estimates (they have a standard error)."""
+    return metric in ("sliced_wasserstein", "sliced_energy")

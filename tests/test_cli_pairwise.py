@@ -1,0 +1,112 @@
+"""``otdiv distance`` and ``otdiv pairwise``: the library's numbers, files out, and bad input
+refused with exit 2 and one line naming the flag, before any work."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import otdiv
+from otdiv.cli import main
+from otdiv.pairwise import pairwise
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def otdiv_command(*argv, cwd):
+    environment = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-c", "import sys; from otdiv.cli import main; "
+                           "sys.exit(main())", *argv], cwd=cwd, env=environment,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def files(tmp_path, monkeypatch):
+    rng = np.random.default_rng(5)
+    clouds = [rng.normal(k, size=(30 + 5 * k, 2)) for k in range(3)]
+    for k, cloud in enumerate(clouds):
+        np.save(tmp_path / f"cloud{k}.npy", cloud)
+    line = rng.normal(size=40)
+    np.save(tmp_path / "line.npy", line)
+    np.savetxt(tmp_path / "line.csv", line + 1.0, delimiter=",")
+    monkeypatch.chdir(tmp_path)
+    return {"clouds": clouds, "line": line}
+
+
+def test_distance_prints_the_library_value_as_json_by_subprocess(files, tmp_path):
+    done = otdiv_command("distance", "cloud0.npy", "cloud1.npy", "--p", "2", "--json",
+                         cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["value"] == otdiv.wasserstein(*files["clouds"][:2], p=2)
+    assert payload["metric"] == "wasserstein" and payload["p"] == 2.0
+
+
+def test_pairwise_bad_input_exits_2_with_one_line_by_subprocess(files, tmp_path):
+    done = otdiv_command("pairwise", "cloud0.npy", "cloud1.npy", "--metric", "kl",
+                         cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "--metric" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("metric, extra, function", [
+    ("cramer", ["--p", "2"], lambda u, v: otdiv.cramer_distance(u, v, p=2)),
+    ("energy", [], lambda u, v: otdiv.energy_distance(u, v, method="exact")),
+    ("sliced_energy", ["--seed", "4"],
+     lambda u, v: otdiv.sliced_energy_distance(u, v, rng=4).value),
+])
+def test_distance_reads_npy_and_csv(files, capsys, metric, extra, function):
+    assert main(["distance", "line.npy", "line.csv", "--metric", metric, "--json",
+                 *extra]) == 0
+    value = json.loads(capsys.readouterr().out)["value"]
+    assert value == function(files["line"], np.loadtxt("line.csv", delimiter=","))
+
+
+def test_pairwise_writes_the_matrix_of_the_library(files, capsys, tmp_path):
+    names = [f"cloud{k}.npy" for k in range(3)]
+    assert main(["pairwise", *names, "--metric", "energy", "--out", "m.npy", "--json",
+                 "--no-progress"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    expected = pairwise(files["clouds"], metric="energy", progress=False).matrix
+    assert np.array_equal(np.load(tmp_path / "m.npy"), expected)
+    assert np.array_equal(np.array(payload["matrix"]), expected)
+    assert main(["pairwise", *names, "--out", "m.csv", "--workers", "2", "--no-progress"]) == 0
+    summary = capsys.readouterr().out
+    assert "wasserstein distances between 3 samples" in summary and "m.csv" in summary
+    written = np.loadtxt(tmp_path / "m.csv", delimiter=",")
+    assert np.array_equal(written, pairwise(files["clouds"], progress=False).matrix)
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["distance", "line.npy", "missing.npy"], "no such file 'missing.npy'"),
+    (["distance", "line.npy", "cloud0.npy"], "same dimension"),
+    (["distance", "line.npy", "line.csv", "--metric", "kl"], "--metric must be one of"),
+    (["distance", "line.npy", "line.csv", "--p", "0.5"], "--p must be >= 1"),
+    (["distance", "line.npy", "line.csv", "--p", "two"], "--p must be a number"),
+    (["distance", "line.npy", "line.csv", "--p", "nan"], "--p must be finite"),
+    (["distance", "line.npy", "line.csv", "--metric", "energy", "--p", "2"], "--p applies"),
+    (["distance", "line.npy", "line.csv", "--seed", "1"], "--seed applies"),
+    (["distance", "line.npy", "line.csv", "--metric", "sliced_energy", "--n-projections",
+      "1"], "--n-projections must be >= 2"),
+    (["distance", "line.npy", "line.csv", "--metric", "sliced_energy", "--seed", "-3"],
+     "--seed must be a non-negative"),
+    (["pairwise", "line.npy", "--workers", "0"], "--workers must be a positive integer"),
+    (["pairwise", "line.npy", "--workers", "x"], "--workers must be a positive integer"),
+    (["pairwise", "line.npy", "--workers", "2", "--scheduler", "tcp://h:1"],
+     "--workers and --scheduler"),
+    (["pairwise", "line.npy", "--out", "m.txt"], "--out must end in .npy or .csv"),
+    (["pairwise", "line.npy", "--out", "nowhere/m.npy"], "--out: no such directory"),
+    (["pairwise", "line.npy", "cloud0.npy"], "samples[1]"),
+    (["pairwise", "line.npy", "absent.csv"], "FILE 2: no such file"),
+    (["pairwise", "cloud0.npy", "cloud1.npy", "--metric", "cramer"], "1-D samples"),
+])
+def test_bad_input_exits_2_with_one_line_naming_it(files, capsys, argv, words):
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and words in captured.err, captured.err
