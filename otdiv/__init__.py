@@ -53,6 +53,7 @@ from .exact import (
     wasserstein_1d,
 )
 from .exact.onedim import cramer_distance
+from .pairwise import PairwiseResult, pairwise
 from .sample_transport import displacement_interpolation, transport, wasserstein
 
 
@@ -76,6 +77,8 @@ __all__ = [
     "wasserstein", "wasserstein_1d", "transport", "displacement_interpolation",
     "EmpiricalMeasure", "cramer_distance", "energy_distance", "sliced_energy_distance",
     "sliced_wasserstein", "Estimate",
+    # many distributions at once
+    "pairwise", "PairwiseResult",
     # f-divergences
     "F_DIVERGENCES", "FDivergence", "f_divergence", "f_divergence_density",
     "gaussian_f_divergence", "variational_bound", "VariationalBoundResult",

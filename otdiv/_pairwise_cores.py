@@ -13,21 +13,19 @@ that when those internals move only this file changes. Each metric has:
 The numbers are bit-for-bit those of the public single-pair functions on ``(u, v)``: each
 step below repeats what that function does, in the same order, on the same arrays:
 
-``wasserstein``   1-D: ``wasserstein_1d`` (sort once, quantile merge); d >= 2:
-                  ``scaled_ground_cost`` + ``solve_kantorovich`` as in ``wasserstein``.
+``wasserstein``   1-D: ``wasserstein_1d`` (sort once, quantile merge); d >= 2: the
+                  certified exact solve of ``wasserstein`` (``sample_transport``'s solver
+                  rule and ``method``).
 ``cramer``        ``cramer_distance`` (sort once, CDF merge).
-``energy``        1-D: ``energy_distance_1d`` (which normalises the already normalised
-                  weights a second time: repeated here, it can change the last bit);
-                  d >= 2: ``energy_distance(..., method="exact")``: both samples divided by
+``energy``        1-D: the CDF identity of ``energy_distance``; d >= 2:
+                  ``energy_distance(..., method="exact")``: both samples divided by
                   the same power of two above the pair's largest coordinate, then
                   ``2 cross - within_u - within_v``. A within sum depends on that scale and
                   on the serial/parallel kernel choice (``PARALLEL_WORK_THRESHOLD``, from the
                   pair's sizes), so it is cached per (scale, kernel) — one or two entries per
                   sample on data of similar magnitudes, at worst one per other sample.
 ``sliced_*``      ``sliced_wasserstein`` / ``sliced_energy_distance`` with the pair's own
-                  generator; ``sliced_wasserstein``'s standard error (which that function does
-                  not return) is the delta-method error of the mean of the projected
-                  :math:`W_p^p`.
+                  generator (value and standard error of the returned ``Estimate``).
 """
 
 from __future__ import annotations
@@ -40,11 +38,15 @@ import numpy as np
 from ._kernels import energy as _energy_kernels
 from ._scaling import power_of_two_above
 from ._validation import as_weights
-from .distances import scaled_ground_cost
-from .exact.kantorovich import solve_kantorovich
+from .estimators import (
+    PARALLEL_WORK_THRESHOLD,
+    _pair_count,
+    _random_directions,
+    _sliced_energy_values,
+    _sliced_wasserstein_from,
+)
 from .exact.onedim import _cramer_power_root, _sorted_with_weights, _SortedPair, _wasserstein
-from .sample_distances import (PARALLEL_WORK_THRESHOLD, _pair_count, _projected_pairs,
-                               _random_directions, _sliced_energy_values)
+from .sample_transport import _solve_samples
 
 __all__ = ["METRICS", "Prepared", "prepare", "pair_value", "energy_self_term_needs", "self_terms",
            "exact_lp", "sliced"]
@@ -70,7 +72,7 @@ class Prepared:
 class _PresortedPair(_SortedPair):
     """``_SortedPair`` built from samples sorted beforehand (same attributes, no sorting)."""
 
-    def __init__(self, u: Prepared, v: Prepared):  # noqa: D107  (mirrors _SortedPair.__init__)
+    def __init__(self, u: Prepared, v: Prepared):
         self.u, self.u_w = u.values, u.weights
         self.v, self.v_w = v.values, v.weights
         if (self.u_w is None) != (self.v_w is None):  # one uniform, one weighted
@@ -89,8 +91,6 @@ def prepare(sample: np.ndarray, weights, metric: str, options: dict) -> Prepared
     dimension = sample.shape[1]
     if _one_dimensional(metric, dimension):
         normalised = None if weights is None else as_weights(weights, sample.shape[0])
-        if metric == "energy" and normalised is not None:
-            normalised = as_weights(normalised, sample.shape[0])  # as energy_distance_1d does
         values, sorted_weights = _sorted_with_weights(sample[:, 0], normalised)
         return Prepared(values, sorted_weights, 1)
     normalised = None if weights is None else as_weights(weights, sample.shape[0])
@@ -172,12 +172,11 @@ def _wasserstein_value(u: Prepared, v: Prepared, options: dict):
     p = options["p"]
     if u.dimension == 1:
         return _wasserstein(_PresortedPair(u, v), p), math.nan
-    cost, (unit, scale) = scaled_ground_cost(u.values, v.values, p)
-    result = solve_kantorovich(_full_weights(u), _full_weights(v), cost,
-                               method=options["method"])
-    value = (max(result.cost, 0.0) ** (1.0 / p) * unit) * scale
+    result, cost = _solve_samples(u.values, v.values, _full_weights(u), _full_weights(v), p,
+                                  options["method"], progress=False)
+    value = cost.to_distance(result.cost)
     with np.errstate(over="ignore"):  # the gap in units of W_p^p (inf if not representable)
-        gap = float(np.float64(result.duality_gap) * (np.float64(unit) * scale) ** p)
+        gap = float(np.float64(result.duality_gap) * (np.float64(cost.unit) * cost.scale) ** p)
     return value, gap
 
 
@@ -212,28 +211,15 @@ def _sliced_wasserstein_value(u: Prepared, v: Prepared, options: dict, seed):
     p, n_projections = options["p"], options["n_projections"]
     x, y, x_w, y_w, uniform = _pair_arrays(u, v)
     directions = _random_directions(np.random.default_rng(seed), n_projections, u.dimension)
-    # the body of sample_distances._sliced_wasserstein_from, keeping the per-direction values
-    distances = np.array([_wasserstein(pair, p) for pair in
-                          _projected_pairs(x, y, x_w, y_w, directions, uniform)])
-    largest = distances.max()
-    if largest == 0.0:
-        return 0.0, 0.0
-    powers = (distances / largest) ** p
-    mean = np.mean(powers)
-    value = float(largest * mean ** (1.0 / p))
-    if n_projections < 2:
-        return value, math.nan
-    mean_error = float(np.std(powers, ddof=1) / math.sqrt(n_projections))
-    # delta method for mean^(1/p), times the scale
-    error = float(largest * mean ** (1.0 / p - 1.0) * mean_error / p) if mean > 0 else 0.0
-    return value, error
+    estimate = _sliced_wasserstein_from(x, y, x_w, y_w, uniform, directions, p)
+    return estimate.value, estimate.standard_error
 
 
 def _sliced_energy_value(u: Prepared, v: Prepared, options: dict, seed):
     n_projections = options["n_projections"]
     x, y, x_w, y_w, uniform = _pair_arrays(u, v)
     directions = _random_directions(np.random.default_rng(seed), n_projections, u.dimension)
-    # the body of sample_distances.sliced_energy_distance after validation
+    # the body of estimators.sliced_energy_distance after validation
     values = _sliced_energy_values(x, y, x_w, y_w, uniform, directions)
     mean = float(values.mean())
     standard_error = float(values.std(ddof=1) / math.sqrt(n_projections))

@@ -8,16 +8,36 @@ changed after the solver checked it.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
-__all__ = ["CriticReport", "FCriticReport", "KantorovichPotential", "LIPSCHITZ_ROUNDOFF",
+__all__ = ["PairwiseResult", "ReadOnlyMapping", "CriticReport", "FCriticReport", "KantorovichPotential", "LIPSCHITZ_ROUNDOFF",
            "AssignmentResult", "TransportResult", "EmpiricalMeasure", "freeze_arrays", "Estimate",
            "MinimizerInterval", "GradientEstimate", "SGDResult",
            "VariationalBoundResult", "ParallelLinesDivergences", "NoiseBoundResult",
            "TrainedCritic", "TrainedGan"]
+
+
+class ReadOnlyMapping(Mapping):
+    """A read-only copy of a mapping that, unlike ``types.MappingProxyType``, pickles."""
+
+    def __init__(self, data=()):
+        self._data = dict(data)
+
+    def __getitem__(self, key):
+        return self._data[key]
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"ReadOnlyMapping({self._data!r})"
 
 
 def freeze_arrays(result) -> None:
@@ -538,3 +558,40 @@ class FCriticReport:
             "  the bound stays below D_f within 3 standard errors" if self.consistent else
             "  the bound EXCEEDS D_f by more than 3 standard errors: something is wrong",
         ])
+
+
+@dataclass(frozen=True)
+class PairwiseResult:
+    """A matrix of distances between samples, with the metric and per-pair quality.
+
+    Attributes
+    ----------
+    matrix : ndarray, shape (N, N) or (N, M)
+        ``matrix[i, j]`` is the distance between ``samples[i]`` and ``samples[j]`` (or
+        ``others[j]``). Without ``others`` it is symmetric with a zero diagonal. Read-only.
+    metric : str
+        The metric's name.
+    options : mapping
+        Every option the values depend on, defaults included (``p``, ``method``,
+        ``squared``, ``n_projections``; for sliced metrics ``seed_entropy``, with which the
+        same matrix can be computed again). Read-only.
+    duality_gap : ndarray or None
+        For exact LP solves (``"wasserstein"`` in d >= 2): the certified gap between the
+        primal and dual values of each pair, in units of :math:`W_p^p`; ``None`` otherwise
+        (the 1-D closed forms are exact).
+    standard_error : ndarray or None
+        For sliced (Monte-Carlo) metrics: each estimate's standard error; ``None`` otherwise.
+    """
+
+    matrix: np.ndarray
+    metric: str
+    options: Mapping
+    duality_gap: np.ndarray | None = None
+    standard_error: np.ndarray | None = None
+
+    def __post_init__(self):
+        for name in ("matrix", "duality_gap", "standard_error"):
+            array = getattr(self, name)
+            if array is not None:
+                array.setflags(write=False)
+        object.__setattr__(self, "options", ReadOnlyMapping(self.options))

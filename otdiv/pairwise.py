@@ -6,21 +6,21 @@ import math
 import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 
 import numpy as np
 
 from . import _executor
 from . import _pairwise_cores as cores
+from ._results import PairwiseResult
 from ._validation import as_samples, as_weights, check_bool, check_int, check_option, check_real
-from .exact.kantorovich import KANTOROVICH_METHODS
+from .sample_transport import TRANSPORT_METHODS
 
 __all__ = ["pairwise", "PairwiseResult"]
 
 DEFAULT_PROJECTIONS = 200
 # Options each metric takes besides p, with their defaults.
 _METRIC_OPTIONS = {
-    "wasserstein": {"method": "network_simplex"},
+    "wasserstein": {"method": "auto"},
     "energy": {"squared": False},
     "cramer": {},
     "sliced_wasserstein": {"n_projections": DEFAULT_PROJECTIONS},
@@ -31,43 +31,6 @@ _USES_P = ("wasserstein", "cramer", "sliced_wasserstein")
 # per-task overhead (milliseconds on Dask) stays small against the pairs' work.
 _TILES_PER_WORKER = 8
 _SERIAL_TILES = 64  # in-process: only the progress bar's granularity
-
-
-@dataclass(frozen=True)
-class PairwiseResult:
-    """A matrix of distances between samples, with the metric and per-pair quality.
-
-    Attributes
-    ----------
-    matrix : ndarray, shape (N, N) or (N, M)
-        ``matrix[i, j]`` is the distance between ``samples[i]`` and ``samples[j]`` (or
-        ``others[j]``). Without ``others`` it is symmetric with a zero diagonal. Read-only.
-    metric : str
-        The metric's name.
-    options : mapping
-        Every option the values depend on, defaults included (``p``, ``method``,
-        ``squared``, ``n_projections``; for sliced metrics ``seed_entropy``, with which the
-        same matrix can be computed again). Read-only.
-    duality_gap : ndarray or None
-        For exact LP solves (``"wasserstein"`` in d >= 2): the certified gap between the
-        primal and dual values of each pair, in units of :math:`W_p^p`; ``None`` otherwise
-        (the 1-D closed forms are exact).
-    standard_error : ndarray or None
-        For sliced (Monte-Carlo) metrics: each estimate's standard error; ``None`` otherwise.
-    """
-
-    matrix: np.ndarray
-    metric: str
-    options: Mapping
-    duality_gap: np.ndarray | None = None
-    standard_error: np.ndarray | None = None
-
-    def __post_init__(self):
-        for name in ("matrix", "duality_gap", "standard_error"):
-            array = getattr(self, name)
-            if array is not None:
-                array.setflags(write=False)
-        object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -131,13 +94,12 @@ def _check_options(metric: str, p, metric_options: dict) -> dict:
     elif p != 1.0:
         raise ValueError(f"p applies to the metrics {_USES_P}, not to {metric!r}; got p = {p!r}")
     if "method" in options:
-        options["method"] = check_option(options["method"], "method", KANTOROVICH_METHODS)
+        options["method"] = check_option(options["method"], "method", TRANSPORT_METHODS)
     if "squared" in options:
         options["squared"] = check_bool(options["squared"], "squared")
     if "n_projections" in options:
-        lower = 2 if metric == "sliced_energy" else 1
         options["n_projections"] = check_int(options["n_projections"], "n_projections",
-                                             lower=lower)
+                                             lower=2)
     return options
 
 
@@ -245,9 +207,8 @@ def pairwise(samples, others=None, *, metric: str = "wasserstein", p: float = 1,
     ==========================  ===============================================================
     metric                      ``matrix[i, j]`` equals
     ==========================  ===============================================================
-    ``"wasserstein"``           ``wasserstein(x_i, x_j, w_i, w_j, p=p)`` (exact; with
-                                ``method="highs"`` in d >= 2, the HiGHS LP instead of the
-                                network simplex)
+    ``"wasserstein"``           ``wasserstein(x_i, x_j, w_i, w_j, p=p, method=method)``
+                                (exact; ``method`` "auto", "dense" or "sparse" in d >= 2)
     ``"energy"``                ``energy_distance(x_i, x_j, w_i, w_j, squared=squared,
                                 method="exact")``
     ``"cramer"``                ``cramer_distance(x_i, x_j, w_i, w_j, p=p)`` (1-D samples)
@@ -305,7 +266,7 @@ def pairwise(samples, others=None, *, metric: str = "wasserstein", p: float = 1,
     rng : None, int, SeedSequence or numpy.random.Generator
         Root of the per-pair seeds of the sliced metrics (checked for every metric).
     **metric_options
-        ``method`` ("network_simplex" or "highs", ``wasserstein``; the 1-D closed form
+        ``method`` ("auto", "dense" or "sparse", ``wasserstein``; the 1-D closed form
         ignores it), ``squared`` (bool, ``energy`` and ``sliced_energy``), ``n_projections``
         (int, sliced metrics, default 200).
 

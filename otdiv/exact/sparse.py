@@ -64,7 +64,7 @@ def solve_point_clouds(a: np.ndarray, b: np.ndarray, cost: PointCloudCost, *,
     ``a`` and ``b`` are probability vectors (trusted). ``progress`` is a callable
     ``progress(round, violators, arcs)`` or None.
     """
-    n, m = cost.shape
+    m = cost.shape[1]
     b = b * (a.sum() / b.sum())
     dual_u, dual_v, seed_keys = _initial_potentials(a, b, cost)
     keys = _first_arcs(a, b, cost, seed_keys)
