@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["PairwiseResult", "ReadOnlyMapping", "CriticReport", "FCriticReport", "KantorovichPotential", "LIPSCHITZ_ROUNDOFF",
-           "AssignmentResult", "TransportResult", "EmpiricalMeasure", "freeze_arrays", "Estimate",
-           "MinimizerInterval", "GradientEstimate", "SGDResult",
-           "VariationalBoundResult", "ParallelLinesDivergences", "NoiseBoundResult",
-           "TrainedCritic", "TrainedGan"]
+__all__ = ["PairwiseResult", "ReadOnlyMapping", "CriticReport", "FCriticReport",
+           "KantorovichPotential", "LIPSCHITZ_ROUNDOFF", "AssignmentResult", "TransportResult",
+           "EmpiricalMeasure", "freeze_arrays", "Estimate", "MinimizerInterval",
+           "GradientEstimate", "SGDResult", "VariationalBoundResult", "ParallelLinesDivergences",
+           "NoiseBoundResult", "TrainedCritic", "TrainedGan"]
 
 
 class ReadOnlyMapping(Mapping):

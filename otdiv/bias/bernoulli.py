@@ -93,7 +93,8 @@ def _sample_gradient(theta: np.ndarray, target, distance: str) -> np.ndarray:
     return quadratic_gradient_scale(distance) * (theta - target)
 
 
-def bernoulli_true_gradient(p, theta, *, distance="wasserstein", order=1):
+def bernoulli_true_gradient(p: float, theta, *, distance: str = "wasserstein",
+                            order: float = 1) -> float | np.ndarray:
     r"""Gradient in :math:`\theta` of the population loss between Ber(p) and Ber(θ).
 
     .. math::
@@ -142,7 +143,8 @@ def bernoulli_true_gradient(p, theta, *, distance="wasserstein", order=1):
     return _as_output(_sample_gradient(theta_array, p, distance), theta_array.ndim == 0)
 
 
-def bernoulli_expected_gradient(p, theta, m, *, distance="wasserstein", order=1):
+def bernoulli_expected_gradient(p: float, theta, m: int, *, distance: str = "wasserstein",
+                                order: float = 1) -> float | np.ndarray:
     r"""Exact expected gradient of the minibatch loss, :math:`\mathbb{E}_k\,\partial_\theta
     L(\mathrm{Ber}(k/m), \mathrm{Ber}(\theta))`, with :math:`k \sim \mathrm{Bin}(m, p)`.
 
@@ -208,7 +210,8 @@ def bernoulli_expected_gradient(p, theta, m, *, distance="wasserstein", order=1)
     return _as_output(np.asarray(gradient, dtype=np.float64), theta_array.ndim == 0)
 
 
-def bernoulli_gradient_bias(p, theta, m, *, distance="wasserstein", order=1):
+def bernoulli_gradient_bias(p: float, theta, m: int, *, distance: str = "wasserstein",
+                            order: float = 1) -> float | np.ndarray:
     r"""Bias of the minibatch gradient: :func:`bernoulli_expected_gradient` minus
     :func:`bernoulli_true_gradient`.
 

@@ -95,8 +95,8 @@ def _integrate(function, edges, what):
     return total
 
 
-def f_divergence_density(p_pdf, q_pdf, kind="kl", *, support, points=None,
-                         log_density=False):
+def f_divergence_density(p_pdf, q_pdf, kind: str = "kl", *, support, points=None,
+                         log_density: bool = False) -> float:
     r"""f-divergence between two densities on the line, by adaptive quadrature.
 
     .. math:: D_f(P\|Q) = \int_a^b q(x)\, f\big(p(x)/q(x)\big)\, dx
@@ -267,7 +267,8 @@ _GAUSSIAN_FORMULAS = {
 }
 
 
-def gaussian_f_divergence(mu1, sigma1, mu2, sigma2, kind="kl"):
+def gaussian_f_divergence(mu1: float, sigma1: float, mu2: float, sigma2: float,
+                          kind: str = "kl") -> float:
     r"""Closed-form f-divergence between two normal distributions P and Q on the line.
 
     :math:`P = N(\mu_1, \sigma_1^2)`, :math:`Q = N(\mu_2, \sigma_2^2)`.

@@ -10,7 +10,7 @@ from .registry import get_f_divergence
 __all__ = ["f_divergence"]
 
 
-def f_divergence(p, q, kind="kl"):
+def f_divergence(p, q, kind: str = "kl") -> float:
     r"""Exact f-divergence :math:`D_f(P\|Q) = \sum_i q_i f(p_i/q_i)` of two discrete distributions.
 
     The sum uses each kind's named integrand (e.g. Pearson :math:`\sum_i (p_i-q_i)^2/q_i`,

@@ -17,7 +17,7 @@ def _samples(values, name):
     return checked[:, 0] if np.ndim(values) == 1 else checked
 
 
-def variational_bound(critic, u_values, v_values, kind="kl"):
+def variational_bound(critic, u_values, v_values, kind: str = "kl") -> VariationalBoundResult:
     r"""Monte Carlo estimate of the f-GAN variational lower bound for a given critic.
 
     .. math::

@@ -199,7 +199,8 @@ def _wasserstein_pp_numpy(u, v, u_w, v_w, p):
     return float(np.sum(steps * gaps**p))
 
 
-def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, *, p=1):
+def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, *,
+                   p: float = 1) -> float:
     r"""Wasserstein distance W_p between two weighted samples on the real line.
 
     .. math:: W_p(\mu, \nu) = \Big(\int_0^1 |F_\mu^{-1}(t) - F_\nu^{-1}(t)|^p\,dt\Big)^{1/p}
@@ -260,7 +261,8 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, *, p=1):
     return _wasserstein(pair, p)
 
 
-def cramer_distance(u_values, v_values, u_weights=None, v_weights=None, *, p=2):
+def cramer_distance(u_values, v_values, u_weights=None, v_weights=None, *,
+                    p: float = 2) -> float:
     r"""The ℓ_p distance between the CDFs of two weighted samples on the real line.
 
     .. math:: \ell_p(\mu, \nu) = \Big(\int_{\mathbb R} |F_\mu(x) - F_\nu(x)|^p\,dx\Big)^{1/p}
