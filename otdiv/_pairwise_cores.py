@@ -40,13 +40,13 @@ from ._scaling import power_of_two_above
 from ._validation import as_weights
 from .estimators import (
     PARALLEL_WORK_THRESHOLD,
-    _pair_count,
-    _random_directions,
-    _sliced_energy_values,
-    _sliced_wasserstein_from,
+    pair_count,
+    random_directions,
+    sliced_energy_values,
+    sliced_wasserstein_core,
 )
 from .exact.onedim import _cramer_power_root, _sorted_with_weights, _SortedPair, _wasserstein
-from .sample_transport import _solve_samples
+from .sample_transport import solve_samples
 
 __all__ = ["METRICS", "Prepared", "prepare", "pair_value", "energy_self_term_needs", "self_terms",
            "exact_lp", "sliced"]
@@ -111,7 +111,7 @@ def _energy_scale_and_kernel(u: Prepared, v: Prepared):
     if largest == 0.0:
         return None
     n, m = u.values.shape[0], v.values.shape[0]
-    serial = _pair_count(n, m) * u.dimension < PARALLEL_WORK_THRESHOLD
+    serial = pair_count(n, m) * u.dimension < PARALLEL_WORK_THRESHOLD
     return (power_of_two_above(largest), serial)
 
 
@@ -144,7 +144,7 @@ def energy_self_term_needs(rows: list, columns: list | None) -> tuple[list, list
                 pair_scale = max(mine[0], scale)
                 if pair_scale == 0.0:
                     continue  # both samples all zeros: the distance is 0 without sums
-                serial = _pair_count(mine[1], size) * prepared.dimension < PARALLEL_WORK_THRESHOLD
+                serial = pair_count(mine[1], size) * prepared.dimension < PARALLEL_WORK_THRESHOLD
                 keys.add((pair_scale, serial))
             result.append(keys)
         return result
@@ -172,7 +172,7 @@ def _wasserstein_value(u: Prepared, v: Prepared, options: dict):
     p = options["p"]
     if u.dimension == 1:
         return _wasserstein(_PresortedPair(u, v), p), math.nan
-    result, cost = _solve_samples(u.values, v.values, _full_weights(u), _full_weights(v), p,
+    result, cost = solve_samples(u.values, v.values, _full_weights(u), _full_weights(v), p,
                                   options["method"], progress=False)
     value = cost.to_distance(result.cost)
     with np.errstate(over="ignore"):  # the gap in units of W_p^p (inf if not representable)
@@ -210,17 +210,17 @@ def _pair_arrays(u: Prepared, v: Prepared):
 def _sliced_wasserstein_value(u: Prepared, v: Prepared, options: dict, seed):
     p, n_projections = options["p"], options["n_projections"]
     x, y, x_w, y_w, uniform = _pair_arrays(u, v)
-    directions = _random_directions(np.random.default_rng(seed), n_projections, u.dimension)
-    estimate = _sliced_wasserstein_from(x, y, x_w, y_w, uniform, directions, p)
+    directions = random_directions(np.random.default_rng(seed), n_projections, u.dimension)
+    estimate = sliced_wasserstein_core(x, y, x_w, y_w, uniform, directions, p)
     return estimate.value, estimate.standard_error
 
 
 def _sliced_energy_value(u: Prepared, v: Prepared, options: dict, seed):
     n_projections = options["n_projections"]
     x, y, x_w, y_w, uniform = _pair_arrays(u, v)
-    directions = _random_directions(np.random.default_rng(seed), n_projections, u.dimension)
+    directions = random_directions(np.random.default_rng(seed), n_projections, u.dimension)
     # the body of estimators.sliced_energy_distance after validation
-    values = _sliced_energy_values(x, y, x_w, y_w, uniform, directions)
+    values = sliced_energy_values(x, y, x_w, y_w, uniform, directions)
     mean = float(values.mean())
     standard_error = float(values.std(ddof=1) / math.sqrt(n_projections))
     if options["squared"]:

@@ -21,7 +21,7 @@ from ._kernels.critics import max_slope, monotone_coupling
 from ._results import CriticReport, FCriticReport, KantorovichPotential
 from ._validation import as_samples_pair, check_bool, check_option, check_real, critic_values
 from .geometry import PointCloudCost, paired_distances
-from .sample_transport import TRANSPORT_METHODS, _solve_samples, plan_arcs
+from .sample_transport import TRANSPORT_METHODS, plan_arcs, solve_samples
 
 __all__ = ["kantorovich_potential", "verify_critic", "verify_f_critic"]
 
@@ -49,7 +49,7 @@ def kantorovich_potential(u_values, v_values, u_weights=None, v_weights=None, *,
     method = check_option(method, "method", TRANSPORT_METHODS)
     progress = check_bool(progress, "progress")
     u, v, u_w, v_w = as_samples_pair(u_values, v_values, u_weights, v_weights)
-    result, cost = _solve_samples(u, v, u_w, v_w, 1.0, method, progress)
+    result, cost = solve_samples(u, v, u_w, v_w, 1.0, method, progress)
     # f(y_j) = min_k ||y_j - y_k|| - v_k, the c-transform of the target potential.
     f_at_v = PointCloudCost.from_scaled(cost.y, cost.y, 1.0).cheapest(result.dual_v)[0][:, 0]
     return KantorovichPotential(anchors=v.copy(), anchor_values=f_at_v * cost.unit * cost.scale)
@@ -75,7 +75,7 @@ def _optimal_pairs(u, v, a, b, method, progress):
         rows, columns = u_order[rows], v_order[columns]
         exact = float(np.sum(masses * np.abs(u[rows, 0] - v[columns, 0])))
         return exact, rows, columns, masses, "closed_form_1d"
-    result, cost = _solve_samples(u, v, a, b, 1.0, method, progress)
+    result, cost = solve_samples(u, v, a, b, 1.0, method, progress)
     rows, columns, masses = plan_arcs(result.plan)
     return cost.to_distance(result.cost), rows, columns, masses, result.method
 

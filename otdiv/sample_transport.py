@@ -75,9 +75,14 @@ def _choose_method(method: str, n: int, m: int) -> str:
     return method
 
 
-def _solve_samples(u, v, u_w, v_w, p, method, progress) -> tuple[TransportResult,
-                                                                     PointCloudCost]:
-    """Certified transport between trusted samples in d >= 2, costs in the object's unit."""
+def solve_samples(u, v, u_w, v_w, p, method, progress) -> tuple[TransportResult,
+                                                                    PointCloudCost]:
+    """Trusted core: certified transport between validated samples, by the solver rule.
+
+    ``u, v`` are validated ``(n, d)`` and ``(m, d)`` arrays, ``u_w, v_w`` probability
+    vectors, ``method`` one of ``TRANSPORT_METHODS``. The result's costs and potentials are
+    in the returned cost object's unit (see :meth:`PointCloudCost.to_distance`).
+    """
     method = _choose_method(method, u.shape[0], v.shape[0])
     cost = PointCloudCost(u, v, p, exact_unit=(method == "dense"))
     if method == "dense":
@@ -187,7 +192,7 @@ def wasserstein(u_values, v_values, u_weights=None, v_weights=None, *, p: float 
         return wasserstein_of_sorted(sorted_pair(u[:, 0], v[:, 0],
                                                  None if u_weights is None else u_w,
                                                  None if v_weights is None else v_w), p)
-    result, cost = _solve_samples(u, v, u_w, v_w, p, method, progress)
+    result, cost = solve_samples(u, v, u_w, v_w, p, method, progress)
     return cost.to_distance(result.cost)
 
 
@@ -248,7 +253,7 @@ def transport(u_values, v_values, u_weights=None, v_weights=None, *, p: float = 
     method = check_option(method, "method", TRANSPORT_METHODS)
     progress = check_bool(progress, "progress")
     u, v, u_w, v_w = as_samples_pair(u_values, v_values, u_weights, v_weights)
-    result, cost = _solve_samples(u, v, u_w, v_w, p, method, progress)
+    result, cost = solve_samples(u, v, u_w, v_w, p, method, progress)
     if p == 1.0:
         # Kantorovich–Rubinstein form: f = c-transform of v, 1-Lipschitz on all of R^d.
         f_at_u = result.dual_u
@@ -312,7 +317,7 @@ def displacement_interpolation(u_values, v_values, t, *, u_weights=None, v_weigh
     t = check_real(t, "t", lower=0.0, upper=1.0)
     method = check_option(method, "method", TRANSPORT_METHODS)
     u, v, u_w, v_w = as_samples_pair(u_values, v_values, u_weights, v_weights)
-    result, _ = _solve_samples(u, v, u_w, v_w, 2.0, method, progress=False)
+    result, _ = solve_samples(u, v, u_w, v_w, 2.0, method, progress=False)
     rows, columns, weights = plan_arcs(result.plan)
     points = (1.0 - t) * u[rows] + t * v[columns]
     return EmpiricalMeasure(points=points, weights=weights / weights.sum())

@@ -22,9 +22,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from otdiv.bias import (bernoulli_expected_gradient, bernoulli_true_gradient, binomial_pmf,
-                        categorical_expected_gradient, categorical_true_gradient,
-                        tail_probabilities)
+from otdiv.bias import (
+    bernoulli_expected_gradient,
+    bernoulli_true_gradient,
+    binomial_pmf,
+    categorical_expected_gradient,
+    categorical_true_gradient,
+    tail_probabilities,
+)
 
 probabilities = st.one_of(st.floats(0.0, 1.0),
                           st.sampled_from([0.0, 1.0, 5e-324, 1e-300, 1.0 - 2.0**-53, 0.5]))

@@ -190,7 +190,7 @@ def test_gaussian_closed_form_agrees_with_mpmath_over_the_float_range(kind, para
 def test_gaussian_closed_form_is_exactly_invariant_under_power_of_two_scaling(parameters, power):
     mu1, s1, mu2, s2 = parameters
     scaled = [x * 2.0**power for x in parameters]  # exact unless it leaves the normal range
-    if not all(x == 0 or (SMALLEST_NORMAL <= abs(x) and SMALLEST_NORMAL <= abs(y) < np.inf)
+    if not all(x == 0 or (abs(x) >= SMALLEST_NORMAL and SMALLEST_NORMAL <= abs(y) < np.inf)
                for x, y in zip(parameters, scaled)):
         return  # scaling must be exact: no overflow, no subnormal on either side
     for kind in GAUSSIAN_CLOSED_FORM_KINDS:

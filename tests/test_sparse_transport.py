@@ -104,7 +104,7 @@ def test_pricing_kernels_equal_their_py_func_and_a_scan(rng):
     x, y = rng.normal(size=(30, 2)), rng.normal(size=(45, 2))
     cost = PointCloudCost(x, y, 1.0)
     potential = rng.normal(size=45) * 0.1
-    tree_values, tree_columns = cost.cheapest(potential, 3)
+    tree_values, _ = cost.cheapest(potential, 3)
     values = np.empty((30, 3))
     columns = np.empty((30, 3), dtype=np.int64)
     pricing.cheapest_targets_scan(cost.x, cost.y, potential, 1.0, 3, np.full(30, np.inf),
