@@ -83,6 +83,16 @@ def node_maxima(potential_in_tree_order, start, end, first_leaf):
     return maxima
 
 
+@njit(cache=True, inline="always")
+def _push(stack, stack_bound, top, node, bound, worst):
+    """Push ``node`` with its lower ``bound`` unless it cannot beat ``worst``; new top."""
+    if bound < worst:
+        stack[top] = node
+        stack_bound[top] = bound
+        top += 1
+    return top
+
+
 @njit(cache=True, parallel=True)
 def cheapest_targets(x, tree_points, tree_potential, low, high, start, end, first_leaf,
                      maxima, p, k, bounds, out_index, out_value):
@@ -129,23 +139,11 @@ def cheapest_targets(x, tree_points, tree_potential, low, high, start, end, firs
             right_bound = box_distance_power(x, i, low, high, right, p) - maxima[right]
             # Push the less promising child first so that the better one is searched first.
             if left_bound <= right_bound:
-                if right_bound < values[k - 1]:
-                    stack[top] = right
-                    stack_bound[top] = right_bound
-                    top += 1
-                if left_bound < values[k - 1]:
-                    stack[top] = left
-                    stack_bound[top] = left_bound
-                    top += 1
+                top = _push(stack, stack_bound, top, right, right_bound, values[k - 1])
+                top = _push(stack, stack_bound, top, left, left_bound, values[k - 1])
             else:
-                if left_bound < values[k - 1]:
-                    stack[top] = left
-                    stack_bound[top] = left_bound
-                    top += 1
-                if right_bound < values[k - 1]:
-                    stack[top] = right
-                    stack_bound[top] = right_bound
-                    top += 1
+                top = _push(stack, stack_bound, top, left, left_bound, values[k - 1])
+                top = _push(stack, stack_bound, top, right, right_bound, values[k - 1])
 
 
 @njit(cache=True, parallel=True)
