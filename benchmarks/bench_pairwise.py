@@ -33,7 +33,7 @@ import numpy as np
 # otdiv before dcor: importing dcor compiles a parallel Numba kernel, which fixes Numba's
 # threading layer; otdiv must select the fork-safe TBB layer first.
 from otdiv._executor import LocalProcesses  # noqa: I001
-from otdiv.pairwise import pairwise
+from otdiv.distance_matrix import pairwise
 
 import dcor
 import ot

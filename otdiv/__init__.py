@@ -53,7 +53,7 @@ from .exact import (
     wasserstein_1d,
 )
 from .exact.onedim import cramer_distance
-from .pairwise import PairwiseResult, pairwise
+from .distance_matrix import PairwiseResult, pairwise
 from .sample_transport import displacement_interpolation, transport, wasserstein
 
 

@@ -12,7 +12,7 @@ import pytest
 
 import otdiv
 from otdiv.cli import main
-from otdiv.pairwise import pairwise
+from otdiv.distance_matrix import pairwise
 
 ROOT = Path(__file__).resolve().parents[1]
 

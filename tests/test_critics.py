@@ -145,7 +145,7 @@ def test_optimal_kl_critic_passes_against_the_gaussian_closed_form(rng):
     report = verify_f_critic(lambda x: x + 0.5, x_p, x_q, "kl", exact_value=exact)
     assert exact == pytest.approx(0.5)
     assert report.passed and report.consistent
-    assert report.bound == variational_bound("kl", lambda x: x + 0.5, x_p, x_q).value
+    assert report.bound == variational_bound(lambda x: x + 0.5, x_p, x_q, "kl").value
 
 
 def test_poor_critic_is_consistent_but_not_passed(rng):

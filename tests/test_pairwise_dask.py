@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from distributed import Client, LocalCluster
 
-import otdiv.pairwise as pairwise_module
+import otdiv.distance_matrix as pairwise_module
 from otdiv import _executor
-from otdiv.pairwise import pairwise
+from otdiv.distance_matrix import pairwise
 
 
 @pytest.fixture(scope="module")

@@ -93,7 +93,7 @@ def _summary(result, files, out) -> str:
 
 def handle(args):
     from .._executor import LocalProcesses
-    from ..pairwise import pairwise
+    from ..distance_matrix import pairwise
 
     metric, p, options = checked_metric(args)
     workers = _checked_executor_flags(args)

@@ -75,7 +75,7 @@ def grid_rows(m_values: Sequence[int], p_grid: np.ndarray, n_theta: int = 201,
     every m, away from p it vanishes as m grows).
 
     ``executor`` (None, ``"processes"``, a ``concurrent.futures.Executor`` or a
-    ``dask.distributed.Client``, as in :func:`otdiv.pairwise.pairwise`) runs one task per m;
+    ``dask.distributed.Client``, as in :func:`otdiv.pairwise`) runs one task per m;
     the rows are the same on every executor, in the order of ``m_values``."""
     from .._executor import Task, check_executor, run_tasks
 

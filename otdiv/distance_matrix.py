@@ -296,7 +296,7 @@ def pairwise(samples, others=None, *, metric: str = "wasserstein", p: float = 1,
 
     Examples
     --------
-    >>> from otdiv.pairwise import pairwise
+    >>> from otdiv import pairwise
     >>> result = pairwise([[0.0, 1.0], [2.0, 3.0], [5.0]], progress=False)
     >>> result.matrix.tolist()
     [[0.0, 2.0, 4.5], [2.0, 0.0, 2.5], [4.5, 2.5, 0.0]]
