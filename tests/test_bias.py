@@ -585,3 +585,16 @@ def test_categorical_sgd_with_a_single_run():
     from otdiv import categorical_sgd
     result = categorical_sgd([0.2, 0.8], 1, n_runs=1, steps=5, rng=0)
     assert result.final.shape[0] == 1
+
+
+def test_sgd_functions_say_what_they_optimise_and_take_learning_rate():
+    import inspect
+
+    import otdiv.bias
+    assert "bernoulli_sgd" in otdiv.bias.__all__ and "sgd" not in otdiv.bias.__all__
+    for function in (bernoulli_sgd, categorical_sgd):
+        parameters = inspect.signature(function).parameters
+        assert "learning_rate" in parameters and "lr" not in parameters
+        assert parameters["learning_rate"].kind is inspect.Parameter.KEYWORD_ONLY
+    with pytest.raises(TypeError, match="lr"):
+        bernoulli_sgd(0.6, 1, lr=0.1)

@@ -93,3 +93,15 @@ def test_large_critic_outputs_stay_finite_where_the_bound_is_finite():
         assert np.isfinite(variational_bound(lambda x: big, [0.0, 1, 2], [3.0, 4, 5], kind).value)
     overflow = variational_bound(lambda x: np.full(x.shape[0], 800.0), [0.0], [1.0], "kl")
     assert overflow.value == -np.inf and np.isnan(overflow.standard_error)
+
+
+def test_kind_comes_after_the_data_with_default_kl():
+    import inspect
+    parameters = list(inspect.signature(variational_bound).parameters.values())
+    assert [p.name for p in parameters] == ["critic", "u_values", "v_values", "kind"]
+    assert parameters[-1].default == "kl"
+    x = np.linspace(-1, 1, 11)
+    assert variational_bound(lambda t: t, x, x).value == variational_bound(
+        lambda t: t, x, x, "kl").value
+    densities = inspect.signature(f_divergence_density).parameters
+    assert "log_density" in densities and "log" not in densities

@@ -67,9 +67,9 @@ def plot_parallel_lines(thetas=None, *, example_theta=0.5, n=200, rng=0, path=No
     theta = table.theta[order]
     example_theta = check_real(example_theta, "example_theta")
     n = check_int(n, "n", lower=1)
+    generator = as_rng(rng)  # before any figure exists: a bad rng leaves nothing open
 
     figure, (left, right) = _new_axes(2)
-    generator = as_rng(rng)
     p_0 = parallel_lines(0.0, n, generator)
     p_theta = parallel_lines(example_theta, n, generator)
     left.scatter(p_0[:, 0], p_0[:, 1], s=6, label=r"$P_0$")
