@@ -7,7 +7,6 @@ Each subcommand lives in its own module of :mod:`otdiv._cli` and provides
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import pkgutil
@@ -18,8 +17,8 @@ from . import _cli
 __all__ = ["main", "build_parser"]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser() -> _cli.OneLineParser:
+    parser = _cli.OneLineParser(
         prog="otdiv",
         description="Optimal transport and divergence numerics: exact solvers, sample "
                     "distances, critic certificates and the gradient-bias benchmark.")

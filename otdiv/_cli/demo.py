@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import add_common_options, markdown_table, non_negative_int, to_jsonable
+from . import add_common_options, markdown_table, non_negative_int, output_folder, to_jsonable
 
 
 def add_parser(subparsers) -> None:
@@ -23,7 +23,7 @@ def add_parser(subparsers) -> None:
         description="The bakery problem, exact vs estimated distances, f-divergences on the "
                     "parallel lines, certified GAN critics (needs otdiv[gan]) and the "
                     "Bernoulli gradient bias. Writes report.md, results.json and figures.")
-    parser.add_argument("--out", type=Path, default=Path("demo-out"),
+    parser.add_argument("--out", type=output_folder, default=Path("demo-out"), metavar="FOLDER",
                         help="output folder (created if missing; default demo-out)")
     parser.add_argument("--quick", action="store_true",
                         help="smaller samples and shorter training (seconds, for smoke tests)")
