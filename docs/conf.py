@@ -137,3 +137,27 @@ def _generate() -> None:
 
 
 _generate()
+
+
+def _docstring_warnings_fail_the_build() -> None:
+    """numpydoc reports a malformed docstring (unknown section, bad underline) with a Python
+    ``UserWarning``, which ``sphinx -W`` would not see; pass them to Sphinx's logger so
+    that they are build warnings, hence errors under ``-W``."""
+    import warnings
+
+    from sphinx.util import logging as sphinx_logging
+
+    logger = sphinx_logging.getLogger("otdiv.docs")
+    show = warnings.showwarning
+
+    def as_sphinx_warning(message, category, filename, lineno, file=None, line=None):
+        if "numpydoc" in str(filename) or "docstring" in str(message):
+            logger.warning("%s: %s", category.__name__, message)
+        else:
+            show(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = as_sphinx_warning
+    warnings.filterwarnings("always", category=UserWarning, module="numpydoc")
+
+
+_docstring_warnings_fail_the_build()
