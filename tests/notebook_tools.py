@@ -66,6 +66,13 @@ def execute(path: Path):
         notebook, timeout=CELL_TIMEOUT, kernel_name="python3", record_timing=False,
         resources={"metadata": {"path": str(path.parent)}})
     client.execute()  # raises CellExecutionError (with the cell and traceback) on failure
+    # An exception while *displaying* a result (e.g. a figure that cannot be drawn) is saved
+    # as an error output without failing the cell: refuse it here too.
+    for number, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                raise RuntimeError(f"{path.name} cell {number}: {output.get('ename')}: "
+                                   f"{output.get('evalue')}")
     return notebook
 
 
