@@ -48,11 +48,11 @@ def _timed(function):
 TIMING_REPEATS = 3
 
 
-def _warm_timed(function):
-    """(value, median seconds of TIMING_REPEATS calls after one untimed call)."""
+def _median_timed(function, repeats=TIMING_REPEATS):
+    """(value, median seconds of ``repeats`` calls after one untimed call)."""
     value = function()
     seconds = []
-    for _ in range(TIMING_REPEATS):
+    for _ in range(repeats):
         _, elapsed = _timed(function)
         seconds.append(elapsed)
     return value, float(np.median(seconds))
@@ -76,13 +76,17 @@ def compile_kernels(on_group=None) -> dict:
 
     line, plane = np.linspace(0.0, 1.0, 8), np.linspace(0.0, 1.0, 16).reshape(8, 2)
     weights = np.linspace(1.0, 2.0, 8)
+    # Enough points that the exact energy distance takes its parallel kernels (above
+    # sample_distances.PARALLEL_WORK_THRESHOLD), whose compilation is the slowest of all.
+    cloud = np.random.default_rng(0).normal(size=(600, 2))
     groups = {
         "1-D distances": lambda: (wasserstein(line, line + 1), wasserstein(line, line, weights),
                                   cramer_distance(line, line + 1),
                                   energy_distance(line, line + 1)),
         "energy, exact pairwise": lambda: (
             energy_distance(plane, plane + 1, method="exact"),
-            energy_distance(plane, plane + 1, weights, method="exact")),
+            energy_distance(plane, plane + 1, weights, method="exact"),
+            energy_distance(cloud, cloud + 1, method="exact")),
         "sliced estimators": lambda: (
             sliced_wasserstein(plane, plane + 1, n_projections=4, rng=0),
             sliced_energy_distance(plane, plane + 1, n_projections=4, rng=0)),
@@ -122,6 +126,11 @@ def section_distances(out, rng, quick):
     from ..plotting import plot_plan
 
     n_line = 20_000 if quick else 200_000
+    repeats = 1 if quick else TIMING_REPEATS
+
+    def _warm_timed(function):
+        return _median_timed(function, repeats)
+
     x, y = rng.normal(0.0, 1.0, n_line), rng.normal(1.0, 2.0, n_line)
     rows = []
     ours, t1 = _warm_timed(lambda: wasserstein(x, y))
@@ -134,7 +143,7 @@ def section_distances(out, rng, quick):
     rows.append(_row("Cramér l_2^2 = energy^2 / 2 (identity)", ours,
                      energy_distance(x, y, squared=True) / 2, "otdiv energy", t1, 0.0))
 
-    n_plane = 300 if quick else 1000
+    n_plane = 200 if quick else 1000
     u = eight_gaussians(n_plane, rng=rng)
     v = swiss_roll(n_plane, rng=rng)
     ours, t1 = _warm_timed(lambda: wasserstein(u, v))
@@ -174,8 +183,8 @@ def section_distances(out, rng, quick):
     figures = [_save(figure, out, "plan_8gaussians_swissroll.png")]
     text = ("## 2. Exact and estimated distances between samples\n\n"
             "Each otdiv number next to an independent reference on the same data, same run. "
-            f"Times are warm: the median of {TIMING_REPEATS} calls after a first, untimed "
-            "one (kernel compilation is the separate first stage; `make bench` has the "
+            f"Times are warm: the median of {repeats} call{'s' * (repeats > 1)} after a "
+            "first, untimed one (kernel compilation is the separate first stage; `make bench` has the "
             "benchmark medians). On a busy machine they are noisy.\n\n"
             + markdown_table(columns, rows, float_format=".6g")
             + "\n\n![optimal plan](plan_8gaussians_swissroll.png)\n\n"
@@ -213,10 +222,10 @@ def section_critics(out, rng, quick):
     from ..critics import verify_critic
     from ..datasets import eight_gaussians
 
-    n = 256 if quick else 512
+    n = 128 if quick else 512
     x_p = eight_gaussians(n, rng=rng)
     x_q = x_p[rng.permutation(n)] * 0.8 + np.array([0.4, -0.2]) + 0.05 * rng.normal(size=(n, 2))
-    steps = {"wgan-gp": 300 if quick else 2000, "wgan-clip": 300 if quick else 2000}
+    steps = {"wgan-gp": 200 if quick else 2000, "wgan-clip": 200 if quick else 2000}
     rows = []
     for loss, n_steps in steps.items():
         trained, seconds = _timed(lambda: train_critic(x_p, x_q, loss=loss, steps=n_steps,
