@@ -151,7 +151,9 @@ def plot_plan(u_values, v_values, plan, *, ax=None, labels=("P", "Q"), title=Non
                zorder=2)
     ax.scatter(v[:, 0], v[:, 1], s=30, color="tab:orange", marker="s", label=labels[1],
                zorder=2)
-    ax.legend(loc="best", fontsize="small")
+    # Below the axes, so that it can never hide a point.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize="small",
+              frameon=False)
     ax.set_xlabel(axis_labels[0])
     if one_dimensional:
         ax.set_yticks([0, 1], labels=list(labels))
