@@ -238,3 +238,17 @@ def test_an_empty_csv_gives_no_numpy_warning(workspace, recwarn):
     with pytest.raises(ValueError, match="holds no numbers"):
         load_samples(workspace / "empty.csv", "--p")
     assert len(recwarn) == 0
+
+
+@pytest.mark.parametrize("call", [
+    lambda otdiv: otdiv.wasserstein([0.0, np.nan], [1.0]),
+    lambda otdiv: otdiv.wasserstein([0.0, 1.0], [1.0], [1.0, -1.0]),
+    lambda otdiv: otdiv.f_divergence([0.5, -0.5], [0.5, 0.5]),
+    lambda otdiv: otdiv.verify_critic(lambda x: np.full(len(x), np.nan), np.zeros((3, 2)),
+                                      np.ones((3, 2))),
+])
+def test_messages_print_numbers_plainly_not_as_numpy_reprs(call):
+    import otdiv
+    with pytest.raises(ValueError) as error:
+        call(otdiv)
+    assert "np.float64" not in str(error.value) and "np." not in str(error.value)
