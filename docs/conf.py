@@ -41,7 +41,7 @@ extensions = [
     "sphinxarg.ext",
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "README_changes.md"]
 nb_execution_mode = "off"          # render the committed outputs; never re-execute here
 nb_merge_streams = True
 myst_enable_extensions = ["dollarmath", "amsmath"]
