@@ -20,7 +20,7 @@ def test_quick_demo_writes_report_results_and_figures(tmp_path, capsys):
             assert row["relative difference"] < 1e-9, row
     # Kernel compilation is its own stage, so no timing in the tables includes it.
     assert "energy, exact pairwise" in results["compile"]["groups"]
-    assert "## 0. Numba kernels" in report and "Times are warm" in report
+    assert "## 0. First calls: Numba kernels" in report and "Times are warm" in report
     assert (out / "plan_8gaussians_swissroll.png").stat().st_size > 1000
     assert (out / "bernoulli_gradients.png").stat().st_size > 1000
     assert "report in" in capsys.readouterr().out
