@@ -33,7 +33,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--m", type=integer(1, MAX_SAMPLE_SIZE, what="a minibatch size"),
                         nargs="+", default=[1, 2, 3, 5, 10, 100], metavar="M",
                         help="minibatch sizes (default: 1 2 3 5 10 100)")
-    parser.add_argument("--grid", type=integer(0, MAX_GRID), default=19,
+    parser.add_argument("--grid", type=integer(0, MAX_GRID), default=19, metavar="N",
                         help="also sweep p = i/(N+1), i = 1..N (0: skip; default 19: "
                              "p = 0.05..0.95)")
     parser.add_argument("--out", type=output_folder, default=None, metavar="FOLDER",
