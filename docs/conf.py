@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 for _backend in ("PYTORCH", "JAX", "TENSORFLOW", "CUPY"):
     os.environ.setdefault(f"POT_BACKEND_DISABLE_{_backend}", "1")
 
-import otdiv  # noqa: E402
+import otdiv
 
 project = "otdiv"
 author = "the otdiv authors"

@@ -12,7 +12,7 @@ import numpy as np
 
 from ._validation import as_cost_matrix, as_samples, check_same_dimension
 
-__all__ = ["plot_plan", "save_figure", "FIGURE_DPI", "FIGURE_FORMATS"]
+__all__ = ["FIGURE_DPI", "FIGURE_FORMATS", "plot_plan", "save_figure"]
 
 #: Resolution of saved raster figures: a 6.4-inch-wide figure is 960 pixels, sharp at the
 #: README's ~800-pixel column width.

@@ -8,10 +8,9 @@ cells tagged ``timing`` compare text only). A difference means the committed out
 stale: run ``make notebooks`` and review the diff.
 """
 
+import nbclient  # noqa: F401  (test dependency: missing it must fail, not skip)
 import nbformat
 import pytest
-
-import nbclient  # noqa: F401  (test dependency: missing it must fail, not skip)
 
 from .notebook_tools import NOTEBOOK_DIR, NOTEBOOKS, compare_cell, compare_notebooks, execute
 

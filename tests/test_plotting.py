@@ -4,12 +4,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
 
-from otdiv import transport  # noqa: E402
-from otdiv.plotting import plot_plan, save_figure  # noqa: E402
+from otdiv import transport
+from otdiv.plotting import plot_plan, save_figure
 
 
 @pytest.fixture

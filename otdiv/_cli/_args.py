@@ -14,8 +14,15 @@ import math
 import os
 from pathlib import Path
 
-__all__ = ["OneLineParser", "integer", "real", "input_file", "output_folder", "plain",
-           "INPUT_SUFFIXES"]
+__all__ = [
+    "INPUT_SUFFIXES",
+    "OneLineParser",
+    "input_file",
+    "integer",
+    "output_folder",
+    "plain",
+    "real",
+]
 
 #: File types the commands read samples and weights from.
 INPUT_SUFFIXES = (".npy", ".csv", ".txt")
@@ -40,7 +47,7 @@ class OneLineParser(argparse.ArgumentParser):
     ``add_subparsers`` inherit this class.
     """
 
-    def error(self, message):  # noqa: D102 (argparse API)
+    def error(self, message):
         message = " ".join(message.split())  # one line even when argparse wraps it
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 

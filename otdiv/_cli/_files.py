@@ -19,7 +19,7 @@ from numpy.lib import format as npy_format
 
 from ._args import plain
 
-__all__ = ["load_samples", "load_weights", "check_pair"]
+__all__ = ["check_pair", "load_samples", "load_weights"]
 
 
 def _describe_bytes(count: int) -> str:

@@ -64,10 +64,12 @@ def _save(figure, out: Path, name: str) -> str:
     return name
 
 
-def _import_peers():
+def _import_peers(with_dcor=True):
     import ot  # noqa: F401
     import scipy.stats
     scipy.stats.wasserstein_distance([0.0, 1.0], [0.5])
+    if not with_dcor:
+        return
     try:
         import dcor
     except ImportError:
@@ -75,7 +77,7 @@ def _import_peers():
     dcor.energy_distance(np.zeros((3, 2)), np.ones((3, 2)))
 
 
-def compile_kernels(on_group=None) -> dict:
+def compile_kernels(on_group=None, *, quick=False) -> dict:
     """Call every Numba kernel once on tiny inputs; return seconds per group.
 
     A kernel compiles on its first call in a fresh environment (tens of seconds in all,
@@ -105,7 +107,8 @@ def compile_kernels(on_group=None) -> dict:
         "critic certificate": lambda: verify_critic(lambda x: x[:, 0], plane, plane + 1),
         # Not otdiv's, but a first import in a fresh environment compiles them too (dcor
         # JIT-compiles with Numba): keep that out of the section times as well.
-        "peers' first import (scipy.stats, POT, dcor)": _import_peers,
+        "peers' first import (scipy.stats, POT" + (")" if quick else ", dcor)"):
+            lambda: _import_peers(with_dcor=not quick),
     }
     seconds = {}
     for name, call in groups.items():
@@ -172,12 +175,14 @@ def section_distances(out, rng, quick):
     rows.append(_row("sliced W_2 (200 directions) vs exact W_2", sliced, exact_w2,
                      "otdiv exact LP", t1, t2, "sliced W_2 <= W_2 always"))
     exact_energy, t2 = _warm_timed(lambda: energy_distance(u, v, method="exact"))
-    try:
-        import dcor
-        ref, t3 = _warm_timed(lambda: float(np.sqrt(dcor.energy_distance(u, v))))
-        rows.append(_row("energy distance (exact pairwise)", exact_energy, ref, "dcor", t2, t3))
-    except ImportError:
-        pass
+    if not quick:  # importing dcor JIT-compiles it (~15 s of CPU on every run)
+        try:
+            import dcor
+            ref, t3 = _warm_timed(lambda: float(np.sqrt(dcor.energy_distance(u, v))))
+            rows.append(_row("energy distance (exact pairwise)", exact_energy, ref, "dcor",
+                             t2, t3))
+        except ImportError:
+            pass
     estimate, t1 = _warm_timed(lambda: sliced_energy_distance(u, v, squared=True,
                                                               n_projections=500,
                                                               rng=sliced_rng))
@@ -198,8 +203,10 @@ def section_distances(out, rng, quick):
     text = ("## 2. Exact and estimated distances between samples\n\n"
             "Each otdiv number next to an independent reference on the same data, same run. "
             f"Times are warm: the median of {repeats} call{'s' * (repeats > 1)} after a "
-            "first, untimed one (kernel compilation is the separate first stage; `make bench` has the "
-            "benchmark medians). On a busy machine they are noisy.\n\n"
+            "first, untimed one (kernel compilation is the separate first stage; `make bench` "
+            "has the benchmark medians). On a busy machine they are noisy."
+            + (" `--quick` leaves out the comparison with dcor, whose import alone compiles "
+               "for about 15 s of CPU." if quick else "") + "\n\n"
             + markdown_table(columns, rows, float_format=".6g")
             + "\n\n![optimal plan](plan_8gaussians_swissroll.png)\n\n"
             "_The figure: each segment joins a sample of the 8 Gaussians to the swiss-roll "
@@ -306,7 +313,8 @@ def run_demo(out: Path, *, quick=False, progress=True, seed=0, sections=None) ->
               if sections is None or name in sections]
     bar = tqdm(total=len(chosen) + 1, desc="otdiv demo", disable=not progress, unit="stage")
     compile_seconds, total = _timed(lambda: compile_kernels(
-        lambda group: bar.set_postfix_str(f"first calls, compiled once then cached: {group}")))
+        lambda group: bar.set_postfix_str(f"first calls, compiled once then cached: {group}"),
+        quick=quick))
     results["compile"] = {"seconds": total, "groups": compile_seconds}
     parts.append("## 0. First calls: Numba kernels\n\notdiv's kernels compile on their first "
                  "call in a fresh environment and are cached on disk; later runs load them (the "
