@@ -40,11 +40,14 @@ POT_BACKEND_SWITCHES = ("POT_BACKEND_DISABLE_PYTORCH", "POT_BACKEND_DISABLE_JAX"
 
 
 def main(argv=None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status (also for a refused flag: 2)."""
     for switch in POT_BACKEND_SWITCHES:
         os.environ.setdefault(switch, "1")
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_request:  # a refused flag (2, one line on stderr), --help (0)
+        return exit_request.code if isinstance(exit_request.code, int) else 0
     if args.command is None:
         parser.print_help()
         return 2
