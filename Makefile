@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: test demo bench clean
+.PHONY: test demo bench clean notebooks docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
@@ -25,5 +25,15 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 	$(BIN)/python benchmarks/update_readme.py
 
+# Re-execute the notebooks and save their outputs (the test suite fails when the committed
+# outputs differ from what the code prints: see tests/notebook_tools.py).
+notebooks: $(STAMP)
+	$(BIN)/python -m tests.notebook_tools
+
+# The documentation site (Sphinx, numpydoc, the notebooks as committed, the CLI reference),
+# warnings as errors so that a broken docstring fails; open docs/_build/html/index.html.
+docs: $(STAMP)
+	$(BIN)/python -m sphinx -b html -W --keep-going -q docs docs/_build/html
+
 clean:
-	rm -rf $(VENV) demo-out .pytest_cache .hypothesis
+	rm -rf $(VENV) demo-out .pytest_cache .hypothesis docs/_build docs/_generated

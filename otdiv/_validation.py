@@ -98,7 +98,7 @@ def _check_finite(array: np.ndarray, name: str) -> None:
         first = array.ravel()[bad[0]]
         raise ValueError(
             f"{name} must be finite, got {bad.size} non-finite entr"
-            f"{'y' if bad.size == 1 else 'ies'} (first: {first!r} at flat index {bad[0]})"
+            f"{'y' if bad.size == 1 else 'ies'} (first: {float(first)!r} at flat index {bad[0]})"
         )
 
 
@@ -150,7 +150,7 @@ def as_mass_vector(values, name: str, *, length: int | None = None) -> np.ndarra
     _check_finite(array, name)
     if np.any(array < 0):
         index = int(np.flatnonzero(array < 0)[0])
-        raise ValueError(f"{name} must be non-negative, got {array[index]!r} at index {index}")
+        raise ValueError(f"{name} must be non-negative, got {float(array[index])!r} at index {index}")
     if not array.max() > 0:
         raise ValueError(f"{name} must have a positive sum, got all zeros")
     return array
@@ -181,7 +181,7 @@ def as_probability_vector(values, name: str = "p", *, normalize: bool = True) ->
     with np.errstate(over="ignore"):
         total = array.sum()
     if abs(total - 1.0) > 1e-9:
-        raise ValueError(f"{name} must sum to 1, got a sum of {total!r}")
+        raise ValueError(f"{name} must sum to 1, got a sum of {float(total)!r}")
     return array
 
 
@@ -294,8 +294,8 @@ def critic_values(critic, points: np.ndarray, samples_name: str | None = None) -
     values = values.reshape(n).astype(np.float64)
     if not np.all(np.isfinite(values)):
         index = int(np.flatnonzero(~np.isfinite(values))[0])
-        raise ValueError(f"critic must return finite values{where}, got {values[index]!r} at "
-                         f"row {index}")
+        raise ValueError(f"critic must return finite values{where}, got "
+                         f"{float(values[index])!r} at row {index}")
     return values
 
 

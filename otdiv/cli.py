@@ -7,7 +7,6 @@ Each subcommand lives in its own module of :mod:`otdiv._cli` and provides
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import pkgutil
@@ -18,8 +17,8 @@ from . import _cli
 __all__ = ["main", "build_parser"]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser() -> _cli.OneLineParser:
+    parser = _cli.OneLineParser(
         prog="otdiv",
         description="Optimal transport and divergence numerics: exact solvers, sample "
                     "distances, critic certificates and the gradient-bias benchmark.")
@@ -41,11 +40,14 @@ POT_BACKEND_SWITCHES = ("POT_BACKEND_DISABLE_PYTORCH", "POT_BACKEND_DISABLE_JAX"
 
 
 def main(argv=None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status (also for a refused flag: 2)."""
     for switch in POT_BACKEND_SWITCHES:
         os.environ.setdefault(switch, "1")
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_request:  # a refused flag (2, one line on stderr), --help (0)
+        return exit_request.code if isinstance(exit_request.code, int) else 0
     if args.command is None:
         parser.print_help()
         return 2

@@ -11,7 +11,10 @@ from otdiv.cli import main
 
 
 def run(capsys, *argv):
-    status = main(list(argv))
+    try:
+        status = main(list(argv))
+    except SystemExit as exit_info:  # argparse refusing a flag's value
+        status = exit_info.code
     captured = capsys.readouterr()
     return status, captured.out, captured.err
 
@@ -22,9 +25,7 @@ def test_no_command_prints_help_and_exits_2(capsys):
 
 
 def test_unknown_command_is_bad_usage(capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(["no-such-command"])
-    assert exit_info.value.code == 2
+    assert main(["no-such-command"]) == 2
 
 
 def test_bakery_reports_64_and_the_slides_65(capsys):
@@ -71,7 +72,7 @@ def test_verify_fails_with_exit_1_for_a_2_lipschitz_critic(capsys, sample_files)
     (["--critic", "critics_for_test:identity", "--p", "absent.npy", "--q", "q.npy"],
      "no such file"),
     (["--critic", "critics_for_test:identity", "--p", "objects.npy", "--q", "q.npy"],
-     "without pickle"),
+     "pickled data"),
     (["--critic", "identity", "--p", "p.npy", "--q", "q.npy"], "MODULE:FUNCTION"),
 ])
 def test_verify_bad_input_exits_2_with_a_message(capsys, sample_files, argv, message):
@@ -80,7 +81,7 @@ def test_verify_bad_input_exits_2_with_a_message(capsys, sample_files, argv, mes
 
 
 def test_console_entry_point_runs_as_a_module():
-    completed = subprocess.run([sys.executable, "-m", "otdiv.cli", "--help"],
+    completed = subprocess.run([sys.executable, "-m", "otdiv", "--help"],
                                capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0 and "bakery" in completed.stdout
 
@@ -114,4 +115,4 @@ def test_demo_refuses_an_out_path_that_is_a_file(capsys, tmp_path):
     target.write_text("")
     status, _, err = run(capsys, "demo", "--out", str(target), "--sections", "bakery",
                          "--no-progress")
-    assert status == 2 and "--out must be a folder" in err
+    assert status == 2 and "--out" in err and "expected a folder" in err

@@ -1,28 +1,18 @@
-"""The notebooks in notebooks/ run top to bottom in a fresh kernel, without errors or warnings.
+"""The notebooks run top to bottom in a fresh kernel and print what is committed.
 
 Each notebook is executed with nbclient in the ``python3`` kernel (the interpreter running
-the tests, i.e. the venv's), from the notebooks directory, with a per-cell timeout. The
-notebooks use the inline (Agg) matplotlib backend, so no display is needed. The committed
-files are not modified: execution happens on an in-memory copy.
+the tests, i.e. the venv's), from the notebooks directory, with a per-cell timeout, on an
+in-memory copy. Then every code cell's text output is compared with the committed one under
+the rule documented in ``tests/notebook_tools.py`` (numbers with rtol 1e-6 / atol 1e-9,
+cells tagged ``timing`` compare text only). A difference means the committed outputs are
+stale: run ``make notebooks`` and review the diff.
 """
 
-from pathlib import Path
-
-import nbclient  # test dependencies: missing them must fail, not skip
+import nbclient  # noqa: F401  (test dependency: missing it must fail, not skip)
 import nbformat
 import pytest
 
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
-NOTEBOOKS = (
-    "01_bakery.ipynb",
-    "02_f_divergences.ipynb",
-    "03_wasserstein.ipynb",
-    "04_critics_and_gans.ipynb",
-    "05_cramer_and_bias.ipynb",
-)
-#: Seconds one cell may take: each notebook runs in well under a minute, but two notebooks
-#: share two busy cores under pytest-xdist, and JAX compiles on first use.
-CELL_TIMEOUT = 240
+from .notebook_tools import NOTEBOOK_DIR, NOTEBOOKS, compare_cell, compare_notebooks, execute
 
 
 def test_every_notebook_in_the_directory_is_executed_here():
@@ -38,14 +28,36 @@ def _stderr_warnings(notebook) -> list[str]:
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_runs_top_to_bottom_without_errors_or_warnings(name, monkeypatch):
-    # The kernel spec "python3" must resolve to this environment's interpreter, not to a
-    # user-level kernel that JUPYTER_PATH or an older preference would put first.
-    monkeypatch.delenv("JUPYTER_PATH", raising=False)
-    monkeypatch.setenv("JUPYTER_PREFER_ENV_PATH", "1")
-    notebook = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
-    client = nbclient.NotebookClient(
-        notebook, timeout=CELL_TIMEOUT, kernel_name="python3",
-        resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
-    client.execute()  # raises CellExecutionError (with the cell and traceback) on failure
-    assert _stderr_warnings(notebook) == []
+def test_notebook_runs_without_warnings_and_prints_what_is_committed(name):
+    committed = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
+    executed = execute(NOTEBOOK_DIR / name)
+    assert _stderr_warnings(executed) == []
+    problems = compare_notebooks(committed, executed)
+    assert not problems, (f"{name}: committed outputs are stale (run `make notebooks`):\n"
+                          + "\n".join(problems))
+
+
+def test_every_committed_code_cell_was_executed():
+    for name in NOTEBOOKS:
+        notebook = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
+        for number, cell in enumerate(notebook.cells):
+            if cell.cell_type == "code" and cell.source.strip():
+                assert cell.get("execution_count") is not None, f"{name} cell {number}"
+
+
+@pytest.mark.parametrize("old, new, tags, same", [
+    ("bound 0.0009\n", "bound 0.3755\n", (), False),              # the stale output of issue 14
+    ("gap 2.3e-13\n", "gap 0.0e+00\n", (), True),                  # round-off: atol 1e-9
+    ("W_1 = 0.505597\n", "W_1 = 0.5055971\n", (), True),           # rtol 1e-6
+    ("W_1 = 0.505597\n", "W_1 = 0.505697\n", (), False),
+    ("(> 1: not a lower bound)\n", "(<= 1: a lower bound)\n", (), False),
+    ("n  time\n 4  0.0002\n", "n  time\n 4  0.0300\n", ("timing",), True),
+    ("n  time\n 4  0.0002\n", "n  size\n 4  0.0300\n", ("timing",), False),
+    ("est 0.375\n", "est 0.380\n", ("approximate",), True),
+    ("est 0.375\n", "est 0.500\n", ("approximate",), False),
+    ("<object at 0x7f00aabbccdd>", "<object at 0x7f11223344ff>", (), True),
+    ("value inf\n", "value 1e308\n", (), False),
+    ("value   1\n", "value 1\n", (), True),                        # padding only
+])
+def test_output_comparison_rule(old, new, tags, same):
+    assert (compare_cell(old, new, tags) is None) == same

@@ -8,16 +8,17 @@ error handling live here so every subcommand behaves the same.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
 import numpy as np
 
 from ..exact.kantorovich import SolverError
+from ._args import OneLineParser, input_file, integer, output_folder, plain, real
 
 __all__ = ["add_common_options", "run", "CheckFailed", "to_jsonable", "non_negative_int",
-           "markdown_table"]
+           "markdown_table", "OneLineParser", "integer", "real", "input_file",
+           "output_folder", "plain"]
 
 
 class CheckFailed(Exception):
@@ -34,15 +35,8 @@ def add_common_options(parser) -> None:
                         help="print machine-readable JSON instead of the readable summary")
 
 
-def non_negative_int(text: str) -> int:
-    """An argparse type: a non-negative integer (random seeds)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
-    return value
+#: An argparse type: a non-negative integer (random seeds).
+non_negative_int = integer(0, what="a random seed")
 
 
 def markdown_table(columns, rows, *, float_format: str = ".4g") -> str:
@@ -76,6 +70,10 @@ def _emit(args, summary: str, payload: dict) -> None:
         print(summary)
 
 
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
 def run(args) -> int:
     """Call the subcommand's handler and map the outcome to an exit status."""
     try:
@@ -84,10 +82,17 @@ def run(args) -> int:
         _emit(args, failure.summary, failure.payload)
         return 1
     except (ValueError, TypeError, OSError, ImportError) as error:
-        print(f"otdiv {args.command}: error: {error}", file=sys.stderr)
+        print(f"otdiv {args.command}: error: {_one_line(error)}", file=sys.stderr)
         return 2
     except (SolverError, FloatingPointError) as error:
-        print(f"otdiv {args.command}: failed: {error}", file=sys.stderr)
+        print(f"otdiv {args.command}: failed: {_one_line(error)}", file=sys.stderr)
         return 1
+    except MemoryError:
+        print(f"otdiv {args.command}: failed: out of memory (try smaller inputs)",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"otdiv {args.command}: interrupted", file=sys.stderr)
+        return 130
     _emit(args, summary, payload)
     return 0

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
 import numpy as np
 
-from . import CheckFailed, add_common_options, markdown_table
+from ..bias._checks import MAX_SAMPLE_SIZE
+from . import CheckFailed, add_common_options, integer, markdown_table, output_folder, real
 
 #: The Cramér expected gradient must equal its true gradient to this accuracy (exit 1 if not).
 CRAMER_TOLERANCE = 1e-12
+#: Upper limits that keep a typo from asking for days of work or terabytes of memory: the
+#: sweep is O(grid * sum(m)), the SGD O(runs * steps) time and O(runs * 400) memory.
+MAX_GRID = 10_000
+MAX_STEPS = 10**8
+MAX_RUNS = 10**5
 
 
 def add_parser(subparsers) -> None:
@@ -20,20 +27,28 @@ def add_parser(subparsers) -> None:
                     "(W_1 against Cramér), the expected sample gradient against the true "
                     "gradient, and SGD runs (Bellemare et al. 2017, arXiv:1705.10743). "
                     "Exit status 1 if the Cramér gradient is not unbiased to 1e-12.")
-    parser.add_argument("--p", type=float, nargs="+", default=[0.6, 0.9],
-                        help="target success probabilities (default: 0.6 0.9)")
-    parser.add_argument("--m", type=int, nargs="+", default=[1, 2, 3, 5, 10, 100],
+    parser.add_argument("--p", type=real(0.0, 1.0, what="a probability"), nargs="+",
+                        default=[0.6, 0.9], metavar="P",
+                        help="target success probabilities in [0, 1] (default: 0.6 0.9)")
+    parser.add_argument("--m", type=integer(1, MAX_SAMPLE_SIZE, what="a minibatch size"),
+                        nargs="+", default=[1, 2, 3, 5, 10, 100], metavar="M",
                         help="minibatch sizes (default: 1 2 3 5 10 100)")
-    parser.add_argument("--grid", type=int, default=19,
-                        help="also sweep p = i/(N+1), i = 1..N (0: skip; default 19: p = 0.05..0.95)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="directory for the tables (.md, .json) and figures (.png)")
-    parser.add_argument("--sgd-m", type=int, default=1,
-                        help="minibatch size of the SGD runs (default 1)")
-    parser.add_argument("--steps", type=int, default=2000, help="SGD steps (default 2000)")
-    parser.add_argument("--lr", type=float, default=0.01, help="SGD step size (default 0.01)")
-    parser.add_argument("--runs", type=int, default=200, help="SGD runs per setting (default 200)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the SGD minibatches (default 0)")
+    parser.add_argument("--grid", type=integer(0, MAX_GRID), default=19, metavar="N",
+                        help="also sweep p = i/(N+1), i = 1..N (0: skip; default 19: "
+                             "p = 0.05..0.95)")
+    parser.add_argument("--out", type=output_folder, default=None, metavar="FOLDER",
+                        help="folder for the tables (.md, .json) and figures (.png); "
+                             "created if missing")
+    parser.add_argument("--sgd-m", type=integer(1, MAX_SAMPLE_SIZE, what="a minibatch size"),
+                        default=1, help="minibatch size of the SGD runs (default 1)")
+    parser.add_argument("--steps", type=integer(1, MAX_STEPS), default=2000,
+                        help="SGD steps (default 2000)")
+    parser.add_argument("--lr", type=real(0.0, lower_inclusive=False), default=0.01,
+                        help="SGD step size (default 0.01)")
+    parser.add_argument("--runs", type=integer(1, MAX_RUNS), default=200,
+                        help="SGD runs per setting (default 200)")
+    parser.add_argument("--seed", type=integer(0, what="a random seed"), default=0,
+                        help="seed of the SGD minibatches (default 0)")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
     add_common_options(parser)
     parser.set_defaults(handler=handle)
@@ -51,11 +66,21 @@ def bias_report(p_values, m_values, *, grid=19, out=None, sgd_m=1, steps=2000, l
     from .._validation import check_probability, check_sample_size
     from ..bias import bernoulli_sgd
     from ..bias.tables import grid_rows, minimizer_rows
+    from .._validation import check_int, check_real  # noqa: I001 (kept apart from the sgd import)
 
     p_values = [check_probability(p, "--p") for p in p_values]
     m_values = [check_sample_size(m, "--m") for m in m_values]
-    if grid < 0:
-        raise ValueError(f"--grid must be >= 0, got {grid}")
+    check_int(grid, "--grid", lower=0, upper=MAX_GRID)
+    check_sample_size(sgd_m, "--sgd-m")
+    check_int(steps, "--steps", lower=1, upper=MAX_STEPS)
+    check_real(lr, "--lr", lower=0.0, lower_inclusive=False)
+    check_int(runs, "--runs", lower=1, upper=MAX_RUNS)
+    check_int(seed, "--seed", lower=0)
+    if out is not None:
+        try:
+            out = output_folder(str(out))
+        except argparse.ArgumentTypeError as error:
+            raise ValueError(f"--out: {error}") from None
     rows = minimizer_rows(p_values, m_values)
     # i / (grid + 1) is the double nearest to the rational, as is k / m: equal rationals
     # compare equal, so a minimiser k/m = p shows a gap of exactly 0.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import importlib.util
 import os
@@ -10,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import CheckFailed, add_common_options
+from . import CheckFailed, add_common_options, input_file, real
+from ._files import check_pair, load_samples, load_weights
 
 
 def add_parser(subparsers) -> None:
@@ -20,38 +22,40 @@ def add_parser(subparsers) -> None:
                     "E_P f - E_Q f with the exact W_1, and measure its Lipschitz constant. "
                     "Exit status 0 if the critic passes at --tol, 1 if it does not, 2 on "
                     "bad input.")
-    parser.add_argument("--critic", required=True, metavar="MODULE:FUNCTION",
+    parser.add_argument("--critic", required=True, metavar="MODULE:FUNCTION", type=critic_spec,
                         help="an importable module (or a path to a .py file) and a callable "
                              "in it mapping an (n, d) array to n values, e.g. mypkg.nets:critic")
-    parser.add_argument("--p", required=True, type=Path, metavar="FILE",
-                        help="samples of P: .npy (loaded without pickle) or .csv, shape (n,) "
-                             "or (n, d)")
-    parser.add_argument("--q", required=True, type=Path, metavar="FILE", help="samples of Q")
-    parser.add_argument("--p-weights", type=Path, metavar="FILE", help="weights of P's samples")
-    parser.add_argument("--q-weights", type=Path, metavar="FILE", help="weights of Q's samples")
-    parser.add_argument("--tol", type=float, default=0.05,
-                        help="relative tolerance for passing (default 0.05)")
+    parser.add_argument("--p", required=True, type=input_file, metavar="FILE",
+                        help="samples of P: .npy (loaded without pickle) or .csv (comma-"
+                             "separated, one sample per line, # comments), shape (n,) or (n, d)")
+    parser.add_argument("--q", required=True, type=input_file, metavar="FILE",
+                        help="samples of Q (same formats and dimension as --p)")
+    parser.add_argument("--p-weights", type=input_file, metavar="FILE",
+                        help="weights of P's samples, one per sample, >= 0 (default: equal)")
+    parser.add_argument("--q-weights", type=input_file, metavar="FILE",
+                        help="weights of Q's samples, one per sample, >= 0 (default: equal)")
+    parser.add_argument("--tol", type=real(0.0, 1.0, lower_inclusive=False), default=0.05,
+                        help="relative tolerance for passing, in (0, 1] (default 0.05)")
     add_common_options(parser)
     parser.set_defaults(handler=handle)
 
 
 def load_array(path: Path, name: str) -> np.ndarray:
-    """Load a ``.npy`` (never with pickle) or a comma-separated ``.csv``/``.txt`` file."""
-    if not path.is_file():
-        raise FileNotFoundError(f"{name}: no such file {str(path)!r}")
-    suffix = path.suffix.lower()
-    if suffix == ".npy":
-        try:
-            return np.load(path, allow_pickle=False)
-        except ValueError as error:
-            raise ValueError(f"{name}: {path} could not be read without pickle ({error})"
-                             ) from None
-    if suffix in (".csv", ".txt"):
-        try:
-            return np.loadtxt(path, delimiter=",", ndmin=1, comments="#")
-        except ValueError as error:
-            raise ValueError(f"{name}: {path} is not a numeric CSV file ({error})") from None
-    raise ValueError(f"{name} must be a .npy or .csv file, got {str(path)!r}")
+    """Samples from a ``.npy`` (never with pickle) or comma-separated ``.csv``/``.txt`` file.
+
+    Kept for callers of the old name; see :mod:`otdiv._cli._files`.
+    """
+    return load_samples(Path(path), name)
+
+
+def critic_spec(text: str) -> str:
+    """An argparse type: ``MODULE:FUNCTION`` or ``path/to/file.py:FUNCTION`` (not imported yet)."""
+    module_name, separator, attribute = text.rpartition(":")
+    if not separator or not module_name or not attribute:
+        raise argparse.ArgumentTypeError(f"expected MODULE:FUNCTION, got {text!r}")
+    if module_name.endswith(".py") and not Path(module_name).is_file():
+        raise argparse.ArgumentTypeError(f"no such file {module_name!r}")
+    return text
 
 
 def load_callable(spec: str):
@@ -103,11 +107,13 @@ def load_callable(spec: str):
 def handle(args):
     from ..critics import verify_critic
 
+    # Every file is read and checked before the critic's module is imported (user code).
+    x_p = load_samples(args.p, "--p")
+    x_q = load_samples(args.q, "--q")
+    p_weights = load_weights(args.p_weights, "--p-weights") if args.p_weights else None
+    q_weights = load_weights(args.q_weights, "--q-weights") if args.q_weights else None
+    check_pair(x_p, x_q, p_weights, q_weights)
     critic = load_callable(args.critic)
-    x_p = load_array(args.p, "--p")
-    x_q = load_array(args.q, "--q")
-    p_weights = load_array(args.p_weights, "--p-weights") if args.p_weights else None
-    q_weights = load_array(args.q_weights, "--q-weights") if args.q_weights else None
     report = verify_critic(critic, x_p, x_q, p_weights, q_weights,
                            tol=args.tol)
     payload = {name: getattr(report, name) for name in (

@@ -39,8 +39,11 @@ def plot_expected_gradients(p_values: Sequence[float] = (0.6, 0.9),
 
     One column per target p, one row per distance; in each panel the true gradient of
     L(Ber(p), Ber(θ)) and the exact :func:`~otdiv.bias.bernoulli_expected_gradient` for
-    each minibatch size m (darker red for larger m). The W_1 curves cross zero at a median
-    of k/m instead of p; the Cramér curves all lie on the true line 2(θ − p).
+    each minibatch size m (darker red for larger m; the legend sits in a W_1 panel, where
+    m matters). The W_1 curves cross zero at a median of k/m instead of p; the Cramér
+    curves (dashed) all lie on the true line 2(θ − p). The W_1 curves spike at θ = 0 and
+    θ = 1 because sign(0) = 0: there the outcome k = 0 (resp. k = m) has k/m = θ and
+    contributes no gradient.
 
     Parameters
     ----------
@@ -67,26 +70,34 @@ def plot_expected_gradients(p_values: Sequence[float] = (0.6, 0.9),
     n_theta = check_int(n_theta, "n_theta", lower=2)
     if not p_values or not m_values or not distances:
         raise ValueError("p_values, m_values and distances must each name at least one value")
+    from matplotlib import colormaps
+
     theta = np.linspace(0.0, 1.0, n_theta)
     figure, axes = _new_figure(len(distances), len(p_values),
                                (3.4 * len(p_values) + 0.6, 2.8 * len(distances)))
-    shades = np.linspace(0.35, 0.95, len(m_values))
+    # Darker red for larger m, over a range of the colormap wide enough to tell apart.
+    colors = colormaps["Reds"](np.linspace(0.4, 1.0, len(m_values)))
     for row, distance in enumerate(distances):
         for column, p in enumerate(p_values):
             ax = axes[row, column]
             true = bernoulli_true_gradient(p, theta, distance=distance)
-            ax.plot(theta, true, color="tab:blue", lw=2.5, label="true gradient")
-            for shade, m in zip(shades, m_values):
+            ax.plot(theta, true, color="tab:blue", lw=3.0, label="true gradient")
+            for color, m in zip(colors, m_values):
                 expected = bernoulli_expected_gradient(p, theta, m, distance=distance)
-                ax.plot(theta, expected, color=(shade, 0.1, 0.1), lw=1.2,
-                        ls="-" if distance == "wasserstein" else "--", label=f"E sample, m={m}")
-            ax.axvline(p, color="grey", lw=0.8, ls=":")
+                ax.plot(theta, expected, color=color, lw=1.3,
+                        ls="-" if distance == "wasserstein" else "--",
+                        label=f"expected sample gradient, m = {m}")
+            ax.axvline(p, color="grey", lw=0.8, ls=":", label="target p")
             ax.axhline(0.0, color="grey", lw=0.5)
+            if distance != "wasserstein":
+                ax.text(0.03, 0.93, "every m lies on the true gradient", fontsize="x-small",
+                        transform=ax.transAxes, va="top")
             ax.set_title(f"{_LABELS[distance]}, p = {p:g}")
-            ax.set_xlabel(r"$\theta$")
+            ax.set_xlabel(r"$\theta$ (model's success probability)")
             if column == 0:
                 ax.set_ylabel(r"$\partial_\theta$ loss")
-    axes[-1, -1].legend(fontsize="x-small", loc="upper left")
+    legend_row = distances.index("wasserstein") if "wasserstein" in distances else 0
+    axes[legend_row, -1].legend(fontsize="x-small", loc="upper left")
     return _save(figure, path)
 
 

@@ -92,7 +92,11 @@ def plot_parallel_lines(thetas=None, *, example_theta=0.5, n=200, rng=0, path=No
     right.plot(theta, broken(table.total_variation), label="TV = 1")
     at_zero = table.theta == 0
     if np.any(at_zero):
-        right.plot([0.0], [0.0], "ko", markersize=4, label="all vanish at θ = 0")
+        # Mark the jump: JSD and TV are constant on each side and drop to 0 at θ = 0.
+        right.plot([0.0, 0.0], [np.log(2.0), 1.0], "o", markerfacecolor="white",
+                   markeredgecolor="k", markersize=6, zorder=3,
+                   label="JSD, TV jump at θ = 0")
+        right.plot([0.0], [0.0], "ko", markersize=4, zorder=3, label="all vanish at θ = 0")
     top = max(1.2, float(np.max(table.wasserstein)) * 1.05)
     kl_theta = theta[np.isinf(table.kl[order])][:: max(1, theta.size // 12)]
     kl_theta = kl_theta[np.abs(kl_theta) > 0.03 * np.ptp(theta)]  # keep θ = 0 visibly clear
@@ -142,6 +146,7 @@ def plot_noise_bound(u_values, v_values, u_weights=None, v_weights=None, *, scal
     if scales.ndim != 1 or scales.size == 0 or not np.all(np.isfinite(scales) & (scales > 0)):
         raise ValueError(f"scales must be a non-empty 1-D array of positive finite numbers, "
                          f"got {scales!r}")
+    default_noise = noise is None
     if noise is None:
         def noise(scale):
             return stats.uniform(-scale, 2.0 * scale)
@@ -159,7 +164,8 @@ def plot_noise_bound(u_values, v_values, u_weights=None, v_weights=None, *, scal
     axes.plot(scales, [r.wasserstein for r in results], "k-", linewidth=2,
               label=r"$W_1(P_r, P_g)$ (exact)")
     axes.set_xscale("log")
-    axes.set_xlabel("noise scale")
+    axes.set_xlabel("noise half-width a, ε ~ U[−a, a]" if default_noise
+                    else "noise scale s (ε ~ noise(s))")
     axes.set_ylabel("value")
     axes.set_title("Arjovsky–Bottou noise bound")
     axes.legend(fontsize="small")

@@ -1,0 +1,158 @@
+"""Argument types and the parser class shared by every subcommand.
+
+Every value a user types is checked here, by argparse, while the command line is parsed:
+before any module is imported for the work, any file is written or any number is
+computed. A bad value ends the command with one line naming the flag as typed
+(``otdiv bias: error: argument --runs: expected an integer >= 1, got '0'``) and exit
+status 2. Numbers in messages are formatted plainly (never ``np.float64(...)``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+from pathlib import Path
+
+__all__ = [
+    "INPUT_SUFFIXES",
+    "OneLineParser",
+    "input_file",
+    "integer",
+    "output_folder",
+    "plain",
+    "real",
+]
+
+#: File types the commands read samples and weights from.
+INPUT_SUFFIXES = (".npy", ".csv", ".txt")
+
+
+def plain(value) -> str:
+    """A number as a user would type it: ``0.5``, ``nan``, ``1e+300``; never a numpy repr."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return repr(value)
+    if number.is_integer() and abs(number) < 1e16:
+        return str(int(number))
+    return repr(number)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line on stderr and exit status 2.
+
+    argparse prints the whole usage block before the error; a user who typed a bad value
+    needs the flag and the reason, and ``--help`` for the rest. Subparsers made by
+    ``add_subparsers`` inherit this class.
+    """
+
+    def error(self, message):
+        message = " ".join(message.split())  # one line even when argparse wraps it
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _fail(expected: str, text: str):
+    raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+
+
+def integer(lower: int | None = None, upper: int | None = None, *, what: str = ""):
+    """An argparse type: an integer in ``[lower, upper]`` (``what`` says what it counts)."""
+    bounds = []
+    if lower is not None:
+        bounds.append(f">= {lower}")
+    if upper is not None:
+        bounds.append(f"<= {upper}")
+    expected = "an integer" + (" " + " and ".join(bounds) if bounds else "")
+    if what:
+        expected += f" ({what})"
+
+    def convert(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            _fail(expected, text)
+        if (lower is not None and value < lower) or (upper is not None and value > upper):
+            _fail(expected, text)
+        return value
+
+    convert.__name__ = "integer"
+    return convert
+
+
+def real(lower: float | None = None, upper: float | None = None, *,
+         lower_inclusive: bool = True, upper_inclusive: bool = True, what: str = ""):
+    """An argparse type: a finite real number in the stated interval."""
+    if lower is not None and upper is not None:
+        expected = (f"a number in {'[' if lower_inclusive else '('}{plain(lower)}, "
+                    f"{plain(upper)}{']' if upper_inclusive else ')'}")
+    elif lower is not None:
+        expected = f"a finite number {'>=' if lower_inclusive else '>'} {plain(lower)}"
+    elif upper is not None:
+        expected = f"a finite number {'<=' if upper_inclusive else '<'} {plain(upper)}"
+    else:
+        expected = "a finite number"
+    if what:
+        expected += f" ({what})"
+
+    def convert(text: str) -> float:
+        try:
+            value = float(text.strip())
+        except ValueError:
+            _fail(expected, text)
+        if not math.isfinite(value):
+            _fail(expected, text)
+        if lower is not None and (value < lower or (value == lower and not lower_inclusive)):
+            _fail(expected, text)
+        if upper is not None and (value > upper or (value == upper and not upper_inclusive)):
+            _fail(expected, text)
+        return value
+
+    convert.__name__ = "real"
+    return convert
+
+
+def input_file(text: str) -> Path:
+    """An argparse type: an existing, readable .npy/.csv/.txt file (not a folder)."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is a folder; expected a .npy or .csv file")
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"no such file {text!r}")
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a regular file")
+    if path.suffix.lower() not in INPUT_SUFFIXES:
+        raise argparse.ArgumentTypeError(
+            f"expected a .npy or .csv file (.txt is read as CSV), got {text!r}")
+    if not os.access(path, os.R_OK):
+        raise argparse.ArgumentTypeError(f"{text!r} is not readable (permission denied)")
+    return path
+
+
+def output_folder(text: str) -> Path:
+    """An argparse type: a folder that exists or can be created, and can be written to.
+
+    Nothing is created here: the command creates the folder when it has results to write.
+    """
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a folder name, got ''")
+    path = Path(text)
+    if path.exists():
+        if not path.is_dir():
+            raise argparse.ArgumentTypeError(
+                f"expected a folder, got the existing file {text!r}")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise argparse.ArgumentTypeError(f"the folder {text!r} is not writable")
+        return path
+    ancestor = path.absolute().parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"cannot create the folder {text!r}: {str(ancestor)!r} is a file")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(
+            f"cannot create the folder {text!r}: {str(ancestor)!r} is not writable")
+    return path
+

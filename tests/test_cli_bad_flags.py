@@ -1,0 +1,254 @@
+"""Every flag of every subcommand, given a bad value: exit 2, one line naming the flag, no work.
+
+For each case the command must
+- exit with status 2,
+- print exactly one line on stderr that names the flag as the user typed it (``--runs``,
+  never the Python parameter ``n_runs``) and no traceback, and nothing on stdout,
+- do no work first: the functions doing the work are replaced by ones that fail the test
+  if called, the critic module (user code) is not even imported, and no file or folder is
+  created.
+
+The full table runs in-process through ``otdiv.cli.main`` (a parse error is a
+``SystemExit(2)`` there, exactly what the console script turns into the exit status), so
+the whole table costs well under a second; ``test_bad_input_files_as_a_user_runs_them``
+runs the file cases of issue 13 (absurd and empty .npy headers, garbage) as real
+subprocesses of ``python -m otdiv``.
+
+A subcommand added to ``otdiv/_cli`` must get its rows in ``CASES`` (a test checks it).
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from otdiv.cli import build_parser, main
+
+#: Subcommands whose bad-flag rows live elsewhere, with the reason.
+OWNED_ELSEWHERE = {
+    "gan": "its flags are checked by the GAN work (tests/test_gan_cli.py)",
+}
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: (subcommand, arguments, the flag the message must name). "{...}" names a file made by
+#: the ``workspace`` fixture; "OUT" is a folder that must not be created.
+CASES = [
+    ("bakery", ["--json=yes"], "--json"),
+    ("bias", ["--p", "1.5"], "--p"),
+    ("bias", ["--p", "nan"], "--p"),
+    ("bias", ["--p", "0.5", "abc"], "--p"),
+    ("bias", ["--m", "0"], "--m"),
+    ("bias", ["--m", "2.5"], "--m"),
+    ("bias", ["--m", "100000000000"], "--m"),
+    ("bias", ["--grid", "-1"], "--grid"),
+    ("bias", ["--out", "{file.txt}"], "--out"),
+    ("bias", ["--out", "{file.txt}/sub"], "--out"),
+    ("bias", ["--sgd-m", "0"], "--sgd-m"),
+    ("bias", ["--steps", "0"], "--steps"),
+    ("bias", ["--steps", "1e3"], "--steps"),
+    ("bias", ["--lr", "-1"], "--lr"),
+    ("bias", ["--lr", "inf"], "--lr"),
+    ("bias", ["--runs", "0"], "--runs"),
+    ("bias", ["--runs", "1000000000"], "--runs"),
+    ("bias", ["--seed", "-1"], "--seed"),
+    ("bias", ["--no-progress=1"], "--no-progress"),
+    ("demo", ["--out", "{file.txt}"], "--out"),
+    ("demo", ["--seed", "x"], "--seed"),
+    ("demo", ["--seed", "-3"], "--seed"),
+    ("demo", ["--sections", "nosuch"], "--sections"),
+    ("demo", ["--quick=2"], "--quick"),
+    ("demo", ["--no-progress=1"], "--no-progress"),
+    ("verify", ["--critic", "no_colon", "--p", "{p.npy}", "--q", "{q.npy}"], "--critic"),
+    ("verify", ["--critic", "missing.py:f", "--p", "{p.npy}", "--q", "{q.npy}"], "--critic"),
+    ("verify", ["--critic", "marker_critic:f", "--p", "{absent.npy}", "--q", "{q.npy}"], "--p"),
+    ("verify", ["--critic", "marker_critic:f", "--p", "{folder.npy}", "--q", "{q.npy}"], "--p"),
+    ("verify", ["--critic", "marker_critic:f", "--p", "{p.json}", "--q", "{q.npy}"], "--p"),
+    ("verify", ["--critic", "marker_critic:f", "--p", "{big.npy}", "--q", "{q.npy}"], "--p"),
+    ("verify", ["--critic", "marker_critic:f", "--p", "{empty.npy}", "--q", "{q.npy}"], "--p"),
+    ("verify", ["--critic", "marker_critic:f", "--p", "{garbage.npy}", "--q", "{q.npy}"], "--p"),
+    ("verify", ["--critic", "marker_critic:f", "--p", "{objects.npy}", "--q", "{q.npy}"], "--p"),
+    ("verify", ["--critic", "marker_critic:f", "--p", "{cube.npy}", "--q", "{q.npy}"], "--p"),
+    ("verify", ["--critic", "marker_critic:f", "--p", "{nan.npy}", "--q", "{q.npy}"], "--p"),
+    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{empty.csv}"], "--q"),
+    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{word.csv}"], "--q"),
+    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{nan.csv}"], "--q"),
+    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{ragged.csv}"], "--q"),
+    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{plane.npy}"], "--q"),
+    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{q.npy}",
+                "--p-weights", "{negative.csv}"], "--p-weights"),
+    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{q.npy}",
+                "--p-weights", "{short.csv}"], "--p-weights"),
+    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{q.npy}",
+                "--q-weights", "{zeros.csv}"], "--q-weights"),
+    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{q.npy}",
+                "--tol", "0"], "--tol"),
+    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{q.npy}",
+                "--tol", "nan"], "--tol"),
+    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{q.npy}",
+                "--tol", "2"], "--tol"),
+]
+
+
+def _write_absurd_npy(path: Path) -> None:
+    """A 144-byte .npy whose header claims 10**12 float64 values (8 TB)."""
+    header = "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000,), }"
+    path.write_bytes(b"\x93NUMPY\x01\x00" + (118).to_bytes(2, "little")
+                     + header.ljust(117).encode() + b"\n" + bytes(16))
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    np.save(tmp_path / "p.npy", rng.normal(size=10))
+    np.save(tmp_path / "q.npy", rng.normal(size=10))
+    np.save(tmp_path / "plane.npy", rng.normal(size=(10, 2)))
+    np.save(tmp_path / "cube.npy", np.zeros((2, 2, 2)))
+    np.save(tmp_path / "nan.npy", np.array([0.0, np.nan]))
+    np.save(tmp_path / "objects.npy", np.array([object()]), allow_pickle=True)
+    _write_absurd_npy(tmp_path / "big.npy")
+    (tmp_path / "empty.npy").write_bytes(b"")
+    (tmp_path / "garbage.npy").write_bytes(bytes(range(256)) * 4)
+    (tmp_path / "folder.npy").mkdir()
+    (tmp_path / "p.json").write_text("[1, 2]")
+    (tmp_path / "file.txt").write_text("not a folder")
+    (tmp_path / "empty.csv").write_text("")
+    (tmp_path / "word.csv").write_text("1.0\n2.0\nthree\n")
+    (tmp_path / "nan.csv").write_text("# header\n1.0\n\nnan\n")
+    (tmp_path / "ragged.csv").write_text("1,2\n3\n")
+    (tmp_path / "negative.csv").write_text("\n".join(["1"] * 9 + ["-1"]) + "\n")
+    (tmp_path / "short.csv").write_text("1\n2\n")
+    (tmp_path / "zeros.csv").write_text("0\n" * 10)
+    (tmp_path / "marker_critic.py").write_text(
+        "open('critic_imported.marker', 'w').close()\n\ndef f(x):\n    return x[:, 0]\n")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _expand(argv, workspace):
+    return [re.sub(r"\{([^}]*)\}", lambda match: str(workspace / match.group(1)), arg)
+            for arg in argv]
+
+
+def _listing(folder: Path) -> set:
+    return {path.relative_to(folder) for path in folder.rglob("*")}
+
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """Replace the functions that do each command's work by ones that fail the test."""
+    import otdiv._cli.demo
+    import otdiv.bias.tables
+    import otdiv.critics
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("work started before every argument was checked")
+
+    monkeypatch.setattr(otdiv.bias.tables, "minimizer_rows", forbidden)
+    monkeypatch.setattr(otdiv.bias.tables, "grid_rows", forbidden)
+    monkeypatch.setattr(otdiv._cli.demo, "run_demo", forbidden)
+    monkeypatch.setattr(otdiv.critics, "verify_critic", forbidden)
+
+
+def test_every_subcommand_has_bad_flag_cases():
+    parser = build_parser()
+    subcommands = next(action for action in parser._actions
+                       if action.__class__.__name__ == "_SubParsersAction").choices
+    covered = {command for command, _, _ in CASES}
+    assert set(subcommands) - set(OWNED_ELSEWHERE) <= covered
+
+
+def test_every_flag_of_the_covered_subcommands_has_a_case():
+    parser = build_parser()
+    subcommands = next(action for action in parser._actions
+                       if action.__class__.__name__ == "_SubParsersAction").choices
+    for command in {command for command, _, _ in CASES}:
+        flags = {option for action in subcommands[command]._actions
+                 for option in action.option_strings if option.startswith("--")}
+        flags -= {"--help"}
+        if command != "bakery":
+            flags -= {"--json"}  # a store_true flag; its bad form is covered once (bakery)
+        tested = {flag for name, _, flag in CASES if name == command}
+        assert flags <= tested, (command, flags - tested)
+
+
+@pytest.mark.parametrize("command, argv, flag", CASES,
+                         ids=[f"{c}-{' '.join(a)}" for c, a, _ in CASES])
+def test_bad_flag_exits_2_with_one_line_naming_it_before_any_work(
+        command, argv, flag, workspace, no_work, capsys):
+    out_folder = workspace / "OUT"
+    args = [command, *_expand(argv, workspace)]
+    if command in ("bias", "demo") and "--out" not in argv:
+        args += ["--out", str(out_folder)]
+    before = _listing(workspace)
+    try:
+        status = main(args)
+    except SystemExit as exit_info:
+        status = exit_info.code
+    captured = capsys.readouterr()
+    assert status == 2
+    message = captured.err.rstrip("\n")
+    assert message and "\n" not in message, captured.err
+    assert flag in message
+    assert "Traceback" not in message and "np.float64" not in message
+    assert captured.out == ""
+    assert _listing(workspace) == before  # nothing written, critic module not imported
+    assert not out_folder.exists()
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("big.npy", "header announces shape (1000000000000,)"),
+    ("empty.npy", "is empty"),
+    ("garbage.npy", "not a NumPy .npy file"),
+    ("folder.npy", "is a folder"),
+    ("word.csv", "line 3, column 1: 'three' is not a number"),
+])
+def test_bad_input_files_as_a_user_runs_them(name, expected, workspace):
+    completed = subprocess.run(
+        [sys.executable, "-m", "otdiv", "verify", "--critic", "marker_critic:f",
+         "--p", name, "--q", "q.npy"],
+        capture_output=True, text=True, timeout=300, cwd=workspace,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert completed.returncode == 2, completed.stderr
+    assert completed.stderr.count("\n") == 1 and expected in completed.stderr
+    assert "--p" in completed.stderr and completed.stdout == ""
+    assert not (workspace / "critic_imported.marker").exists()
+
+
+def test_python_dash_m_otdiv_runs_the_command():
+    completed = subprocess.run([sys.executable, "-m", "otdiv", "--help"], capture_output=True,
+                               text=True, timeout=300, cwd=ROOT)
+    assert completed.returncode == 0 and "bakery" in completed.stdout
+
+
+def test_a_csv_row_with_two_columns_is_one_point_in_the_plane(workspace):
+    from otdiv._cli._files import load_samples
+    (workspace / "one.csv").write_text("1.5,2.5\n")
+    assert load_samples(workspace / "one.csv", "--p").shape == (1, 2)
+    (workspace / "column.csv").write_text("1\n2\n3\n")
+    assert load_samples(workspace / "column.csv", "--p").shape == (3,)
+
+
+def test_an_empty_csv_gives_no_numpy_warning(workspace, recwarn):
+    from otdiv._cli._files import load_samples
+    with pytest.raises(ValueError, match="holds no numbers"):
+        load_samples(workspace / "empty.csv", "--p")
+    assert len(recwarn) == 0
+
+
+@pytest.mark.parametrize("call", [
+    lambda otdiv: otdiv.wasserstein([0.0, np.nan], [1.0]),
+    lambda otdiv: otdiv.wasserstein([0.0, 1.0], [1.0], [1.0, -1.0]),
+    lambda otdiv: otdiv.f_divergence([0.5, -0.5], [0.5, 0.5]),
+    lambda otdiv: otdiv.verify_critic(lambda x: np.full(len(x), np.nan), np.zeros((3, 2)),
+                                      np.ones((3, 2))),
+])
+def test_messages_print_numbers_plainly_not_as_numpy_reprs(call):
+    import otdiv
+    with pytest.raises(ValueError) as error:
+        call(otdiv)
+    assert "np.float64" not in str(error.value) and "np." not in str(error.value)
