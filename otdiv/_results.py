@@ -463,9 +463,11 @@ class CriticReport:
         :math:`L < 1` is what rescues a weight-clipped critic, which is right only up to its
         unknown scale. Negative when the critic is oriented the wrong way.
     plan_tightness : float
-        Share of the optimally transported mass on which
-        :math:`f(x) - f(y) \ge (1 - \mathrm{tol}) \|x - y\|`. An optimal critic is tight
-        on the whole plan (complementary slackness), so this is 1 for it.
+        Share of the optimally transported mass on which the rescaled critic is tight,
+        :math:`(f(x) - f(y)) / L' \ge (1 - \mathrm{tol}) \|x - y\|`, with :math:`L'` the
+        divisor of ``certified_lower_bound`` (so a 2-Lipschitz critic is not called tight
+        for moving twice the distance). An optimal critic is tight on the whole plan
+        (complementary slackness), so this is 1 for it.
     tol : float
         The relative tolerance used for tightness and for ``passed``.
     passed : bool
