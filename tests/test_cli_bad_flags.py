@@ -57,6 +57,21 @@ CASES = [
     ("bias", ["--runs", "1000000000"], "--runs"),
     ("bias", ["--seed", "-1"], "--seed"),
     ("bias", ["--no-progress=1"], "--no-progress"),
+    ("distance", ["{p.npy}", "{q.npy}", "--metric", "nosuch"], "--metric"),
+    ("distance", ["{p.npy}", "{q.npy}", "--p", "0.5"], "--p"),
+    ("distance", ["{p.npy}", "{q.npy}", "--metric", "sliced_wasserstein", "--n-projections",
+                  "1"], "--n-projections"),
+    ("distance", ["{p.npy}", "{q.npy}", "--metric", "sliced_energy", "--seed", "-1"], "--seed"),
+    ("distance", ["{p.npy}", "{q.npy}", "--json=1"], "--json"),
+    ("pairwise", ["{p.npy}", "{q.npy}", "--metric", "nosuch"], "--metric"),
+    ("pairwise", ["{p.npy}", "{q.npy}", "--p", "nan"], "--p"),
+    ("pairwise", ["{p.npy}", "{q.npy}", "--n-projections", "5"], "--n-projections"),
+    ("pairwise", ["{p.npy}", "{q.npy}", "--metric", "sliced_energy", "--seed", "x"], "--seed"),
+    ("pairwise", ["{p.npy}", "{q.npy}", "--out", "{file.txt}/m.npy"], "--out"),
+    ("pairwise", ["{p.npy}", "{q.npy}", "--workers", "0"], "--workers"),
+    ("pairwise", ["{p.npy}", "{q.npy}", "--scheduler", "notanaddress"], "--scheduler"),
+    ("pairwise", ["{p.npy}", "{q.npy}", "--no-progress=1"], "--no-progress"),
+    ("pairwise", ["{p.npy}", "{q.npy}", "--json=1"], "--json"),
     ("demo", ["--out", "{file.txt}"], "--out"),
     ("demo", ["--seed", "x"], "--seed"),
     ("demo", ["--seed", "-3"], "--seed"),
@@ -141,9 +156,11 @@ def _listing(folder: Path) -> set:
 @pytest.fixture
 def no_work(monkeypatch):
     """Replace the functions that do each command's work by ones that fail the test."""
+    import otdiv
     import otdiv._cli.demo
     import otdiv.bias.tables
     import otdiv.critics
+    import otdiv.distance_matrix
 
     def forbidden(*args, **kwargs):
         raise AssertionError("work started before every argument was checked")
@@ -152,6 +169,10 @@ def no_work(monkeypatch):
     monkeypatch.setattr(otdiv.bias.tables, "grid_rows", forbidden)
     monkeypatch.setattr(otdiv._cli.demo, "run_demo", forbidden)
     monkeypatch.setattr(otdiv.critics, "verify_critic", forbidden)
+    monkeypatch.setattr(otdiv.distance_matrix, "pairwise", forbidden)
+    for name in ("wasserstein", "cramer_distance", "energy_distance", "sliced_wasserstein",
+                 "sliced_energy_distance"):
+        monkeypatch.setattr(otdiv, name, forbidden)
 
 
 def test_every_subcommand_has_bad_flag_cases():

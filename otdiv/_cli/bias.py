@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..bias._checks import MAX_SAMPLE_SIZE
+from .._validation import MAX_SAMPLE_SIZE
 from . import CheckFailed, add_common_options, integer, markdown_table, output_folder, real
 
 #: The Cramér expected gradient must equal its true gradient to this accuracy (exit 1 if not).
@@ -63,10 +63,9 @@ GRID_COLUMNS = ["m", "W1 gap", "worst p", "sup W1 bias", "sup W1 bias, 0.1 from 
 def bias_report(p_values, m_values, *, grid=19, out=None, sgd_m=1, steps=2000, lr=0.01,
                 runs=200, seed=0, progress=True):
     """Compute the tables, SGD runs and (with ``out``) the figures; return (summary, payload)."""
-    from .._validation import check_probability, check_sample_size
+    from .._validation import check_int, check_probability, check_real, check_sample_size
     from ..bias import bernoulli_sgd
     from ..bias.tables import grid_rows, minimizer_rows
-    from .._validation import check_int, check_real  # noqa: I001 (kept apart from the sgd import)
 
     p_values = [check_probability(p, "--p") for p in p_values]
     m_values = [check_sample_size(m, "--m") for m in m_values]

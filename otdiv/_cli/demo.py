@@ -84,8 +84,15 @@ def compile_kernels(on_group=None, *, quick=False) -> dict:
     written to Numba's cache) and loads from the cache afterwards (about a second). Doing
     it here, as its own stage, keeps compilation out of every timing the demo reports.
     """
-    from .. import (cramer_distance, energy_distance, sliced_energy_distance,
-                    sliced_wasserstein, transport, verify_critic, wasserstein)
+    from .. import (
+        cramer_distance,
+        energy_distance,
+        sliced_energy_distance,
+        sliced_wasserstein,
+        transport,
+        verify_critic,
+        wasserstein,
+    )
 
     line, plane = np.linspace(0.0, 1.0, 8), np.linspace(0.0, 1.0, 16).reshape(8, 2)
     weights = np.linspace(1.0, 2.0, 8)

@@ -66,9 +66,8 @@ def checked_metric(args) -> tuple[str, float, dict]:
             raise ValueError(f"{flag} applies to the sliced metrics only, not to {args.metric}")
     if args.n_projections is not None:
         options["n_projections"] = _number(args.n_projections, "--n-projections", int)
-        lowest = 2 if args.metric == "sliced_energy" else 1
-        if options["n_projections"] < lowest:
-            raise ValueError(f"--n-projections must be >= {lowest}, got {args.n_projections}")
+        if options["n_projections"] < 2:
+            raise ValueError(f"--n-projections must be >= 2, got {args.n_projections}")
     if args.seed is not None:
         options["rng"] = _number(args.seed, "--seed", int)
         if options["rng"] < 0:

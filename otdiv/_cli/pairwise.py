@@ -71,7 +71,7 @@ def _connect(address: str):
         raise ImportError("--scheduler needs Dask: pip install 'otdiv[dask]'") from None
     try:
         return Client(address, timeout="20s")
-    except (OSError, TimeoutError) as error:
+    except (OSError, TimeoutError, ValueError) as error:
         raise OSError(f"--scheduler: cannot connect to {address!r} ({error})") from None
 
 
