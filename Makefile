@@ -5,18 +5,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: test demo bench clean notebooks docs
+.PHONY: test lint demo bench clean notebooks docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip || { rm -rf $(VENV); exit 1; }
 
 $(STAMP): $(BIN)/python setup.cfg pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[gan,test]"
+	$(BIN)/python -m pip install --quiet -e ".[gan,test,lint]"
 	touch $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
+
+# ruff's rule set and mypy's scope are in pyproject.toml; CI runs this beside the tests.
+lint: $(STAMP)
+	$(BIN)/ruff check otdiv tests benchmarks
+	$(BIN)/mypy
 
 demo: $(STAMP)
 	$(BIN)/otdiv demo --out demo-out

@@ -308,7 +308,7 @@ def as_rng(rng) -> np.random.Generator:
             raise TypeError("rng must be None, an integer seed or a numpy Generator, got a bool")
         if isinstance(rng, numbers.Integral) and rng < 0:
             raise ValueError(f"rng must be a non-negative integer seed, got {rng}")
-        return np.random.default_rng(rng)
+        return np.random.default_rng(int(rng) if isinstance(rng, numbers.Integral) else rng)
     raise TypeError(f"rng must be None, an integer seed, a SeedSequence or a "
                     f"numpy.random.Generator, got {type(rng).__name__}")
 

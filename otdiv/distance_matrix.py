@@ -19,7 +19,7 @@ __all__ = ["pairwise", "PairwiseResult"]
 
 DEFAULT_PROJECTIONS = 200
 # Options each metric takes besides p, with their defaults.
-_METRIC_OPTIONS = {
+_METRIC_OPTIONS: dict[str, dict] = {
     "wasserstein": {"method": "auto"},
     "energy": {"squared": False},
     "cramer": {},

@@ -130,7 +130,7 @@ def _checking_arguments(function, owner: str, names: tuple):
         for name, value in zip(names, values):
             _check_real_argument(value, f"{owner}({', '.join(names)}): {name}")
         return function(*values)
-    checked.checks_arguments = True
+    checked.checks_arguments = True  # type: ignore[attr-defined]
     return checked
 
 
@@ -224,7 +224,7 @@ class FDivergence:
     f_at_zero: float
     slope_at_infinity: float
     integrand: Callable
-    log_integrand_pair: Callable = None
+    log_integrand_pair: Callable | None = None
 
     def __post_init__(self):
         # A string given to a generator would otherwise fail deep inside NumPy with "could

@@ -151,4 +151,6 @@ def brute_force_assignment(cost) -> AssignmentResult:
         if best_cost is None or totals[index] < best_cost:
             best_cost = float(totals[index])
             best = chunk[index].copy()
+    if best is None:  # unreachable: every n >= 1 has at least one candidate
+        raise RuntimeError("no assignment was enumerated")
     return AssignmentResult(cost=_total(cost, best), permutation=best)
