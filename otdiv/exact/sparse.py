@@ -35,6 +35,8 @@ from .solvers import solve_arcs_network_simplex
 
 __all__ = ["solve_point_clouds", "SparseSolution"]
 
+#: Arcs of smallest reduced cost per source and per target in the first arc set (p > 1).
+FIRST_ARCS = 8
 #: Violating arcs added per source in each round (the most negative first).
 ARCS_PER_ROUND = 16
 #: Reduced costs above ``-PRICING_TOLERANCE`` (costs lie in [0, 1]) count as non-negative.
@@ -67,7 +69,7 @@ def solve_point_clouds(a: np.ndarray, b: np.ndarray, cost: PointCloudCost, *,
     m = cost.shape[1]
     b = b * (a.sum() / b.sum())
     dual_u, dual_v, seed_keys = _initial_potentials(a, b, cost)
-    keys = _first_arcs(a, b, cost, seed_keys)
+    keys = _first_arcs(a, b, cost, seed_keys, dual_u, dual_v)
     for round_number in range(1, MAX_ROUNDS + 1):
         rows, columns = np.divmod(keys, m)
         arc_cost = cost.arc_costs(rows, columns)
@@ -215,12 +217,21 @@ def _pairwise_costs(x, y, p):
     return distance if p == 1.0 else distance**p
 
 
-def _first_arcs(a, b, cost, seed_keys):
+def _first_arcs(a, b, cost, seed_keys, dual_u, dual_v):
     """Sorted keys ``i * m + j`` of the first arc set: the arcs refined from the coarser
-    solve, and the support of a feasible plan (so the sparse problem is always feasible)."""
-    m = cost.shape[1]
+    solve, the support of a feasible plan (so the sparse problem is always feasible) and,
+    for p > 1, each row's and column's ``FIRST_ARCS`` arcs of smallest reduced cost under
+    the first potentials (cheap searches there; W_1's flat potentials make them costly)."""
+    n, m = cost.shape
     feasible_rows, feasible_columns = _monotone_support(a, b, cost.x, cost.y)
-    return _sorted_unique(np.concatenate([feasible_rows * m + feasible_columns, seed_keys]))
+    parts = [feasible_rows * m + feasible_columns, seed_keys]
+    if cost.p > 1.0 and FIRST_ARCS:
+        _, row_best = cost.cheapest(dual_v, min(FIRST_ARCS, m))
+        _, column_best = cost.cheapest_sources(dual_u, min(FIRST_ARCS, n))
+        parts.append((np.arange(n)[:, None] * m + row_best).ravel())
+        parts.append((column_best * m + np.arange(m)[:, None]).ravel())
+    keys = _sorted_unique(np.concatenate(parts))
+    return keys[keys >= 0]
 
 
 def _sorted_unique(values):
