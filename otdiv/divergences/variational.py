@@ -74,6 +74,11 @@ def variational_bound(critic, u_values, v_values, kind: str = "kl") -> Variation
     >>> abs(result.value - 0.5) < 4 * result.standard_error
     True
     """
+    return variational_bound_core(*validated_bound_inputs(critic, u_values, v_values, kind))
+
+
+def validated_bound_inputs(critic, u_values, v_values, kind):
+    """``(critic, u, v, divergence)`` checked as :func:`variational_bound` documents."""
     divergence = get_f_divergence(kind)
     if not callable(critic):
         raise TypeError(f"critic must be a callable critic(x) -> values, got "
@@ -85,7 +90,11 @@ def variational_bound(critic, u_values, v_values, kind: str = "kl") -> Variation
     if d_u != d_v:
         raise ValueError(f"u_values and v_values must have the same dimension d, got points "
                          f"in R^{d_u} and R^{d_v} (shapes {u.shape} and {v.shape})")
+    return critic, u, v, divergence
 
+
+def variational_bound_core(critic, u, v, divergence) -> VariationalBoundResult:
+    """Trusted core of :func:`variational_bound` on validated samples."""
     on_p = divergence.activation(critic_values(critic, u, "u_values"))
     on_q = divergence.conjugate_of_activation(critic_values(critic, v, "v_values"))
     p_term, q_term = float(np.mean(on_p)), float(np.mean(on_q))
