@@ -31,7 +31,7 @@ import time
 
 import numpy as np
 
-from _harness import write_results
+from _harness import RESULTS, write_results
 
 QUICK = "--quick" in sys.argv
 CHILD = "--child" in sys.argv
@@ -151,6 +151,7 @@ def main():
     from otdiv.exact import _sorting
 
     installed = measure("vectorised" if _sorting.numpy_sort_is_vectorised() else "scalar")
+    (RESULTS / "sort_installed_numpy.json").write_text(json.dumps(installed, indent=1))
     scalar = scalar_numpy_run()
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     machine_note = (
