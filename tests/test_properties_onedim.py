@@ -19,7 +19,7 @@ from hypothesis.extra import numpy as hnp
 
 from otdiv import cramer_distance, energy_distance, wasserstein_1d
 
-FAST = settings(max_examples=40, deadline=None)
+FAST = settings(max_examples=30, deadline=None)
 ORDERS = st.sampled_from([1.0, 2.0, 3.0, 2.5, 7.0])
 
 # --- strategies -------------------------------------------------------------------------
@@ -261,7 +261,7 @@ def test_agreement_with_scipy_on_ordinary_input(first, second):
         scipy.stats.energy_distance(u, v, u_w, v_w), rel=1e-9, abs=1e-9)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(extreme_values, extreme_values, st.sampled_from([1, 2, 3]),
        st.none() | st.lists(small_integer_weights, min_size=4, max_size=4))
 def test_wp_on_extreme_input_refuses_or_equals_the_exact_value(u, v, p, weights):
@@ -273,7 +273,7 @@ def test_wp_on_extreme_input_refuses_or_equals_the_exact_value(u, v, p, weights)
                            rooted(exact, p))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(extreme_values, extreme_values, st.sampled_from([1, 2, 3]),
        st.none() | st.lists(small_integer_weights, min_size=4, max_size=4))
 def test_ell_p_and_energy_on_extreme_input_refuse_or_equal_the_exact_value(u, v, p, weights):
