@@ -19,7 +19,7 @@ from hypothesis.extra import numpy as hnp
 
 from otdiv import cramer_distance, energy_distance, wasserstein_1d
 
-FAST = settings(max_examples=40, deadline=None)
+FAST = settings(max_examples=30, deadline=None)
 ORDERS = st.sampled_from([1.0, 2.0, 3.0, 2.5, 7.0])
 
 # --- strategies -------------------------------------------------------------------------
@@ -140,6 +140,10 @@ def test_wp_scales_by_abs_c_and_ell_p_by_abs_c_to_the_one_over_p(first, second, 
     (u, u_w), (v, v_w) = first, second
     scaled_u, scaled_v = c * u, c * v
     assume(np.all(np.isfinite(scaled_u)) and np.all(np.isfinite(scaled_v)))
+    # no input loses its digits to underflow (that would change the samples themselves)
+    tiny = np.finfo(float).tiny
+    assume(np.all((scaled_u == 0) == (u == 0)) and np.all(np.abs(scaled_u[u != 0]) >= tiny))
+    assume(np.all((scaled_v == 0) == (v == 0)) and np.all(np.abs(scaled_v[v != 0]) >= tiny))
     # c * x is rounded: allow the rounding of the inputs relative to the largest value
     slack = 4e-16 * max(np.abs(u).max(), np.abs(v).max())
     w = wasserstein_1d(u, v, u_w, v_w, p=p)
@@ -222,9 +226,9 @@ def test_wp_is_nondecreasing_in_p(first, second, x, y):
         for smaller, larger in zip(values, values[1:]):
             assert smaller <= larger * (1 + 1e-12)
         # and none exceeds the largest distance between any two points (>= W_inf)
-        with np.errstate(over="ignore"):  # inf when the largest distance overflows
-            largest = 2.0 * np.abs(a[:, None] / 2 - b[None, :] / 2).max()
-        assert values[-1] <= largest * (1 + 1e-12)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf when it overflows
+            largest = np.abs(a[:, None] - b[None, :]).max()
+            assert values[-1] <= largest * (1 + 1e-12)
 
 
 @FAST
@@ -257,7 +261,7 @@ def test_agreement_with_scipy_on_ordinary_input(first, second):
         scipy.stats.energy_distance(u, v, u_w, v_w), rel=1e-9, abs=1e-9)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(extreme_values, extreme_values, st.sampled_from([1, 2, 3]),
        st.none() | st.lists(small_integer_weights, min_size=4, max_size=4))
 def test_wp_on_extreme_input_refuses_or_equals_the_exact_value(u, v, p, weights):
@@ -269,7 +273,7 @@ def test_wp_on_extreme_input_refuses_or_equals_the_exact_value(u, v, p, weights)
                            rooted(exact, p))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(extreme_values, extreme_values, st.sampled_from([1, 2, 3]),
        st.none() | st.lists(small_integer_weights, min_size=4, max_size=4))
 def test_ell_p_and_energy_on_extreme_input_refuse_or_equal_the_exact_value(u, v, p, weights):
