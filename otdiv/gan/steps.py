@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
+
 from .._validation import check_int
 from ._jax import jax, jnp, optax
 from .config import GanConfig, f_kind
@@ -80,7 +82,8 @@ def init_generator(config: GanConfig, generator, dimension: int):
 
 def negate_critic(params):
     r"""The parameters of :math:`-f`: the last layer's weights and bias negated."""
-    last = {key: -value for key, value in params[-1].items()}
+    # negated on the host: exact, and no eager JAX op to compile per shape
+    last = {key: jnp.asarray(-np.asarray(value)) for key, value in params[-1].items()}
     return (*params[:-1], last)
 
 

@@ -183,15 +183,17 @@ def train_critic(x_p, x_q, *, loss=None, steps=2000, rng=None, config=None, chec
     checked = config.sign_check and config.family == "wasserstein"
 
     def sign_checked(params, opt_state, flips):
+        """The critic after the sign check, its optimiser state, flips and estimate."""
         critic = _numpy_critic(config, params, sn_state, reference)
-        if checked and critic.dual_value(x_p, x_q) < 0.0:
+        estimate = critic.dual_value(x_p, x_q)
+        if checked and estimate < 0.0:
             params = negate_critic(params)
-            return params, optimizer.init(params), flips + 1, _numpy_critic(
-                config, params, sn_state, reference)
-        return params, opt_state, flips, critic
+            critic = _numpy_critic(config, params, sn_state, reference)
+            return params, optimizer.init(params), flips + 1, critic, -estimate
+        return params, opt_state, flips, critic, estimate
 
     if resume is None:
-        params, opt_state, flips, _ = sign_checked(params, opt_state, flips)
+        params, opt_state, flips, _, _ = sign_checked(params, opt_state, flips)
     device_p, device_q = jnp.asarray(x_p, jnp.float32), jnp.asarray(x_q, jnp.float32)
     runner = critic_runner(config)
 
@@ -204,10 +206,10 @@ def train_critic(x_p, x_q, *, loss=None, steps=2000, rng=None, config=None, chec
                 (params, sn_state, opt_state), device_p, device_q, batches)
             _check_finite_training([float(objective)], config)
             done += length
-            params, opt_state, flips, critic = sign_checked(params, opt_state, flips)
+            params, opt_state, flips, critic, estimate = sign_checked(params, opt_state, flips)
             history["step"].append(done)
             history["objective"].append(float(objective))
-            history["estimate"].append(critic.dual_value(x_p, x_q))
+            history["estimate"].append(estimate)
             history["sign_flips"].append(flips)
             bar.update(length)
     state = TrainingState.capture(
