@@ -214,11 +214,11 @@ def test_negated_critic_has_the_same_penalty_and_the_opposite_objective():
     x_q = jnp.asarray(generator.normal(2.0, 1.0, size=(16, 1)), jnp.float32)
     epsilon = jnp.asarray(generator.uniform(size=16), jnp.float32)
     flipped = negate_critic(params)
-    objective = float(critic_objective(params, x_p, x_q, x_q, config, None))
-    loss = float(critic_loss(params, x_p, x_q, x_q, epsilon, config, None)[0])
-    loss_flipped = float(critic_loss(flipped, x_p, x_q, x_q, epsilon, config, None)[0])
-    assert float(critic_objective(flipped, x_p, x_q, x_q, config, None)) == pytest.approx(
-        -objective, rel=1e-6)
+    objective_of = jax.jit(lambda p: critic_objective(p, x_p, x_q, x_q, config, None))
+    loss_of = jax.jit(lambda p: critic_loss(p, x_p, x_q, x_q, epsilon, config, None)[0])
+    objective = float(objective_of(params))
+    loss, loss_flipped = float(loss_of(params)), float(loss_of(flipped))
+    assert float(objective_of(flipped)) == pytest.approx(-objective, rel=1e-6)
     # loss = -objective + lambda * GP with GP unchanged
     assert loss_flipped - loss == pytest.approx(2.0 * objective, rel=1e-4, abs=1e-5)
 
@@ -555,9 +555,11 @@ def test_cramer_losses_gradients_match_finite_differences():
         x_p, x_q, x_q2 = (jnp.asarray(generator.normal(size=(5, 2))) for _ in range(3))
         epsilon = jnp.asarray(generator.uniform(size=5))
 
+        @jax.jit
         def critic_value(p):
             return critic_loss(p, x_p, x_q, x_q2, epsilon, config, None)[0]
 
+        @jax.jit
         def generator_value(points):
             return generator_loss(params, x_p, points, x_q2, config, None)
 

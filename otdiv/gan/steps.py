@@ -113,7 +113,12 @@ def make_critic_update(config: GanConfig):
     return optimizer, update
 
 
-@functools.lru_cache(maxsize=64)
+def _compiled_fields(config: GanConfig) -> GanConfig:
+    """The configuration with the fields the compiled step does not read set to defaults,
+    so that runs differing only there share one compilation."""
+    return config.replace(sign_check=True)
+
+
 def critic_runner(config: GanConfig):
     """A jitted ``run(state, x_p, x_q, batches) -> (state, mean objective)``.
 
@@ -121,6 +126,11 @@ def critic_runner(config: GanConfig):
     (its leading axis is the number of steps). Cached per configuration; one compilation
     per chunk length.
     """
+    return _critic_runner(_compiled_fields(config))
+
+
+@functools.lru_cache(maxsize=64)
+def _critic_runner(config: GanConfig):
     _, update = make_critic_update(config)
 
     def run(state, x_p, x_q, batches):
@@ -208,11 +218,15 @@ def make_gan_step(config: GanConfig):
     return critic_optimizer, generator_optimizer, step
 
 
-@functools.lru_cache(maxsize=64)
 def gan_runner(config: GanConfig):
     """A jitted ``run(state, data, batches) -> (state, critic loss, generator loss,
     generator gradient norm)`` (means over the chunk); ``state = (critic params, sn_state,
     critic opt state, generator params, generator opt state)``."""
+    return _gan_runner(_compiled_fields(config))
+
+
+@functools.lru_cache(maxsize=64)
+def _gan_runner(config: GanConfig):
     _, _, step = make_gan_step(config)
 
     def run(state, data, batches):
