@@ -129,7 +129,7 @@ def train_critic(x_p, x_q, *, loss=None, steps=2000, rng=None, config=None, chec
     slope starts with the wrong sign stays at the penalty's local optimum near slope
     :math:`-1 + W_1/(2\lambda)` (estimate about :math:`-W_1`), since reaching the right
     sign means crossing slope 0, where the penalty is :math:`\lambda`. Without a remedy
-    this happened in 9 of 20 seeds of the test configuration. ``config.sign_check`` (on by
+    this happened in 10 of 20 seeds of the test configuration. ``config.sign_check`` (on by
     default) removes it: the penalties and constraints of every Wasserstein critic are
     invariant under :math:`f \to -f` while the objective changes sign, so after
     initialisation and at each checkpoint a critic with a negative dual value on the
@@ -146,7 +146,7 @@ def train_critic(x_p, x_q, *, loss=None, steps=2000, rng=None, config=None, chec
 
     Examples
     --------
-    >>> import numpy as np
+    >>> import numpy as np, otdiv
     >>> from otdiv.gan import GanConfig, train_critic
     >>> rng = np.random.default_rng(0)
     >>> x_p, x_q = rng.normal(2.0, 1.0, 500), rng.normal(0.0, 1.0, 500)
@@ -154,8 +154,9 @@ def train_critic(x_p, x_q, *, loss=None, steps=2000, rng=None, config=None, chec
     >>> trained = train_critic(x_p, x_q, config=config, steps=300, rng=0)
     >>> trained.critic(np.zeros((3, 1))).shape
     (3,)
-    >>> 1.5 < trained.estimate < 2.3
-    True
+    >>> exact = otdiv.wasserstein(x_p, x_q)           # the soft penalty adds ~W/(2 lambda)
+    >>> bool(0.9 < trained.estimate / exact < 1.25), int(trained.history["sign_flips"][-1])
+    (True, 1)
     """
     x_p = as_samples(x_p, "x_p")
     x_q = as_samples(x_q, "x_q")
