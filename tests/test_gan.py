@@ -67,11 +67,11 @@ def eight_gaussians_pair():
 
 
 @pytest.fixture(scope="module")
-def sn_critic(eight_gaussians_pair):
+def sn_critics(eight_gaussians_pair):
     x_p, x_q = eight_gaussians_pair
     config = GanConfig.for_loss("wgan-sn", critic_hidden=(32, 32), learning_rate=2e-3,
                                 activation="leaky_relu")
-    return train_critic(x_p, x_q, loss="wgan-sn", config=config, steps=300, rng=1)
+    return [train_critic(x_p, x_q, config=config, steps=300, rng=seed) for seed in range(3)]
 
 
 # --- gradient penalty -----------------------------------------------------------------------
@@ -148,16 +148,18 @@ def test_carried_u_makes_spectral_normalisation_converge_one_step_at_a_time():
     np.testing.assert_allclose(spectral_norms(normalised), 1.0, rtol=1e-6)
 
 
-def test_sn_critic_certified_lower_bound_never_exceeds_exact_w1(sn_critic,
+def test_sn_critic_certified_lower_bound_never_exceeds_exact_w1(sn_critics,
                                                                 eight_gaussians_pair):
+    # allowance: 3 of 3 seeds (the bound is a theorem; the 50% is a training target)
     x_p, x_q = eight_gaussians_pair
     exact = otdiv.wasserstein(x_p, x_q)
-    bound = sn_critic.lipschitz_bound
-    assert bound == pytest.approx(1.0, abs=0.05)   # carried u: sigma estimates converged
-    assert sn_critic.estimate > 0.5 * exact
-    assert sn_critic.estimate / bound <= exact + 1e-9
-    report = otdiv.verify_critic(sn_critic.critic, x_p, x_q)
-    assert report.lipschitz <= bound + 1e-9       # sample Lipschitz <= global bound
+    for sn_critic in sn_critics:
+        bound = sn_critic.lipschitz_bound
+        assert bound == pytest.approx(1.0, abs=0.05)   # carried u: sigma estimates converged
+        assert sn_critic.estimate > 0.5 * exact
+        assert sn_critic.estimate / bound <= exact + 1e-9
+        report = otdiv.verify_critic(sn_critic.critic, x_p, x_q)
+        assert report.lipschitz <= bound + 1e-9       # sample Lipschitz <= global bound
 
 
 # --- weight clipping ------------------------------------------------------------------------
