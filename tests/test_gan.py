@@ -401,8 +401,9 @@ def test_gan_save_load_round_trips_exactly_and_resumes(blob_gans, tmp_path):
     z = np.random.default_rng(0).standard_normal((5, 2))
     np.testing.assert_array_equal(loaded.generator.transform(z), result.generator.transform(z))
     np.testing.assert_array_equal(loaded.critic(data[:7]), result.critic(data[:7]))
-    again = train_gan(data, steps=10, checkpoints=1, eval_samples=50, resume=loaded)
-    direct = train_gan(data, steps=10, checkpoints=1, eval_samples=50, resume=result)
+    # 100 steps in one chunk: the chunk length of the fixture, so no new compilation
+    again = train_gan(data, steps=100, checkpoints=1, eval_samples=50, resume=loaded)
+    direct = train_gan(data, steps=100, checkpoints=1, eval_samples=50, resume=result)
     np.testing.assert_array_equal(again.history["exact_w1"], direct.history["exact_w1"])
 
 
@@ -420,9 +421,10 @@ def test_trained_results_pickle(blob_gans, clipped_critic):
 def test_resumed_critic_continues_identically(shifted_gaussians):
     x_p, x_q = shifted_gaussians
     config = _gp_config()
-    whole = train_critic(x_p, x_q, config=config, steps=200, checkpoints=4, rng=3)
-    half = train_critic(x_p, x_q, config=config, steps=100, checkpoints=2, rng=3)
-    rest = train_critic(x_p, x_q, steps=100, checkpoints=2, resume=half)
+    # chunks of 25 steps, as in the gp_critics fixture (no new compilation)
+    whole = train_critic(x_p, x_q, config=config, steps=100, checkpoints=4, rng=3)
+    half = train_critic(x_p, x_q, config=config, steps=50, checkpoints=2, rng=3)
+    rest = train_critic(x_p, x_q, steps=50, checkpoints=2, resume=half)
     for key in whole.history:
         np.testing.assert_array_equal(rest.history[key], whole.history[key], err_msg=key)
     assert rest.estimate == whole.estimate
