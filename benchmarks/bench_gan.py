@@ -13,7 +13,7 @@
    seeds, with the sampling floor of the metric where it applies.
 
 Run: ``.venv/bin/python benchmarks/bench_gan.py [--speed] [--fidelity] [--f-fidelity]
-[--trap] [--training] [--quick] [--seeds N] [--losses a,b,c]`` (no section flag: all). Figures go to
+[--trap] [--training] [--quick] [--seeds N] [--losses a,b,c] [--few-pairs]`` (no section flag: all). Figures go to
 ``benchmarks/results/gan_*.png``.
 """
 
@@ -196,7 +196,11 @@ def fidelity_table():
     from otdiv.gan.plots import plot_fidelity
     from otdiv.gan.studies import critic_fidelity_study, summarize
     start = time.perf_counter()
-    rows = critic_fidelity_study(seeds=SEEDS, steps=500 if QUICK else 1500, n=400)
+    # --few-pairs: one pair of each kind (parallel lines θ = 1, N(2,1) vs N(0,1), 8 Gaussians)
+    few = "--few-pairs" in sys.argv
+    rows = critic_fidelity_study(seeds=SEEDS, steps=500 if QUICK else 1500, n=400,
+                                 thetas=(1.0,) if few else (0.5, 1.0, 2.0),
+                                 shifts=(2.0,) if few else (1.0, 2.0))
     elapsed = time.perf_counter() - start
     plot_fidelity(rows, RESULTS / "gan_fidelity.png")
     summary = summarize(rows, ["pair", "loss"],
