@@ -28,18 +28,16 @@ import statistics
 import sys
 import time
 
+import dcor
 import numpy as np
+import ot
+import scipy.stats
+from _harness import write_results
 
 # otdiv before dcor: importing dcor compiles a parallel Numba kernel, which fixes Numba's
 # threading layer; otdiv must select the fork-safe TBB layer first.
-from otdiv._executor import LocalProcesses  # noqa: I001
+from otdiv._executor import LocalProcesses
 from otdiv.distance_matrix import pairwise
-
-import dcor
-import ot
-import scipy.stats
-
-from _harness import write_results
 
 QUICK = "--quick" in sys.argv
 CASES = {  # name: (N, points per sample, dimension, metric)

@@ -30,7 +30,6 @@ import sys
 import time
 
 import numpy as np
-
 from _harness import RESULTS, write_results
 
 QUICK = "--quick" in sys.argv

@@ -34,6 +34,7 @@ from .bias import (
     categorical_true_gradient,
 )
 from .critics import kantorovich_potential, verify_critic, verify_f_critic
+from .distance_matrix import PairwiseResult, pairwise
 from .divergences import (
     F_DIVERGENCES,
     FDivergence,
@@ -53,7 +54,6 @@ from .exact import (
     wasserstein_1d,
 )
 from .exact.onedim import cramer_distance
-from .distance_matrix import PairwiseResult, pairwise
 from .sample_transport import displacement_interpolation, transport, wasserstein
 
 

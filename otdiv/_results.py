@@ -319,7 +319,9 @@ class Estimate:
     n_projections: int
 
 
-def _frozen_history(history) -> MappingProxyType:
+def _frozen_history(history) -> Mapping:
+    """Read-only arrays in a read-only mapping (the results pickle through ``__reduce__``,
+    which hands a plain dict back to ``__post_init__``)."""
     from types import MappingProxyType
     frozen = {}
     for key, value in history.items():
@@ -349,6 +351,11 @@ class TrainedCritic:
         Values recorded at each checkpoint.
     config : GanConfig
         The hyper-parameters used.
+    state : otdiv.gan.state.TrainingState or None
+        What ``train_critic(..., resume=this)`` needs to continue the run exactly.
+
+    Trained results pickle, and :meth:`save` / :meth:`load` write and read them as arrays
+    plus JSON without pickle (:mod:`otdiv.gan.persistence`).
     """
 
     critic: object
@@ -357,13 +364,30 @@ class TrainedCritic:
     lipschitz_bound: float | None
     history: object
     config: object
+    state: object = None
 
     def __post_init__(self):
         object.__setattr__(self, "history", _frozen_history(self.history))
 
+    def __reduce__(self):
+        values = [getattr(self, field.name) for field in fields(self)]
+        values[[field.name for field in fields(self)].index("history")] = dict(self.history)
+        return (type(self), tuple(values))
+
     def dual_value(self, x_p, x_q) -> float:
         """The critic's estimate on other samples (e.g. held-out ones)."""
         return self.critic.dual_value(x_p, x_q)
+
+    def save(self, path) -> None:
+        """Write to ``path`` (a ``.npz`` of arrays and JSON, see :func:`otdiv.gan.save`)."""
+        from .gan.persistence import save
+        save(self, path)
+
+    @classmethod
+    def load(cls, path) -> TrainedCritic:
+        """Read a result written by :meth:`save` (see :func:`otdiv.gan.load`)."""
+        from .gan.persistence import load
+        return load(path, expected=cls)
 
 
 @dataclass(frozen=True)
@@ -382,6 +406,11 @@ class TrainedGan:
         Values recorded at each checkpoint.
     config : GanConfig
         The hyper-parameters used.
+    state : otdiv.gan.state.TrainingState or None
+        What ``train_gan(..., resume=this)`` needs to continue the run exactly.
+
+    Trained results pickle, and :meth:`save` / :meth:`load` write and read them as arrays
+    plus JSON without pickle (:mod:`otdiv.gan.persistence`).
     """
 
     generator: object
@@ -389,10 +418,26 @@ class TrainedGan:
     loss: str
     history: object
     config: object
+    state: object = None
 
     def __post_init__(self):
         object.__setattr__(self, "history", _frozen_history(self.history))
 
+    def __reduce__(self):
+        values = [getattr(self, field.name) for field in fields(self)]
+        values[[field.name for field in fields(self)].index("history")] = dict(self.history)
+        return (type(self), tuple(values))
+
+    def save(self, path) -> None:
+        """Write to ``path`` (a ``.npz`` of arrays and JSON, see :func:`otdiv.gan.save`)."""
+        from .gan.persistence import save
+        save(self, path)
+
+    @classmethod
+    def load(cls, path) -> TrainedGan:
+        """Read a result written by :meth:`save` (see :func:`otdiv.gan.load`)."""
+        from .gan.persistence import load
+        return load(path, expected=cls)
 
 @dataclass(frozen=True)
 class KantorovichPotential:

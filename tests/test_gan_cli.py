@@ -1,4 +1,8 @@
-"""The ``otdiv gan`` subcommand: bad usage exits 2 before any training starts."""
+"""The ``otdiv gan`` subcommand: every flag is checked before any training starts, the
+history is strict JSON, and every GanConfig field has a flag with its default in --help."""
+
+import dataclasses
+import json
 
 import pytest
 
@@ -9,32 +13,96 @@ pytestmark = pytest.mark.gan
 
 def test_unknown_loss_exits_2_and_lists_the_valid_ones(tmp_path, capsys):
     pytest.importorskip("jax")
-    status = main(["gan", "--loss", "wgan", "--out", str(tmp_path), "--quiet"])
+    status = main(["gan", "--loss", "wgan", "--out", str(tmp_path), "--no-progress"])
     assert status == 2
     error = capsys.readouterr().err
     assert "wgan-gp" in error and "fgan:kl" in error
 
 
-def test_bad_step_count_exits_2(tmp_path, capsys):
+@pytest.mark.parametrize("flags, message", [
+    (["--steps", "0"], "steps must be >= 1"),
+    (["--checkpoints", "0"], "checkpoints must be >= 1"),
+    (["--eval-samples", "1"], "eval_samples must be >= 2"),
+    (["--learning-rate", "-1"], "learning_rate"),
+    (["--beta1", "1.5"], "beta1"),
+    (["--n-critic", "0"], "n_critic"),
+    (["--clip", "0.01"], "clip applies only to loss 'wgan-clip'"),
+    (["--generator-objective", "non_saturating"], "variational"),
+    (["--preset", "wgan", "--loss", "wgan-gp"], "contradicts --preset"),
+])
+def test_bad_flags_exit_2_before_training(tmp_path, capsys, flags, message):
     pytest.importorskip("jax")
-    assert main(["gan", "--steps", "0", "--out", str(tmp_path), "--quiet"]) == 2
-    assert "steps must be >= 1" in capsys.readouterr().err
+    out = tmp_path / "never"
+    assert main(["gan", *flags, "--out", str(out), "--no-progress"]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()          # refused before anything was written
+
+
+def test_out_that_is_an_existing_file_is_refused_before_training(tmp_path, capsys):
+    pytest.importorskip("jax")
+    existing = tmp_path / "file.txt"
+    existing.write_text("keep me")
+    assert main(["gan", "--out", str(existing), "--no-progress"]) == 2
+    assert "existing file" in capsys.readouterr().err
+    assert existing.read_text() == "keep me"
+
+
+def test_quiet_is_not_a_flag_no_progress_is():
+    with pytest.raises(SystemExit) as info:
+        main(["gan", "--out", "x", "--quiet"])
+    assert info.value.code == 2
 
 
 def test_missing_out_is_a_usage_error():
     assert main(["gan", "--loss", "wgan-gp"]) == 2  # argparse refuses it; main returns 2
 
 
-@pytest.mark.slow
-def test_gan_run_writes_history_json_and_figures(tmp_path, capsys):
+def test_every_config_field_has_a_flag_with_its_default_in_help(capsys):
     pytest.importorskip("jax")
-    import json
-    status = main(["gan", "--loss", "wgan-gp", "--data", "8gaussians", "--steps", "20",
-                   "--checkpoints", "2", "--eval-samples", "50", "--out", str(tmp_path),
-                   "--quiet", "--json"])
+    from otdiv.gan import GanConfig
+    with pytest.raises(SystemExit):
+        main(["gan", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for field in dataclasses.fields(GanConfig):
+        if field.name != "loss":
+            assert "--" + field.name.replace("_", "-") in text, field.name
+    assert "(default: 0.1)" in text          # gp_weight of the default run
+    assert "(default: 128,128,128)" in text  # its network widths
+    assert "(default: 2000)" in text
+
+
+def test_flags_override_the_base_setup():
+    pytest.importorskip("jax")
+    from otdiv._cli.gan import build_config
+    from otdiv.cli import build_parser
+    parser = build_parser()
+    args = parser.parse_args(["gan", "--out", "x", "--preset", "wgan", "--clip", "0.05",
+                              "--generator-learning-rate", "1e-3", "--no-sign-check"])
+    config = build_config(args)
+    assert (config.loss, config.clip, config.optimizer) == ("wgan-clip", 0.05, "rmsprop")
+    assert config.optimizer_settings("generator")[1] == 1e-3
+    assert config.sign_check is False
+    default = build_config(parser.parse_args(["gan", "--out", "x"]))
+    assert (default.loss, default.gp_weight, default.critic_hidden) == (
+        "wgan-gp", 0.1, (128, 128, 128))
+    paper = build_config(parser.parse_args(["gan", "--out", "x", "--loss", "wgan-gp"]))
+    assert paper.gp_weight == 10.0
+
+
+def test_gan_run_writes_strict_json_history_model_and_figures(tmp_path, capsys):
+    pytest.importorskip("jax")
+    status = main(["gan", "--loss", "wgan-gp", "--data", "8gaussians", "--steps", "4",
+                   "--checkpoints", "2", "--eval-samples", "50", "--critic-hidden", "8",
+                   "--generator-hidden", "8", "--n-critic", "1", "--out", str(tmp_path),
+                   "--no-progress", "--json"])
     assert status == 0
     payload = json.loads(capsys.readouterr().out)
-    history = json.loads((tmp_path / "history.json").read_text())["history"]
-    assert history["step"] == [0, 10, 20] == payload["history"]["step"]
-    assert (tmp_path / "distance.png").stat().st_size > 0
-    assert (tmp_path / "samples.png").stat().st_size > 0
+    text = (tmp_path / "history.json").read_text()
+    history = json.loads(text, parse_constant=lambda name: pytest.fail(name))["history"]
+    assert history["step"] == [0, 2, 4] == payload["history"]["step"]
+    assert history["critic_loss"][0] is None            # NaN at step 0 -> null
+    assert len(history["w1_floor"]) == 3 and len(history["modes_covered"]) == 3
+    for name in ("distance.png", "samples.png", "critic.png", "model.npz"):
+        assert (tmp_path / name).stat().st_size > 0
+    from otdiv.gan import load
+    assert load(tmp_path / "model.npz").config.critic_hidden == (8,)

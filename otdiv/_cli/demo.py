@@ -97,7 +97,7 @@ def compile_kernels(on_group=None, *, quick=False) -> dict:
     line, plane = np.linspace(0.0, 1.0, 8), np.linspace(0.0, 1.0, 16).reshape(8, 2)
     weights = np.linspace(1.0, 2.0, 8)
     # Enough points that the exact energy distance takes its parallel kernels (above
-    # sample_distances.PARALLEL_WORK_THRESHOLD), whose compilation is the slowest of all.
+    # estimators.PARALLEL_WORK_THRESHOLD), whose compilation is the slowest of all.
     cloud = np.random.default_rng(0).normal(size=(600, 2))
     groups = {
         "1-D distances": lambda: (wasserstein(line, line + 1), wasserstein(line, line, weights),

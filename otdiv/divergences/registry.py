@@ -89,7 +89,7 @@ from scipy.special import rel_entr, xlogy
 
 from .._validation import check_option
 
-__all__ = ["ConjugateDomain", "FDivergence", "F_DIVERGENCES", "get_f_divergence"]
+__all__ = ["ArrayFormulas", "ConjugateDomain", "FDivergence", "F_DIVERGENCES", "get_f_divergence"]
 
 _LOG2 = float(np.log(2.0))
 
@@ -169,6 +169,32 @@ class ConjugateDomain:
         return f"{left}{self.lower:g}, {self.upper:g}{right}"
 
 
+@dataclass(frozen=True)
+class ArrayFormulas:
+    r"""The formulas a variational critic needs, on any array namespace ``xp``.
+
+    Each callable takes ``(x, xp)`` where ``xp`` is ``numpy`` or ``jax.numpy`` (only
+    operations both provide: ``where``, ``exp``, ``expm1``, ``log``, ``log1p``,
+    ``logaddexp``, ``tanh``, ``sqrt``, ``maximum``, ``abs``), so the float64 registry and the
+    float32 JAX training step of :mod:`otdiv.gan` compute one source. They do not validate
+    and may warn at the edges of the domains under numpy: the registry's
+    :class:`FDivergence` callables wrap them for that.
+
+    Attributes
+    ----------
+    activation : callable
+        :math:`g_f(v)`.
+    conjugate : callable
+        :math:`f^*(t)`, ``inf`` outside :math:`\operatorname{dom} f^*`.
+    conjugate_of_activation : callable
+        :math:`f^*(g_f(v))` in a closed form finite for every finite ``v``.
+    """
+
+    activation: Callable
+    conjugate: Callable
+    conjugate_of_activation: Callable
+
+
 @dataclass(frozen=True, repr=False)
 class FDivergence:
     r"""One f-divergence: its generator, conjugate, activation and optimal critic.
@@ -209,6 +235,9 @@ class FDivergence:
         the right limits where p or q vanish.
     log_integrand_pair : callable
         The same integrand from finite log densities (used by :meth:`log_integrand`).
+    formulas : ArrayFormulas
+        The source of ``activation``, ``f_conjugate`` and ``conjugate_of_activation``,
+        callable on numpy or ``jax.numpy`` arrays (what :mod:`otdiv.gan` trains with).
     """
 
     name: str
@@ -225,6 +254,7 @@ class FDivergence:
     slope_at_infinity: float
     integrand: Callable
     log_integrand_pair: Callable | None = None
+    formulas: ArrayFormulas | None = None
 
     def __post_init__(self):
         # A string given to a generator would otherwise fail deep inside NumPy with "could
@@ -433,25 +463,100 @@ _LOG_INTEGRANDS = {
 }
 
 
-def _build_registry():
-    real_line = ConjugateDomain(-np.inf, np.inf)
-    negative = ConjugateDomain(-np.inf, 0.0)
-    below_one = ConjugateDomain(-np.inf, 1.0)
-    up_to_one = ConjugateDomain(-np.inf, 1.0, upper_closed=True)
-    up_to_half = ConjugateDomain(-np.inf, 0.5, upper_closed=True)
-    below_half_log2 = ConjugateDomain(-np.inf, 0.5 * _LOG2)
+# --- the array formulas: one source for the registry (numpy) and otdiv.gan (JAX) ---------
 
+def _softplus_xp(v, xp):
+    return xp.logaddexp(0.0, v)
+
+
+def _in_domain(t, domain: ConjugateDomain):
+    inside = t <= domain.upper if domain.upper_closed else t < domain.upper
+    if domain.lower > -np.inf:
+        inside = inside & (t >= domain.lower if domain.lower_closed else t > domain.lower)
+    return inside
+
+
+def _conjugate_on(domain: ConjugateDomain, formula):
+    """f*(t, xp): ``formula`` on the domain, ``inf`` outside (every domain holds -1, the
+    point substituted outside so that neither branch of ``where`` produces NaN)."""
+    def conjugate(t, xp):
+        inside = _in_domain(t, domain)
+        return xp.where(inside, formula(xp.where(inside, t, -1.0), xp), xp.inf)
+    return conjugate
+
+
+def _pearson_conjugate(t, xp):
+    return xp.where(t >= -2.0, 0.25 * t * t + t, -1.0)
+
+
+_REAL_LINE = ConjugateDomain(-np.inf, np.inf)
+_NEGATIVE = ConjugateDomain(-np.inf, 0.0)
+_BELOW_ONE = ConjugateDomain(-np.inf, 1.0)
+_UP_TO_ONE = ConjugateDomain(-np.inf, 1.0, upper_closed=True)
+_UP_TO_HALF = ConjugateDomain(-np.inf, 0.5, upper_closed=True)
+_BELOW_HALF_LOG2 = ConjugateDomain(-np.inf, 0.5 * _LOG2)
+
+#: kind -> (dom f*, g_f(v, xp), f*(t, xp) on the domain, f*(g_f(v), xp))
+_FORMULAS = {
+    "total_variation": (_UP_TO_HALF,
+                        lambda v, xp: 0.5 * xp.tanh(v),
+                        lambda t, xp: xp.maximum(t, -0.5),
+                        lambda v, xp: 0.5 * xp.tanh(v)),
+    "kl": (_REAL_LINE,
+           lambda v, xp: v + 0.0,
+           lambda t, xp: xp.exp(t - 1.0),
+           lambda v, xp: xp.exp(v - 1.0)),
+    "reverse_kl": (_NEGATIVE,
+                   lambda v, xp: -xp.exp(-v),
+                   lambda t, xp: -1.0 - xp.log(-t),
+                   lambda v, xp: v - 1.0),
+    "pearson": (_REAL_LINE,
+                lambda v, xp: v + 0.0,
+                _pearson_conjugate,
+                _pearson_conjugate),
+    "neyman": (_UP_TO_ONE,
+               lambda v, xp: -xp.expm1(-v),
+               lambda t, xp: 2.0 - 2.0 * xp.sqrt(1.0 - t),
+               lambda v, xp: 2.0 - 2.0 * xp.exp(-0.5 * v)),
+    "squared_hellinger": (_BELOW_ONE,
+                          lambda v, xp: -xp.expm1(-v),
+                          lambda t, xp: t / (1.0 - t),
+                          lambda v, xp: xp.expm1(v)),
+    "jensen_shannon": (_BELOW_HALF_LOG2,
+                       lambda v, xp: 0.5 * (_LOG2 - _softplus_xp(-v, xp)),
+                       lambda t, xp: -0.5 * xp.log(2.0 - xp.exp(2.0 * t)),
+                       lambda v, xp: 0.5 * (_softplus_xp(v, xp) - _LOG2)),
+    "gan": (_NEGATIVE,
+            lambda v, xp: -_softplus_xp(-v, xp),
+            lambda t, xp: -xp.log(-xp.expm1(t)),
+            _softplus_xp),
+}
+
+
+def _formula_fields(kind: str) -> dict:
+    """The FDivergence fields built from the array formulas of ``kind`` (numpy side)."""
+    domain, activation, conjugate, conjugate_of_activation = _FORMULAS[kind]
+    formulas = ArrayFormulas(activation=activation,
+                             conjugate=_conjugate_on(domain, conjugate),
+                             conjugate_of_activation=conjugate_of_activation)
+    return dict(
+        conjugate_domain=domain,
+        formulas=formulas,
+        activation=_vectorised(lambda v: activation(v, np)),
+        f_conjugate=_piecewise_conjugate(domain, lambda t: conjugate(t, np)),
+        conjugate_of_activation=_vectorised(lambda v: conjugate_of_activation(v, np)),
+    )
+
+
+def _build_registry():
     entries = [
         FDivergence(
             name="total_variation",
+            **_formula_fields("total_variation"),
             integral="1/2 ∫ |p - q| dx",
             f=_vectorised(lambda u: 0.5 * np.abs(u - 1.0)),
             f_prime=_vectorised(lambda u: 0.5 * np.sign(u - 1.0)),
-            f_conjugate=_piecewise_conjugate(up_to_half, lambda t: np.maximum(t, -0.5)),
-            conjugate_domain=up_to_half,
-            activation=_vectorised(lambda v: 0.5 * np.tanh(v)),
             activation_inverse=_vectorised(lambda t: np.arctanh(2.0 * t)),
-            conjugate_of_activation=_vectorised(lambda v: 0.5 * np.tanh(v)),
             f_prime_at_1=0.0,
             f_at_zero=0.5,
             slope_at_infinity=0.5,
@@ -459,14 +564,11 @@ def _build_registry():
         ),
         FDivergence(
             name="kl",
+            **_formula_fields("kl"),
             integral="∫ p log(p/q) dx",
             f=_vectorised(lambda u: xlogy(u, u)),
             f_prime=_vectorised(lambda u: 1.0 + np.log(u)),
-            f_conjugate=_piecewise_conjugate(real_line, lambda t: np.exp(t - 1.0)),
-            conjugate_domain=real_line,
-            activation=_vectorised(lambda v: v + 0.0),
             activation_inverse=_vectorised(lambda t: t + 0.0),
-            conjugate_of_activation=_vectorised(lambda v: np.exp(v - 1.0)),
             f_prime_at_1=1.0,
             f_at_zero=0.0,
             slope_at_infinity=np.inf,
@@ -474,14 +576,11 @@ def _build_registry():
         ),
         FDivergence(
             name="reverse_kl",
+            **_formula_fields("reverse_kl"),
             integral="∫ q log(q/p) dx",
             f=_vectorised(lambda u: -np.log(u)),
             f_prime=_vectorised(lambda u: -1.0 / u),
-            f_conjugate=_piecewise_conjugate(negative, lambda t: -1.0 - np.log(-t)),
-            conjugate_domain=negative,
-            activation=_vectorised(lambda v: -np.exp(-v)),
             activation_inverse=_vectorised(lambda t: -np.log(-t)),
-            conjugate_of_activation=_vectorised(lambda v: v - 1.0),
             f_prime_at_1=-1.0,
             f_at_zero=np.inf,
             slope_at_infinity=0.0,
@@ -489,16 +588,11 @@ def _build_registry():
         ),
         FDivergence(
             name="pearson",
+            **_formula_fields("pearson"),
             integral="∫ (p - q)^2 / q dx",
             f=_vectorised(lambda u: (u - 1.0) ** 2),
             f_prime=_vectorised(lambda u: 2.0 * (u - 1.0)),
-            f_conjugate=_piecewise_conjugate(
-                real_line, lambda t: np.where(t >= -2.0, 0.25 * t * t + t, -1.0)),
-            conjugate_domain=real_line,
-            activation=_vectorised(lambda v: v + 0.0),
             activation_inverse=_vectorised(lambda t: t + 0.0),
-            conjugate_of_activation=_vectorised(
-                lambda v: np.where(v >= -2.0, 0.25 * v * v + v, -1.0)),
             f_prime_at_1=0.0,
             f_at_zero=1.0,
             slope_at_infinity=np.inf,
@@ -506,14 +600,11 @@ def _build_registry():
         ),
         FDivergence(
             name="neyman",
+            **_formula_fields("neyman"),
             integral="∫ (p - q)^2 / p dx",
             f=_vectorised(lambda u: (1.0 - u) ** 2 / u),
             f_prime=_vectorised(lambda u: 1.0 - 1.0 / (u * u)),
-            f_conjugate=_piecewise_conjugate(up_to_one, lambda t: 2.0 - 2.0 * np.sqrt(1.0 - t)),
-            conjugate_domain=up_to_one,
-            activation=_vectorised(lambda v: -np.expm1(-v)),
             activation_inverse=_vectorised(lambda t: -np.log1p(-t)),
-            conjugate_of_activation=_vectorised(lambda v: 2.0 - 2.0 * np.exp(-0.5 * v)),
             f_prime_at_1=0.0,
             f_at_zero=np.inf,
             slope_at_infinity=1.0,
@@ -521,14 +612,11 @@ def _build_registry():
         ),
         FDivergence(
             name="squared_hellinger",
+            **_formula_fields("squared_hellinger"),
             integral="∫ (√p - √q)^2 dx",
             f=_vectorised(lambda u: (np.sqrt(u) - 1.0) ** 2),
             f_prime=_vectorised(lambda u: 1.0 - 1.0 / np.sqrt(u)),
-            f_conjugate=_piecewise_conjugate(below_one, lambda t: t / (1.0 - t)),
-            conjugate_domain=below_one,
-            activation=_vectorised(lambda v: -np.expm1(-v)),
             activation_inverse=_vectorised(lambda t: -np.log1p(-t)),
-            conjugate_of_activation=_vectorised(np.expm1),
             f_prime_at_1=0.0,
             f_at_zero=1.0,
             slope_at_infinity=1.0,
@@ -536,15 +624,11 @@ def _build_registry():
         ),
         FDivergence(
             name="jensen_shannon",
+            **_formula_fields("jensen_shannon"),
             integral="1/2 ∫ p log(2p/(p + q)) + q log(2q/(p + q)) dx",
             f=_vectorised(_jensen_shannon_f),
             f_prime=_vectorised(lambda u: 0.5 * np.log(2.0 * u / (1.0 + u))),
-            f_conjugate=_piecewise_conjugate(
-                below_half_log2, lambda t: -0.5 * np.log(2.0 - np.exp(2.0 * t))),
-            conjugate_domain=below_half_log2,
-            activation=_vectorised(lambda v: 0.5 * (_LOG2 - _softplus(-v))),
             activation_inverse=_vectorised(lambda t: -np.log(np.expm1(_LOG2 - 2.0 * t))),
-            conjugate_of_activation=_vectorised(lambda v: 0.5 * (_softplus(v) - _LOG2)),
             f_prime_at_1=0.0,
             f_at_zero=0.5 * _LOG2,
             slope_at_infinity=0.5 * _LOG2,
@@ -552,14 +636,11 @@ def _build_registry():
         ),
         FDivergence(
             name="gan",
+            **_formula_fields("gan"),
             integral="∫ p log(2p/(p + q)) + q log(2q/(p + q)) dx - log 4",
             f=_vectorised(_gan_f),
             f_prime=_vectorised(lambda u: np.log(u / (1.0 + u))),
-            f_conjugate=_piecewise_conjugate(negative, lambda t: -np.log(-np.expm1(t))),
-            conjugate_domain=negative,
-            activation=_vectorised(lambda v: -_softplus(-v)),
             activation_inverse=_vectorised(lambda t: -np.log(np.expm1(-t))),
-            conjugate_of_activation=_vectorised(_softplus),
             f_prime_at_1=-_LOG2,
             f_at_zero=0.0,
             slope_at_infinity=0.0,

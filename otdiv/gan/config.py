@@ -18,6 +18,18 @@ References: Goodfellow et al. 2014 and Radford et al. 2016 (JSGAN with Adam(2e-4
 Nowozin et al. 2016 (f-GAN, single-step gradient); Arjovsky et al. 2017 (Algorithm 1);
 Gulrajani et al. 2017 (WGAN-GP); Miyato et al. 2018 (setting A of their Table 1);
 Bellemare et al. 2017 (Cramér GAN).
+
+Named presets (:meth:`GanConfig.preset`, :data:`PRESETS`) reproduce the papers' toy setups:
+
+=========== ========== ====================================================================
+preset      loss       settings
+=========== ========== ====================================================================
+gan_toy     wgan-gp    WGAN-GP's ``gan_toy.py``: λ = 0.1, Adam(1e-4, 0.5, 0.9), batch 256,
+                       n_critic = 5, critic and generator 3 × 512 ReLU, He initialisation
+wgan        wgan-clip  WGAN Algorithm 1: RMSProp(5e-5), c = 0.01, m = 64, n_critic = 5
+sngan       wgan-sn    SN critic, setting A of Miyato et al. Table 1: Adam(1e-4, 0.5, 0.9),
+                       n_critic = 5, batch 64, one power step with a persistent u
+=========== ========== ====================================================================
 """
 
 from __future__ import annotations
@@ -27,7 +39,8 @@ from dataclasses import dataclass
 
 from .._validation import check_int, check_option, check_real
 
-__all__ = ["F_KINDS", "LOSSES", "GanConfig", "loss_family", "check_loss"]
+__all__ = ["F_KINDS", "LOSSES", "PRESETS", "INITIALIZATIONS", "GanConfig", "loss_family",
+           "check_loss"]
 
 #: f-divergence kinds usable as ``"fgan:<kind>"`` (the names of ``otdiv.F_DIVERGENCES``).
 F_KINDS = ("total_variation", "kl", "reverse_kl", "pearson", "neyman", "squared_hellinger",
@@ -39,6 +52,9 @@ LOSSES = ("jsgan", "jsgan-ns", *(f"fgan:{kind}" for kind in F_KINDS),
 
 ACTIVATIONS = ("relu", "leaky_relu", "tanh")
 OPTIMIZERS = ("adam", "rmsprop")
+#: Weight initialisations of :func:`otdiv.gan.init_mlp`.
+INITIALIZATIONS = ("pytorch", "he", "glorot")
+GENERATOR_OBJECTIVES = ("minimax", "non_saturating")
 
 
 def check_loss(loss) -> str:
@@ -73,6 +89,24 @@ _PAPER_DEFAULTS = {
                    gp_weight=10.0),
 }
 
+_PRESETS = {
+    # Gulrajani et al.'s official toy script (gan_toy.py)
+    "gan_toy": ("wgan-gp", dict(gp_weight=0.1, optimizer="adam", learning_rate=1e-4,
+                                beta1=0.5, beta2=0.9, batch_size=256, n_critic=5,
+                                critic_hidden=(512, 512, 512),
+                                generator_hidden=(512, 512, 512), activation="relu",
+                                initialization="he")),
+    # Arjovsky et al., Algorithm 1 (default values)
+    "wgan": ("wgan-clip", dict(optimizer="rmsprop", learning_rate=5e-5, clip=0.01,
+                               batch_size=64, n_critic=5)),
+    # Miyato et al., Table 1 setting A, on the WGAN objective with an SN critic
+    "sngan": ("wgan-sn", dict(optimizer="adam", learning_rate=1e-4, beta1=0.5, beta2=0.9,
+                              batch_size=64, n_critic=5, power_iterations=1)),
+}
+
+#: Names accepted by :meth:`GanConfig.preset`.
+PRESETS = tuple(_PRESETS)
+
 
 @dataclass(frozen=True)
 class GanConfig:
@@ -94,9 +128,15 @@ class GanConfig:
     n_critic : int
         Critic steps per generator step.
     optimizer : {"adam", "rmsprop"}
-        The same optimiser (and rate) is used for critic and generator.
+        The critic's optimiser.
     learning_rate, beta1, beta2 : float
-        Optimiser rate and Adam's moment decays (ignored by RMSProp).
+        The critic's rate and Adam's moment decays (ignored by RMSProp).
+    generator_optimizer : {"adam", "rmsprop"} or None
+        The generator's optimiser; ``None``: the critic's.
+    generator_learning_rate, generator_beta1, generator_beta2 : float or None
+        The generator's rate and Adam decays; ``None``: the critic's values.
+    initialization : {"pytorch", "he", "glorot"}
+        Weight initialisation of both networks (see :func:`otdiv.gan.init_mlp`).
     clip : float or None
         Weight-clipping bound ``c`` (``"wgan-clip"`` only).
     gp_weight : float
@@ -108,6 +148,19 @@ class GanConfig:
     simultaneous : bool
         Update critic and generator from gradients at the same parameters (f-GAN's
         single-step gradient method); otherwise alternate.
+    generator_objective : {"minimax", "non_saturating"}
+        Variational losses only: the generator minimises :math:`-E_Q[f^*(g_f(V))]`
+        (minimax) or maximises :math:`E_Q[g_f(V)]` (non-saturating, Nowozin et al. 2016,
+        Section 3.2; for JSGAN this is :math:`E_Q \log D`). ``"jsgan-ns"`` is ``"jsgan"``
+        with ``"non_saturating"``.
+    sign_check : bool
+        Wasserstein losses only: after initialisation and at every checkpoint of
+        :func:`otdiv.gan.train_critic`, a critic whose dual value on the samples is negative
+        is replaced by its negation and its optimiser restarted. The penalties and
+        constraints (gradient penalty, clipping, spectral norm) are invariant under
+        :math:`f \to -f` while the objective changes sign, so the flip strictly lowers the
+        loss; it takes a 1-D gradient-penalty critic out of the wrong-sign local optimum
+        (slope :math:`-1 + W_1/(2\lambda)`). Flips are counted in the history.
     """
 
     loss: str = "wgan-gp"
@@ -126,6 +179,13 @@ class GanConfig:
     power_iterations: int = 1
     cramer_features: int = 16
     simultaneous: bool = False
+    generator_optimizer: str | None = None
+    generator_learning_rate: float | None = None
+    generator_beta1: float | None = None
+    generator_beta2: float | None = None
+    initialization: str = "pytorch"
+    generator_objective: str = "minimax"
+    sign_check: bool = True
 
     def __post_init__(self):
         check_loss(self.loss)
@@ -154,8 +214,27 @@ class GanConfig:
         check_real(self.gp_weight, "gp_weight", lower=0.0)
         check_int(self.power_iterations, "power_iterations", lower=1)
         check_int(self.cramer_features, "cramer_features", lower=1)
-        if not isinstance(self.simultaneous, (bool,)):
-            raise TypeError(f"simultaneous must be a bool, got {self.simultaneous!r}")
+        for name in ("simultaneous", "sign_check"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} must be a bool, got {getattr(self, name)!r}")
+        if self.generator_optimizer is not None:
+            check_option(self.generator_optimizer, "generator_optimizer", OPTIMIZERS)
+        if self.generator_learning_rate is not None:
+            check_real(self.generator_learning_rate, "generator_learning_rate", lower=0.0,
+                       lower_inclusive=False)
+        for name in ("generator_beta1", "generator_beta2"):
+            if getattr(self, name) is not None:
+                check_real(getattr(self, name), name, lower=0.0, upper=1.0,
+                           upper_inclusive=False)
+        check_option(self.initialization, "initialization", INITIALIZATIONS)
+        check_option(self.generator_objective, "generator_objective", GENERATOR_OBJECTIVES)
+        if self.generator_objective == "non_saturating" and self.family != "variational":
+            raise ValueError(f"generator_objective='non_saturating' applies to the "
+                             f"variational losses (jsgan, fgan:<kind>), got loss "
+                             f"{self.loss!r}")
+        if self.loss == "jsgan-ns" and self.generator_objective != "non_saturating":
+            raise ValueError("loss 'jsgan-ns' is 'jsgan' with generator_objective="
+                             "'non_saturating'; got generator_objective='minimax'")
         if self.simultaneous and self.n_critic != 1:
             raise ValueError(f"simultaneous updates need n_critic=1, got {self.n_critic}")
 
@@ -181,14 +260,62 @@ class GanConfig:
         defaults = dict(_PAPER_DEFAULTS["variational" if family == "variational" else loss])
         if loss.startswith("fgan:"):
             defaults["simultaneous"] = True
-        names = {field.name for field in dataclasses.fields(cls)} - {"loss"}
-        unknown = sorted(set(overrides) - names)
-        if unknown:
-            raise TypeError(f"unknown GanConfig fields {unknown}; valid fields are "
-                            f"{sorted(names)}")
+        if loss == "jsgan-ns":
+            defaults["generator_objective"] = "non_saturating"
+        _check_field_names(cls, overrides)
         defaults.update(overrides)
         return cls(loss=loss, **defaults)
+
+    @classmethod
+    def preset(cls, name: str, **overrides) -> GanConfig:
+        """A named setup of a paper (see the module table), then ``overrides``.
+
+        Examples
+        --------
+        >>> from otdiv.gan import GanConfig
+        >>> toy = GanConfig.preset("gan_toy")
+        >>> toy.loss, toy.gp_weight, toy.batch_size, toy.critic_hidden, toy.initialization
+        ('wgan-gp', 0.1, 256, (512, 512, 512), 'he')
+        """
+        name = check_option(name, "preset", PRESETS)
+        loss, settings = _PRESETS[name]
+        _check_field_names(cls, overrides)
+        return cls.for_loss(loss, **{**settings, **overrides})
+
+    def optimizer_settings(self, network: str) -> tuple:
+        """``(optimizer, learning_rate, beta1, beta2)`` of ``"critic"`` or ``"generator"``."""
+        network = check_option(network, "network", ("critic", "generator"))
+        critic = (self.optimizer, self.learning_rate, self.beta1, self.beta2)
+        if network == "critic":
+            return critic
+        own = (self.generator_optimizer, self.generator_learning_rate,
+               self.generator_beta1, self.generator_beta2)
+        return tuple(c if g is None else g for c, g in zip(critic, own))
+
+    def to_dict(self) -> dict:
+        """The fields as JSON types (tuples become lists); :meth:`from_dict` inverts it."""
+        return {field.name: (list(value) if isinstance(value, tuple) else value)
+                for field in dataclasses.fields(self)
+                for value in [getattr(self, field.name)]}
+
+    @classmethod
+    def from_dict(cls, fields: dict) -> GanConfig:
+        """Rebuild a configuration from :meth:`to_dict` output (validated again)."""
+        if not isinstance(fields, dict):
+            raise TypeError(f"fields must be a dict, got {type(fields).__name__}")
+        _check_field_names(cls, {key: None for key in fields if key != "loss"})
+        values = {key: (tuple(value) if isinstance(value, list) else value)
+                  for key, value in fields.items()}
+        return cls(**values)
 
     def replace(self, **changes) -> GanConfig:
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
+
+
+def _check_field_names(cls, overrides) -> None:
+    names = {field.name for field in dataclasses.fields(cls)} - {"loss"}
+    unknown = sorted(set(overrides) - names)
+    if unknown:
+        raise TypeError(f"unknown GanConfig fields {unknown}; valid fields are "
+                        f"{sorted(names)}")

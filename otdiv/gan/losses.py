@@ -6,7 +6,8 @@ functions here return the quantity to *minimise*.
 
 - variational (JSGAN = ``fgan:gan``, f-GAN): :math:`F = E_P[g_f(V)] - E_Q[f^*(g_f(V))]`;
   critic loss :math:`-F`; generator loss :math:`-E_Q[f^*(g_f(V))]` (minimax) or
-  :math:`-E_Q[g_f(V)] = -E_Q[\log D]` (JSGAN non-saturating).
+  :math:`-E_Q[g_f(V)]` (non-saturating, ``generator_objective="non_saturating"``; for
+  JSGAN :math:`-E_Q[\log D]`).
 - Wasserstein: :math:`F = E_P[f] - E_Q[f]`; WGAN-GP adds
   :math:`\lambda E[(\|\nabla f(\hat x)\|_2 - 1)^2]` at per-sample interpolates
   :math:`\hat x = \epsilon x_p + (1 - \epsilon) x_q`, :math:`\epsilon \sim U[0, 1]`;
@@ -103,7 +104,7 @@ def generator_loss(weights, x_p, x_g, x_g2, config, kind):
     if family == "variational":
         functions = FGAN_FUNCTIONS[kind]
         v_g = apply_mlp(weights, x_g, config.activation)[:, 0]
-        if config.loss == "jsgan-ns":
+        if config.generator_objective == "non_saturating":
             return -jnp.mean(functions.activation(v_g, jnp))
         return -jnp.mean(functions.conjugate_of_activation(v_g, jnp))
     if family == "wasserstein":

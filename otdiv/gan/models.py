@@ -50,16 +50,22 @@ class NumpyCritic:
     """
 
     def __init__(self, params, *, family: str, activation: str, kind: str | None = None,
-                 reference=None):
+                 reference=None, reference_features=None):
         self.params = params
         self.family = family
         self.activation = activation
         self.kind = kind
         self.dimension = params[0]["w"].shape[0]
-        self._reference = None
+        self.reference_features = None
         if family == "cramer":
-            self._reference = apply_mlp(params, np.asarray(reference, np.float64),
-                                        activation, np)
+            if reference_features is None:
+                if reference is None:
+                    raise ValueError("a Cramér critic needs reference (samples of Q) or "
+                                     "reference_features (their h values)")
+                reference_features = apply_mlp(params, np.asarray(reference, np.float64),
+                                               activation, np)
+            self.reference_features = np.array(reference_features, dtype=np.float64)
+            self.reference_features.setflags(write=False)
 
     def raw(self, x) -> np.ndarray:
         """The network's output before any activation: ``(n,)``, or ``(n, k)`` for Cramér."""
@@ -72,7 +78,8 @@ class NumpyCritic:
         if self.family == "variational":
             return FGAN_FUNCTIONS[self.kind].activation(out, np)
         if self.family == "cramer":
-            distances = np.linalg.norm(out[:, None, :] - self._reference[None, :, :], axis=2)
+            distances = np.linalg.norm(out[:, None, :] - self.reference_features[None, :, :],
+                                       axis=2)
             return distances.mean(axis=1) - np.linalg.norm(out, axis=1)
         return out
 

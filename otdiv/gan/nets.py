@@ -20,12 +20,20 @@ __all__ = ["init_mlp", "apply_mlp", "power_iteration", "spectral_normalize", "in
 LEAKY_SLOPE = 0.2
 
 
-def init_mlp(sizes, *, rng=None) -> tuple:
+def init_mlp(sizes, *, rng=None, initialization: str = "pytorch") -> tuple:
     r"""Initialise an MLP with layer widths ``sizes = (d_in, h_1, ..., d_out)``.
 
-    PyTorch's ``nn.Linear`` default: weights and biases uniform on
-    :math:`[-1/\sqrt{d_{in}}, 1/\sqrt{d_{in}}]`, drawn with the numpy ``rng``; returned as
-    float32 JAX arrays.
+    ``initialization``:
+
+    - ``"pytorch"`` (``nn.Linear``'s default): weights and biases uniform on
+      :math:`[-1/\sqrt{d_{in}}, 1/\sqrt{d_{in}}]`;
+    - ``"he"`` (He et al. 2015, as the ``'he'`` layers of WGAN-GP's ``gan_toy.py``): weights
+      uniform with variance :math:`2/d_{in}`, i.e. on
+      :math:`[-\sqrt{6/d_{in}}, \sqrt{6/d_{in}}]`, biases 0;
+    - ``"glorot"`` (Glorot & Bengio 2010): weights uniform on
+      :math:`[-\sqrt{6/(d_{in} + d_{out})}, \sqrt{6/(d_{in} + d_{out})}]`, biases 0.
+
+    Drawn with the numpy ``rng``; returned as float32 JAX arrays.
 
     Examples
     --------
@@ -33,21 +41,30 @@ def init_mlp(sizes, *, rng=None) -> tuple:
     >>> params = init_mlp((2, 8, 1), rng=0)
     >>> [layer["w"].shape for layer in params]
     [(2, 8), (8, 1)]
+    >>> float(abs(init_mlp((2, 8, 1), rng=0, initialization="he")[0]["b"]).max())
+    0.0
     """
-    from .._validation import as_rng
+    from .._validation import as_rng, check_option
     sizes = tuple(sizes)
     if len(sizes) < 2 or any(isinstance(size, bool) or not isinstance(size, (int, np.integer))
                              or size < 1 for size in sizes):
         raise ValueError(f"sizes must hold at least an input and an output width, all "
                          f"integers >= 1, got {sizes}")
+    initialization = check_option(initialization, "initialization",
+                                  ("pytorch", "he", "glorot"))
     generator = as_rng(rng)
     layers = []
     for d_in, d_out in zip(sizes[:-1], sizes[1:]):
-        bound = 1.0 / np.sqrt(d_in)
-        layers.append({
-            "w": jnp.asarray(generator.uniform(-bound, bound, (d_in, d_out)), jnp.float32),
-            "b": jnp.asarray(generator.uniform(-bound, bound, (d_out,)), jnp.float32),
-        })
+        if initialization == "pytorch":
+            bound = 1.0 / np.sqrt(d_in)
+            w = generator.uniform(-bound, bound, (d_in, d_out))
+            b = generator.uniform(-bound, bound, (d_out,))
+        else:
+            fan = d_in if initialization == "he" else 0.5 * (d_in + d_out)
+            bound = np.sqrt(3.0 / fan) * (np.sqrt(2.0) if initialization == "he" else 1.0)
+            w = generator.uniform(-bound, bound, (d_in, d_out))
+            b = np.zeros(d_out)
+        layers.append({"w": jnp.asarray(w, jnp.float32), "b": jnp.asarray(b, jnp.float32)})
     return tuple(layers)
 
 

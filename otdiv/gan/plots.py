@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["plot_fidelity", "plot_training", "plot_generator_gradients", "plot_samples",
-           "plot_history"]
+           "plot_history", "plot_critic_landscape"]
 
 
 def _pyplot():
@@ -74,7 +74,12 @@ def plot_history(history, path, title=""):
     axis.plot(history["step"], history["exact_w1"], "o-", label="exact $W_1$ (fresh samples)")
     axis.plot(history["step"], history["energy_distance"], "s-", label="energy distance")
     axis.plot(history["step"], history["critic_estimate"], "^--", label="critic's estimate")
-    axis.set(xlabel="generator step", title=title)
+    if "w1_floor" in history:
+        axis.axhline(float(np.median(history["w1_floor"])), color="C0", ls=":", lw=1,
+                     label="$W_1$ floor (two data samples)")
+        axis.axhline(float(np.median(history["energy_floor"])), color="C1", ls=":", lw=1,
+                     label="energy floor")
+    axis.set(xlabel="generator step", ylabel="distance to the data", title=title)
     axis.legend()
     return _save(figure, path)
 
@@ -123,4 +128,51 @@ def plot_samples(real, fake, path, title=""):
         axis.set_aspect("equal")
     axis.set(title=title)
     axis.legend()
+    return _save(figure, path)
+
+
+def plot_critic_landscape(critic, real, fake, path, *, potential=None, title="",
+                          resolution=120):
+    """The critic's values over the plane (filled contours with a colour bar) with both
+    samples on top, beside the exact Kantorovich potential ``potential`` between the same
+    samples (e.g. :func:`otdiv.kantorovich_potential`); 1-D data: both as curves.
+
+    Only differences of a critic matter (``f + c`` has the same dual value), so each panel
+    is shifted to mean 0 over the pooled samples to make the two comparable.
+    """
+    plt = _pyplot()
+    real, fake = np.asarray(real, np.float64), np.asarray(fake, np.float64)
+    pooled = np.vstack([real, fake])
+    functions = [("trained critic", critic)]
+    if potential is not None:
+        functions.append(("exact Kantorovich potential", potential))
+    figure, axes = plt.subplots(1, len(functions), figsize=(5.8 * len(functions), 4.8),
+                                squeeze=False)
+    low, high = pooled.min(axis=0), pooled.max(axis=0)
+    pad = 0.15 * (high - low) + 0.1
+    for axis, (name, function) in zip(axes[0], functions):
+        offset = float(np.mean(function(pooled)))
+        if real.shape[1] == 1:
+            grid = np.linspace(low[0] - pad[0], high[0] + pad[0], 400)[:, None]
+            axis.plot(grid[:, 0], function(grid) - offset, "k-", label=name)
+            axis.plot(real[:, 0], np.zeros(len(real)) - 0.02, "|", color="C0", label="data")
+            axis.plot(fake[:, 0], np.zeros(len(fake)) + 0.02, "|", color="C1",
+                      label="generated")
+            axis.set(xlabel="$x$", ylabel="critic value (mean 0 on the samples)")
+            axis.legend(fontsize=8)
+        else:
+            xs = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
+            ys = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)
+            grid_x, grid_y = np.meshgrid(xs, ys)
+            values = function(np.column_stack([grid_x.ravel(), grid_y.ravel()])) - offset
+            filled = axis.contourf(grid_x, grid_y, values.reshape(grid_x.shape), levels=20,
+                                   cmap="viridis")
+            figure.colorbar(filled, ax=axis, label="critic value (mean 0 on the samples)")
+            axis.scatter(real[:, 0], real[:, 1], s=5, c="white", edgecolors="k",
+                         linewidths=0.3, label="data")
+            axis.scatter(fake[:, 0], fake[:, 1], s=5, c="C3", label="generated")
+            axis.set(xlabel="$x_1$", ylabel="$x_2$")
+            axis.set_aspect("equal")
+            axis.legend(fontsize=8, loc="upper right")
+        axis.set_title(f"{name}" + (f": {title}" if title and name == "trained critic" else ""))
     return _save(figure, path)

@@ -1,0 +1,253 @@
+r"""Compiled training steps: the building blocks of :func:`train_critic`, :func:`train_gan`.
+
+Public so that benchmarks and experiments can time or reuse exactly what the training loops
+run. Every function takes a :class:`GanConfig`; parameters are the pytrees of
+:mod:`otdiv.gan.nets` (float32 JAX arrays). All randomness is drawn by numpy beforehand and
+passed in as batches of indices, noise and interpolation weights: JAX's random kernels
+cost seconds of compilation each on CPU, and numpy's ``Generator`` state is what a
+checkpoint stores to resume a run identically.
+
+- :func:`init_critic`, :func:`init_generator`: initial parameters (and spectral-norm state).
+- :func:`make_optimizer`: the critic's or the generator's optax optimiser.
+- :func:`make_critic_update`: one critic optimiser step (loss, penalty, clipping).
+- :func:`critic_runner` / :func:`draw_critic_batches`: a jitted ``lax.scan`` of critic steps
+  on two fixed sample sets, and its pre-drawn batches.
+- :func:`gan_runner` / :func:`draw_gan_batches`: the same for generator steps, each after
+  ``n_critic`` critic steps; the generator's gradient is taken with respect to the
+  generator's parameters only (the critic enters as a constant: no critic gradients).
+- :func:`chunk_lengths`: the split of a run into checkpoints.
+- :func:`negate_critic`: :math:`f \to -f` (the sign check of Wasserstein critics).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from .._validation import check_int
+from ._jax import jax, jnp, optax
+from .config import GanConfig, f_kind
+from .losses import critic_loss, generator_loss
+from .nets import apply_mlp, clip_weights, init_mlp, init_sn_state, spectral_normalize
+
+__all__ = ["make_optimizer", "init_critic", "init_generator", "critic_weights",
+           "make_critic_update", "critic_runner", "draw_critic_batches", "make_gan_step",
+           "gan_runner", "draw_gan_batches", "chunk_lengths", "negate_critic"]
+
+
+def make_optimizer(config: GanConfig, network: str = "critic"):
+    """The optax optimiser of ``network`` (``"critic"`` or ``"generator"``).
+
+    RMSProp follows PyTorch's (used by the WGAN code): decay 0.99, eps outside the square
+    root; Adam uses the configured betas.
+    """
+    name, rate, beta1, beta2 = config.optimizer_settings(network)
+    if name == "rmsprop":
+        return optax.rmsprop(rate, decay=0.99, eps=1e-8, eps_in_sqrt=False)
+    return optax.adam(rate, b1=beta1, b2=beta2)
+
+
+def _critic_out(config: GanConfig) -> int:
+    return config.cramer_features if config.family == "cramer" else 1
+
+
+def _kind(config: GanConfig):
+    return f_kind(config.loss) if config.family == "variational" else None
+
+
+def critic_weights(config: GanConfig, params, sn_state):
+    """The weights the critic computes with (spectrally normalised for ``"wgan-sn"``) and
+    the carried power-iteration state."""
+    if config.loss == "wgan-sn":
+        return spectral_normalize(params, sn_state, steps=config.power_iterations)
+    return params, sn_state
+
+
+def init_critic(config: GanConfig, generator, dimension: int):
+    """``(params, sn_state)`` of a critic on ``dimension``-D inputs (clipped for WGAN)."""
+    params = init_mlp((dimension, *config.critic_hidden, _critic_out(config)), rng=generator,
+                      initialization=config.initialization)
+    if config.clip is not None:
+        params = clip_weights(params, config.clip)
+    sn_state = init_sn_state(params, rng=generator) if config.loss == "wgan-sn" else ()
+    return params, sn_state
+
+
+def init_generator(config: GanConfig, generator, dimension: int):
+    """Generator parameters: latent ``config.latent_dim`` to ``dimension``."""
+    return init_mlp((config.latent_dim, *config.generator_hidden, dimension), rng=generator,
+                    initialization=config.initialization)
+
+
+def negate_critic(params):
+    r"""The parameters of :math:`-f`: the last layer's weights and bias negated."""
+    # negated on the host: exact, and no eager JAX op to compile per shape
+    last = {key: jnp.asarray(-np.asarray(value)) for key, value in params[-1].items()}
+    return (*params[:-1], last)
+
+
+def _gather(data, indices):
+    return jnp.take(data, indices, axis=0)
+
+
+def make_critic_update(config: GanConfig):
+    """``(optimizer, update)``; ``update(params, sn_state, opt_state, x_p, x_q, x_q2,
+    epsilon)`` returns ``(params, sn_state, opt_state, loss, objective)``."""
+    kind = _kind(config)
+    optimizer = make_optimizer(config, "critic")
+
+    def update(params, sn_state, opt_state, x_p, x_q, x_q2, epsilon):
+        def loss_fn(p):
+            weights, new_sn = critic_weights(config, p, sn_state)
+            loss, objective = critic_loss(weights, x_p, x_q, x_q2, epsilon, config, kind)
+            return loss, (objective, new_sn)
+
+        (loss, (objective, new_sn)), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
+        updates, opt_state = optimizer.update(grads, opt_state, params)
+        params = optax.apply_updates(params, updates)
+        if config.clip is not None:
+            params = clip_weights(params, config.clip)
+        return params, new_sn, opt_state, loss, objective
+
+    return optimizer, update
+
+
+def _compiled_fields(config: GanConfig) -> GanConfig:
+    """The configuration with the fields the compiled step does not read set to defaults,
+    so that runs differing only there share one compilation."""
+    return config.replace(sign_check=True)
+
+
+def critic_runner(config: GanConfig):
+    """A jitted ``run(state, x_p, x_q, batches) -> (state, mean objective)``.
+
+    ``state = (params, sn_state, opt_state)``; ``batches`` from :func:`draw_critic_batches`
+    (its leading axis is the number of steps). Cached per configuration; one compilation
+    per chunk length.
+    """
+    return _critic_runner(_compiled_fields(config))
+
+
+@functools.lru_cache(maxsize=64)
+def _critic_runner(config: GanConfig):
+    _, update = make_critic_update(config)
+
+    def run(state, x_p, x_q, batches):
+        def body(carry, batch):
+            params, sn_state, opt_state = carry
+            index_p, index_q, index_q2, epsilon = batch
+            params, sn_state, opt_state, _, objective = update(
+                params, sn_state, opt_state, _gather(x_p, index_p), _gather(x_q, index_q),
+                _gather(x_q, index_q2), epsilon)
+            return (params, sn_state, opt_state), objective
+
+        state, objectives = jax.lax.scan(body, state, batches)
+        return state, objectives.mean()
+
+    return jax.jit(run)
+
+
+def draw_critic_batches(generator, length: int, batch_size: int, n_p: int, n_q: int):
+    """Row indices into ``x_p``, ``x_q`` (twice: the Cramér reference) and interpolation
+    weights for ``length`` critic steps, drawn with the numpy ``generator``."""
+    m = batch_size
+    return (jnp.asarray(generator.integers(0, n_p, (length, m)), jnp.int32),
+            jnp.asarray(generator.integers(0, n_q, (length, m)), jnp.int32),
+            jnp.asarray(generator.integers(0, n_q, (length, m)), jnp.int32),
+            jnp.asarray(generator.uniform(size=(length, m)), jnp.float32))
+
+
+def chunk_lengths(steps: int, checkpoints: int) -> list[int]:
+    """Split ``steps`` into ``min(checkpoints, steps)`` chunks of at most two lengths (so at
+    most two compilations per configuration)."""
+    steps = check_int(steps, "steps", lower=1)
+    checkpoints = check_int(checkpoints, "checkpoints", lower=1)
+    count = min(checkpoints, steps)
+    size, extra = divmod(steps, count)
+    return [size + 1] * extra + [size] * (count - extra)
+
+
+def make_gan_step(config: GanConfig):
+    """``(critic_optimizer, generator_optimizer, step)``; ``step(state, data, batch)`` runs
+    ``n_critic`` critic steps and one generator step."""
+    critic_optimizer, critic_update = make_critic_update(config)
+    generator_optimizer = make_optimizer(config, "generator")
+    kind = _kind(config)
+
+    def generate(g_params, z):
+        return apply_mlp(g_params, z, config.activation)
+
+    def generator_grads(g_params, weights, x_p, z, z2):
+        # differentiates with respect to g only: the critic's weights are constants here
+        def loss_fn(g):
+            return generator_loss(weights, x_p, generate(g, z), generate(g, z2), config, kind)
+        return jax.value_and_grad(loss_fn)(g_params)
+
+    def step(state, data, batch):
+        c_params, sn_state, c_opt, g_params, g_opt = state
+        critic_batch, (index_g, z_g, z_g2) = batch
+
+        def critic_step(carry, one):
+            c_params, sn_state, c_opt = carry
+            index_p, z, z2, epsilon = one
+            x_q = jax.lax.stop_gradient(generate(g_params, z))
+            x_q2 = jax.lax.stop_gradient(generate(g_params, z2))
+            c_params, sn_state, c_opt, c_loss, _ = critic_update(
+                c_params, sn_state, c_opt, _gather(data, index_p), x_q, x_q2, epsilon)
+            return (c_params, sn_state, c_opt), c_loss
+
+        x_p = _gather(data, index_g)
+        if config.simultaneous:
+            # f-GAN's single-step gradient: both gradients at the current parameters
+            weights, _ = critic_weights(config, c_params, sn_state)
+            g_loss, g_grads = generator_grads(g_params, jax.lax.stop_gradient(weights), x_p,
+                                              z_g, z_g2)
+        (c_params, sn_state, c_opt), c_losses = jax.lax.scan(
+            critic_step, (c_params, sn_state, c_opt), critic_batch)
+        if not config.simultaneous:
+            weights, _ = critic_weights(config, c_params, sn_state)
+            g_loss, g_grads = generator_grads(g_params, jax.lax.stop_gradient(weights), x_p,
+                                              z_g, z_g2)
+        updates, g_opt = generator_optimizer.update(g_grads, g_opt, g_params)
+        g_params = optax.apply_updates(g_params, updates)
+        grad_norm = optax.tree.norm(g_grads)
+        return ((c_params, sn_state, c_opt, g_params, g_opt),
+                (jnp.mean(c_losses), g_loss, grad_norm))
+
+    return critic_optimizer, generator_optimizer, step
+
+
+def gan_runner(config: GanConfig):
+    """A jitted ``run(state, data, batches) -> (state, critic loss, generator loss,
+    generator gradient norm)`` (means over the chunk); ``state = (critic params, sn_state,
+    critic opt state, generator params, generator opt state)``."""
+    return _gan_runner(_compiled_fields(config))
+
+
+@functools.lru_cache(maxsize=64)
+def _gan_runner(config: GanConfig):
+    _, _, step = make_gan_step(config)
+
+    def run(state, data, batches):
+        def body(state, batch):
+            return step(state, data, batch)
+        state, (c_loss, g_loss, grad_norm) = jax.lax.scan(body, state, batches)
+        return state, c_loss.mean(), g_loss.mean(), grad_norm.mean()
+
+    return jax.jit(run)
+
+
+def draw_gan_batches(generator, config: GanConfig, length: int, n_data: int):
+    """Data indices, latent noise and interpolation weights for ``length`` generator steps
+    (each with ``config.n_critic`` critic steps), drawn with the numpy ``generator``."""
+    m, k, n_critic = config.batch_size, config.latent_dim, config.n_critic
+    critic = (jnp.asarray(generator.integers(0, n_data, (length, n_critic, m)), jnp.int32),
+              jnp.asarray(generator.standard_normal((length, n_critic, m, k)), jnp.float32),
+              jnp.asarray(generator.standard_normal((length, n_critic, m, k)), jnp.float32),
+              jnp.asarray(generator.uniform(size=(length, n_critic, m)), jnp.float32))
+    generator_side = (
+        jnp.asarray(generator.integers(0, n_data, (length, m)), jnp.int32),
+        jnp.asarray(generator.standard_normal((length, m, k)), jnp.float32),
+        jnp.asarray(generator.standard_normal((length, m, k)), jnp.float32))
+    return critic, generator_side
