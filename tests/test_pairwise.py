@@ -267,9 +267,10 @@ def test_nan_message_names_the_sample_index():
 
 
 def test_import_otdiv_and_a_serial_matrix_never_import_dask():
-    code = ("import sys, otdiv, otdiv.pairwise as pw\n"
-            "pw.pairwise([[0.0, 1.0], [2.0]], progress=False)\n"
-            "pw.pairwise([[0.0, 1.0], [2.0]], executor='processes', progress=False)\n"
+    code = ("import sys, otdiv\n"
+            "from otdiv.pairwise import pairwise\n"
+            "pairwise([[0.0, 1.0], [2.0]], progress=False)\n"
+            "pairwise([[0.0, 1.0], [2.0]], executor='processes', progress=False)\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in "
             "('dask', 'distributed')))")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,

@@ -6,14 +6,17 @@ run still gives the full identical matrix, and tasks run within a Numba thread b
 
 import logging
 import os
+import sys
 
 import numpy as np
 import pytest
 from distributed import Client, LocalCluster
 
-import otdiv.pairwise as pairwise_module
 from otdiv import _executor
 from otdiv.pairwise import pairwise
+
+# the module itself (``otdiv.pairwise`` may be re-exported as the function in otdiv/__init__)
+pairwise_module = sys.modules["otdiv.pairwise"]
 
 
 @pytest.fixture(scope="module")
