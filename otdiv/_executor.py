@@ -264,22 +264,48 @@ def _dask_budgets(client) -> dict:
 
 
 def _run_dask(function, tasks, items, client, bar) -> list:
-    from distributed import as_completed
+    """Scatter, submit, gather; tasks whose scattered inputs were lost are run again.
 
-    keys = sorted({key for task in tasks for key in task.keys}, key=repr)
-    scattered = (client.scatter([items[key] for key in keys], broadcast=True, hash=False)
-                 if keys else [])
-    remote = dict(zip(keys, scattered))
+    The scheduler recomputes a task whose worker died, but it cannot recompute *scattered*
+    data: if every worker holding a copy dies (``broadcast`` copies to the workers running
+    at scatter time only), the tasks that need it are cancelled. Those tasks are collected
+    and run again with their inputs scattered afresh, up to ``RETRIES`` times.
+    """
+    from distributed import as_completed
+    from distributed.client import FutureCancelledError
+
     budgets = _dask_budgets(client)
-    futures = {}
-    for index, task in enumerate(tasks):
-        future = client.submit(_call_on_dask_worker, function, budgets, task.keys,
-                               task.payload, *[remote[key] for key in task.keys],
-                               retries=RETRIES, pure=False)
-        futures[future] = index
-    try:
-        return _gather(futures, len(tasks), as_completed(futures), bar,
-                       lambda: client.cancel(list(futures)))
-    finally:
-        if scattered:
-            client.cancel(scattered)
+    results = [None] * len(tasks)
+    pending = list(range(len(tasks)))
+    for _ in range(RETRIES + 1):
+        keys = sorted({key for index in pending for key in tasks[index].keys}, key=repr)
+        scattered = (client.scatter([items[key] for key in keys], broadcast=True, hash=False)
+                     if keys else [])
+        remote = dict(zip(keys, scattered))
+        futures = {}
+        for index in pending:
+            task = tasks[index]
+            future = client.submit(_call_on_dask_worker, function, budgets, task.keys,
+                                   task.payload, *[remote[key] for key in task.keys],
+                                   retries=RETRIES, pure=False)
+            futures[future] = index
+        lost = []
+        try:
+            for future in as_completed(futures):
+                try:
+                    results[futures[future]] = future.result()
+                except FutureCancelledError:
+                    lost.append(futures[future])
+                    continue
+                bar.update()
+        except BaseException:
+            client.cancel(list(futures))
+            raise
+        finally:
+            if scattered:
+                client.cancel(scattered)
+        if not lost:
+            return results
+        pending = sorted(lost)
+    raise RuntimeError(f"{len(pending)} of {len(tasks)} tasks lost their scattered inputs "
+                       f"{RETRIES + 1} times (workers kept dying); no result is returned")
