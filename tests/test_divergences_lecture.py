@@ -10,7 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from otdiv import f_divergence, noise_bound, parallel_lines_divergences, transport
+from otdiv import (
+    f_divergence,
+    noise_bound,
+    parallel_lines_divergences,
+    solve_kantorovich,
+)
 from otdiv.datasets import parallel_lines
 from otdiv.divergences import plot_noise_bound, plot_parallel_lines
 
@@ -22,8 +27,10 @@ def test_parallel_lines_table_matches_exact_transport_and_discrete_divergences(t
     p_0, p_theta = parallel_lines(0.0, n, rng=3), parallel_lines(theta, n, rng=3)
     table = parallel_lines_divergences(theta)
     # HiGHS rather than the network simplex: an independent LP solver (and no POT import).
-    assert transport(p_0, p_theta, method="highs").cost == pytest.approx(table.wasserstein[0],
-                                                                         abs=1e-12)
+    cost = np.linalg.norm(p_0[:, None, :] - p_theta[None, :, :], axis=2)
+    uniform = np.full(n, 1.0 / n)
+    assert solve_kantorovich(uniform, uniform, cost, method="highs").cost == pytest.approx(
+        table.wasserstein[0], abs=1e-12)
 
     support = np.unique(np.vstack([p_0, p_theta]), axis=0)
     def masses(points):

@@ -321,10 +321,10 @@ def gaussian_f_divergence(mu1: float, sigma1: float, mu2: float, sigma2: float,
     σ₂ = 1). Here every rational combination of the parameters (σ₁²/σ₂² − 1, Δ²/σ₂², …) is
     formed exactly in rational arithmetic and rounded once, and the transcendental step uses
     a form without cancellation: KL = ½[x − log(1 + x)] + ½Δ²/σ₂² with a power series for
-    |x| < ½; χ² = expm1(−½ log(1 − x²) + Δ²/(2σ₂² − σ₁²)); H² = −2 expm1(log BC); TV as the
-    sum of |F_P − F_Q| at the two crossings, each by Gauss–Legendre quadrature of the normal
+    ``|x| < 1/2``; χ² = expm1(−½ log(1 − x²) + Δ²/(2σ₂² − σ₁²)); H² = −2 expm1(log BC); TV as the
+    sum of ``|F_P − F_Q|`` at the two crossings, each by Gauss–Legendre quadrature of the normal
     density over the short step between the two laws' standardised arguments. Measured
-    against high-precision mpmath on 1500 random parameter sets (log-uniform σ and |μ| in
+    against high-precision mpmath on 1500 random parameter sets (log-uniform σ and ``|μ|`` in
     [1e-150, 1e150], σ₁/σ₂ within 1e-16 of 1, subnormal and near-maximal parameters;
     ``benchmarks/bench_divergences.py``, ``results/divergences_gaussian_accuracy.md``), the
     relative error is at most 2.1 ε · (1 + log(1 + D)) for every kind (ε = 2⁻⁵² ≈ 2.2e-16),
