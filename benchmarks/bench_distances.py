@@ -204,7 +204,7 @@ def main():
     sort_ms = np_sort_milliseconds()
     rng = np.random.default_rng(20261127)
     rows = one_dimensional_rows(rng) + two_dimensional_rows(rng)
-    memory, row = memory_row()
+    _memory, row = memory_row()
     rows.append(row)
     columns = ["task", "n = m", "otdiv (s)", "peer", "peer (s)", "speed-up", "goal"]
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())

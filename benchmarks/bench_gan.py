@@ -13,8 +13,8 @@
    seeds, with the sampling floor of the metric where it applies.
 
 Run: ``.venv/bin/python benchmarks/bench_gan.py [--speed] [--fidelity] [--f-fidelity]
-[--trap] [--training] [--quick] [--seeds N] [--losses a,b,c] [--few-pairs]`` (no section flag: all). Figures go to
-``benchmarks/results/gan_*.png``.
+[--trap] [--training] [--quick] [--seeds N] [--losses a,b,c] [--few-pairs]`` (no section
+flag: all). Figures go to ``benchmarks/results/gan_*.png``.
 """
 
 from __future__ import annotations

@@ -150,7 +150,8 @@ def as_mass_vector(values, name: str, *, length: int | None = None) -> np.ndarra
     _check_finite(array, name)
     if np.any(array < 0):
         index = int(np.flatnonzero(array < 0)[0])
-        raise ValueError(f"{name} must be non-negative, got {float(array[index])!r} at index {index}")
+        raise ValueError(f"{name} must be non-negative, got {float(array[index])!r} at index "
+                         f"{index}")
     if not array.max() > 0:
         raise ValueError(f"{name} must have a positive sum, got all zeros")
     return array

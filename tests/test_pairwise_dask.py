@@ -6,7 +6,6 @@ run still gives the full identical matrix, and tasks run within a Numba thread b
 
 import logging
 import os
-import sys
 
 import numpy as np
 import pytest
@@ -15,7 +14,6 @@ from distributed import Client, LocalCluster
 import otdiv.distance_matrix as pairwise_module
 from otdiv import _executor
 from otdiv.distance_matrix import pairwise
-
 
 
 @pytest.fixture(scope="module")

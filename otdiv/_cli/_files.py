@@ -41,9 +41,9 @@ def _read_npy(path: Path, flag: str) -> np.ndarray:
                              "start with the .npy signature)") from None
         try:
             if version == (1, 0):
-                shape, fortran_order, dtype = npy_format.read_array_header_1_0(handle)
+                shape, _fortran_order, dtype = npy_format.read_array_header_1_0(handle)
             else:
-                shape, fortran_order, dtype = npy_format.read_array_header_2_0(handle)
+                shape, _fortran_order, dtype = npy_format.read_array_header_2_0(handle)
         except (ValueError, SyntaxError, UnicodeDecodeError):
             raise ValueError(f"{flag}: {str(path)!r} has a damaged .npy header") from None
         offset = handle.tell()
@@ -186,7 +186,8 @@ def check_pair(samples_p: np.ndarray, samples_q: np.ndarray, weights_p, weights_
         raise ValueError(f"{flags[0]} holds points in R^{dim_p} but {flags[1]} holds points "
                          f"in R^{dim_q}; both must have the same dimension")
     for samples, weights, sample_flag, weight_flag in (
-            (samples_p, weights_p, flags[0], flags[2]), (samples_q, weights_q, flags[1], flags[3])):
+            (samples_p, weights_p, flags[0], flags[2]),
+            (samples_q, weights_q, flags[1], flags[3])):
         if weights is not None and len(weights) != len(samples):
             raise ValueError(f"{weight_flag} has {len(weights)} weights but {sample_flag} has "
                              f"{len(samples)} samples; give one weight per sample")

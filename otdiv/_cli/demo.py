@@ -242,7 +242,8 @@ def section_divergences(out, rng, quick):
     text = ("## 3. Parallel lines: why Wasserstein gives a gradient\n\n"
             "P_0 = (0, Z), P_theta = (theta, Z), Z ~ U[0, 1]; exact values. JSD is the usual "
             "one (<= log 2); KL is infinite for every theta != 0.\n\n"
-            + markdown_table(list(rows[0]), rows, float_format=".6g") + "\n\n![parallel lines](parallel_lines.png)")
+            + markdown_table(list(rows[0]), rows, float_format=".6g")
+            + "\n\n![parallel lines](parallel_lines.png)")
     return text, {"rows": rows}, figures
 
 
@@ -262,8 +263,8 @@ def section_critics(out, rng, quick):
     steps = {"wgan-gp": 200 if quick else 2000, "wgan-clip": 200 if quick else 2000}
     rows = []
     for loss, n_steps in steps.items():
-        trained, seconds = _timed(lambda: train_critic(x_p, x_q, loss=loss, steps=n_steps,
-                                                       rng=rng, progress=False))
+        trained, seconds = _timed(lambda loss=loss, n_steps=n_steps: train_critic(
+            x_p, x_q, loss=loss, steps=n_steps, rng=rng, progress=False))
         report = verify_critic(trained.critic, x_p, x_q)
         rows.append({"critic": loss, "training steps": n_steps,
                      "dual estimate": report.dual_estimate, "exact W_1": report.exact_w1,
@@ -333,12 +334,14 @@ def run_demo(out: Path, *, quick=False, progress=True, seed=0, sections=None) ->
                  "call in a fresh environment and are cached on disk; later runs load them (the "
                  "peers' first import is timed here too). This run: "
                  f"{total:.1f} s ("
-                 + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in compile_seconds.items())
+                 + ", ".join(f"{name} {seconds:.1f} s"
+                             for name, seconds in compile_seconds.items())
                  + "). No timing below includes it.\n")
     bar.update()
     for name, section in chosen:
         bar.set_postfix_str(name)
-        (text, payload, section_figures), seconds = _timed(lambda: section(out, rng, quick))
+        (text, payload, section_figures), seconds = _timed(
+            lambda section=section: section(out, rng, quick))
         parts.append(text + f"\n\n_Section time: {seconds:.1f} s._\n")
         results[name] = {"seconds": seconds, **payload}
         figures += section_figures

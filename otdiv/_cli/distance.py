@@ -60,10 +60,9 @@ def checked_metric(args) -> tuple[str, float, dict]:
     if args.metric not in USES_P and p != 1:
         raise ValueError(f"--p applies to {', '.join(USES_P)}, not to {args.metric}")
     options = {}
-    if args.n_projections is not None or args.seed is not None:
-        if args.metric not in SLICED:
-            flag = "--n-projections" if args.n_projections is not None else "--seed"
-            raise ValueError(f"{flag} applies to the sliced metrics only, not to {args.metric}")
+    if (args.n_projections is not None or args.seed is not None) and args.metric not in SLICED:
+        flag = "--n-projections" if args.n_projections is not None else "--seed"
+        raise ValueError(f"{flag} applies to the sliced metrics only, not to {args.metric}")
     if args.n_projections is not None:
         options["n_projections"] = _number(args.n_projections, "--n-projections", int)
         if options["n_projections"] < 2:

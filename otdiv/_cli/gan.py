@@ -10,6 +10,7 @@ checked before any training starts.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import math
@@ -57,7 +58,7 @@ def _widths(text: str) -> tuple:
         widths = tuple(int(part) for part in text.split(","))
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected comma-separated positive integers such "
-                                         f"as 128,128, got {text!r}")
+                                         f"as 128,128, got {text!r}") from None
     if not widths or min(widths) < 1:
         raise argparse.ArgumentTypeError(f"expected comma-separated positive integers, "
                                          f"got {text!r}")
@@ -68,7 +69,7 @@ def _finite_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
     return value
@@ -152,10 +153,9 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--out", required=True,
                         help="output directory (created; must not be an existing file)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    try:
+    # Without JAX the command still parses and reports the install hint.
+    with contextlib.suppress(ImportError):
         _add_config_flags(parser)
-    except ImportError:
-        pass  # without JAX the command still parses and reports the install hint
     add_common_options(parser)
     parser.set_defaults(handler=handle)
 

@@ -166,7 +166,8 @@ def gaussian_f_divergences(kind, p=(0.0, 1.0), q=(0.0, 2.0)):
 #: tends to 0 (reverse KL -q/p, Neyman 1 - (q/p)^2, Hellinger 1 - sqrt(q/p)): there P is the
 #: wide N(0, 2^2), so that T* stays bounded in the tails a critic must extrapolate to.
 UNEQUAL_VARIANCE_PAIRS = dict.fromkeys(F_KINDS, ((0.0, 1.0), (0.0, 2.0)))
-UNEQUAL_VARIANCE_PAIRS.update(dict.fromkeys(("reverse_kl", "neyman", "squared_hellinger"), ((0.0, 2.0), (0.0, 1.0))))
+UNEQUAL_VARIANCE_PAIRS.update(dict.fromkeys(("reverse_kl", "neyman", "squared_hellinger"),
+                                            ((0.0, 2.0), (0.0, 1.0))))
 
 
 def f_critic_fidelity_study(*, seeds=range(5), kinds=F_KINDS, steps=1500, n=2000,
