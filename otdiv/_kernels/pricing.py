@@ -25,18 +25,24 @@ __all__ = ["ground_cost", "arc_costs", "node_maxima", "cheapest_targets", "box_d
 
 
 @njit(cache=True, inline="always")
+def _power_of_squared(squared_distance, p):
+    """``distance^p`` from ``distance^2`` (no square root for p = 2)."""
+    if p == 2.0:
+        return squared_distance
+    distance = np.sqrt(squared_distance)
+    if p == 1.0:
+        return distance
+    return distance ** p
+
+
+@njit(cache=True, inline="always")
 def ground_cost(x, i, y, j, p):
     """``||x_i - y_j||^p`` for rows of two C-contiguous (n, d) arrays."""
     total = 0.0
     for k in range(x.shape[1]):
         difference = x[i, k] - y[j, k]
         total += difference * difference
-    if p == 2.0:
-        return total
-    distance = np.sqrt(total)
-    if p == 1.0:
-        return distance
-    return distance ** p
+    return _power_of_squared(total, p)
 
 
 @njit(cache=True, parallel=True)
@@ -61,12 +67,7 @@ def box_distance_power(x, i, low, high, node, p):
         else:
             continue
         total += difference * difference
-    if p == 2.0:
-        return total
-    distance = np.sqrt(total)
-    if p == 1.0:
-        return distance
-    return distance ** p
+    return _power_of_squared(total, p)
 
 
 @njit(cache=True)
@@ -153,7 +154,6 @@ def cheapest_targets_scan(x, y, potential, p, k, bounds, out_index, out_value):
     Faster than the tree when the potential makes many targets nearly as cheap as the
     best one (W_1 potentials are flat along transport rays, which defeats pruning).
     """
-    d = x.shape[1]
     for i in prange(x.shape[0]):
         values = out_value[i]
         indices = out_index[i]
@@ -162,16 +162,7 @@ def cheapest_targets_scan(x, y, potential, p, k, bounds, out_index, out_value):
             indices[slot] = -1
         worst = values[k - 1]
         for j in range(y.shape[0]):
-            total = 0.0
-            for c in range(d):
-                difference = x[i, c] - y[j, c]
-                total += difference * difference
-            if p == 2.0:
-                value = total - potential[j]
-            elif p == 1.0:
-                value = np.sqrt(total) - potential[j]
-            else:
-                value = np.sqrt(total) ** p - potential[j]
+            value = ground_cost(x, i, y, j, p) - potential[j]
             if value < worst:
                 slot = k - 1
                 while slot > 0 and values[slot - 1] > value:
