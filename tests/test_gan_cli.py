@@ -48,9 +48,7 @@ def test_out_that_is_an_existing_file_is_refused_before_training(tmp_path, capsy
 
 
 def test_quiet_is_not_a_flag_no_progress_is():
-    with pytest.raises(SystemExit) as info:
-        main(["gan", "--out", "x", "--quiet"])
-    assert info.value.code == 2
+    assert main(["gan", "--out", "x", "--quiet"]) == 2  # argparse refuses it; main returns 2
 
 
 def test_missing_out_is_a_usage_error():
@@ -58,10 +56,8 @@ def test_missing_out_is_a_usage_error():
 
 
 def test_every_config_field_has_a_flag_with_its_default_in_help(capsys):
-    pytest.importorskip("jax")
     from otdiv.gan import GanConfig
-    with pytest.raises(SystemExit):
-        main(["gan", "--help"])
+    assert main(["gan", "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
     for field in dataclasses.fields(GanConfig):
         if field.name != "loss":
