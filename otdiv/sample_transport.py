@@ -24,6 +24,7 @@ import numpy as np
 
 from ._results import EmpiricalMeasure, TransportResult
 from ._validation import as_samples_pair, check_bool, check_option, check_real
+from .exact.certificate import SolverError
 from .exact.onedim import sorted_pair, wasserstein_of_sorted
 from .exact.solvers import solve
 from .geometry import PointCloudCost
@@ -83,12 +84,21 @@ def solve_samples(u, v, u_w, v_w, p, method, progress) -> tuple[TransportResult,
     vectors, ``method`` one of ``TRANSPORT_METHODS``. The result's costs and potentials are
     in the returned cost object's unit (see :meth:`PointCloudCost.to_distance`).
     """
-    method = _choose_method(method, u.shape[0], v.shape[0])
-    cost = PointCloudCost(u, v, p, exact_unit=(method == "dense"))
-    if method == "dense":
-        return solve(u_w, v_w, cost, "network_simplex"), cost
-    with _progress_bar(progress and u.shape[0] * v.shape[0] >= PROGRESS_PAIR_LIMIT) as report:
-        return solve(u_w, v_w, cost, "sparse", progress=report), cost
+    chosen = _choose_method(method, u.shape[0], v.shape[0])
+    if chosen == "sparse":
+        cost = PointCloudCost(u, v, p)
+        pairs = u.shape[0] * v.shape[0]
+        try:
+            with _progress_bar(progress and pairs >= PROGRESS_PAIR_LIMIT) as report:
+                return solve(u_w, v_w, cost, "sparse", progress=report), cost
+        except SolverError:
+            # The sparse solver resolves costs to about 1e-13 of the largest; costs spanning
+            # many orders of magnitude (outliers at distance^p) need the dense solver's
+            # rescaling and capping. "auto" falls back to it when it fits in memory.
+            if method != "auto" or DENSE_BYTES_PER_PAIR * pairs > _available_memory():
+                raise
+    cost = PointCloudCost(u, v, p, exact_unit=True)
+    return solve(u_w, v_w, cost, "network_simplex"), cost
 
 
 class _progress_bar:
@@ -261,13 +271,15 @@ def transport(u_values, v_values, u_weights=None, v_weights=None, *, p: float = 
         dual_u, dual_v = f_at_u, -f_at_v[:, 0]
     else:
         dual_u, dual_v = result.dual_u, result.dual_v
-    factor = (cost.unit * cost.scale) ** p
-    with np.errstate(over="ignore"):
-        physical = result.cost * factor
-    if not np.isfinite(physical):
-        raise ValueError(f"the cost W_p^p of these samples overflows float64 for p = {p!r}; "
-                         f"rescale the samples or use wasserstein(), which returns W_p")
-    dual_u, dual_v = dual_u * factor, dual_v * factor
+    with np.errstate(over="ignore", invalid="ignore"):
+        factor = (np.float64(cost.unit) * np.float64(cost.scale)) ** np.float64(p)
+        physical = result.cost * factor if result.cost != 0.0 else 0.0
+        dual_u, dual_v = dual_u * factor, dual_v * factor
+    if not (np.isfinite(physical) and np.all(np.isfinite(dual_u))
+            and np.all(np.isfinite(dual_v))):
+        raise ValueError(f"the cost W_p^p of these samples or its potentials overflow float64 "
+                         f"for p = {p!r}; rescale the samples or use wasserstein(), which "
+                         f"returns W_p")
     gap = abs(physical - float(u_w @ dual_u + v_w @ dual_v))
     return result.replace(cost=physical, dual_u=dual_u, dual_v=dual_v, duality_gap=gap)
 

@@ -13,12 +13,18 @@ An answer is accepted when
 
 * the plan's row and column sums equal ``a`` and ``b`` to ``MARGINAL_RTOL`` times the mass,
   and
-* :math:`|P - D| \le` ``GAP_RTOL`` :math:`\times (\sum \gamma_{ij}|c_{ij}| + \sum a_i|u_i| +
-  \sum b_j|v_j|)` plus the rounding those sums can carry
-  (:math:`4\varepsilon` times the same sizes, and what the accepted marginal error can
-  move), i.e. relative to the numbers the plan and the potentials actually involve — never
-  relative to the largest cost of the matrix, which a forbidden arc priced at 1e16 would
-  make meaningless.
+* :math:`|P - D|` plus the rounding the dual value can carry (:math:`4\varepsilon` times
+  :math:`\sum a_i|u_i| + \sum b_j|v_j|`, the sum itself taken in extended precision) is at
+  most ``GAP_RTOL`` times the plan's own size :math:`\sum \gamma_{ij}|c_{ij}|`, beyond what
+  the accepted marginal error can move — never relative to the largest cost of the matrix,
+  which a forbidden arc priced at 1e16 or an outlier at distance^8 would make meaningless.
+  Potentials far larger than the costs the plan uses therefore cannot certify it: the dense
+  solvers then retry with such costs capped (:mod:`otdiv.exact.solvers`).
+
+The target potential is centred first (potentials are defined up to a constant), targets
+without mass are left out of the first c-transform (their potentials are free in the LP),
+and a plan that ships only on zero-cost arcs of a non-negative cost is proven optimal by
+zero potentials.
 
 Otherwise :class:`SolverError` is raised; no number is returned with a warning.
 """
@@ -53,19 +59,28 @@ def certify_dense(a, b, cost, plan, dual_v, *, method: str) -> TransportResult:
         np.maximum(plan, 0.0, out=plan)
     else:
         plan = np.maximum(plan, 0.0)
-    dual_v = np.ascontiguousarray(dual_v, dtype=np.float64)
+    # Potentials are defined up to a constant (u + t, v - t): centre v so that the dual
+    # value is not a difference of two large numbers.
+    # Targets without mass have free potentials that can drag the c-transform down: leave
+    # them out of it (-inf), and let the second c-transform below give them finite values.
+    dual_v = np.array(dual_v, dtype=np.float64)
+    massed = b > 0
+    dual_v -= float(np.median(dual_v[massed]))
+    dual_v[~massed] = -np.inf
     primal, primal_size, dual_u, row_sums, column_sums = certificate_sums(
         plan, np.ascontiguousarray(cost), dual_v)
     # Second c-transform: the tightest target potential for this u (smaller magnitudes
     # where the solver's v carried a forbidden arc's price).
     dual_v = column_c_transform(np.ascontiguousarray(cost), dual_u)
-    _accept(a, b, primal, primal_size, dual_u, dual_v, row_sums, column_sums, method)
+    if primal_size == 0.0 and float(cost.min()) >= 0.0:  # a free plan with costs >= 0
+        dual_u, dual_v = np.zeros_like(dual_u), np.zeros_like(dual_v)
+    dual = _accept(a, b, primal, primal_size, dual_u, dual_v, row_sums, column_sums, method)
     return TransportResult(cost=primal, plan=plan, dual_u=dual_u, dual_v=dual_v,
-                           method=method, duality_gap=abs(primal - float(a @ dual_u + b @ dual_v)))
+                           method=method, duality_gap=abs(primal - dual))
 
 
 def certify_arcs(a, b, rows, columns, flows, arc_cost, dual_u, dual_v, *, method: str,
-                 **details) -> TransportResult:
+                 nonnegative_costs: bool = False, **details) -> TransportResult:
     """Certify a plan given by its arcs; ``dual_u`` must already be the c-transform of
     ``dual_v`` over every allowed pair (the caller's cost object computes it).
 
@@ -75,30 +90,39 @@ def certify_arcs(a, b, rows, columns, flows, arc_cost, dual_u, dual_v, *, method
     n, m = a.size, b.size
     primal = float(flows @ arc_cost)
     primal_size = float(flows @ np.abs(arc_cost))
+    if primal_size == 0.0 and nonnegative_costs:  # a free plan: zero potentials prove it
+        dual_u, dual_v = np.zeros(n), np.zeros(m)
     row_sums = np.bincount(rows, weights=flows, minlength=n)
     column_sums = np.bincount(columns, weights=flows, minlength=m)
-    _accept(a, b, primal, primal_size, dual_u, dual_v, row_sums, column_sums, method)
+    dual = _accept(a, b, primal, primal_size, dual_u, dual_v, row_sums, column_sums, method)
     plan = sp.coo_array((flows, (rows, columns)), shape=(n, m))
     for array in (plan.data, plan.coords[0], plan.coords[1]):
         array.setflags(write=False)
     return TransportResult(cost=primal, plan=plan, dual_u=dual_u, dual_v=dual_v,
                            method=method,
-                           duality_gap=abs(primal - float(a @ dual_u + b @ dual_v)), **details)
+                           duality_gap=abs(primal - dual), **details)
 
 
-def _accept(a, b, primal, primal_size, dual_u, dual_v, row_sums, column_sums, method):
+def _accept(a, b, primal, primal_size, dual_u, dual_v, row_sums, column_sums, method
+            ) -> float:
+    """Raise SolverError unless the answer passes (see the module docstring); the dual value."""
     mass = float(a.sum())
-    dual = float(a @ dual_u + b @ dual_v)
+    # The dual value is a sum of terms that can be far larger than the optimum (masses of
+    # 1e-9 against potentials of 1): sum it in extended precision where the platform has it.
+    wide = np.longdouble
+    dual = float(a.astype(wide) @ dual_u.astype(wide) + b.astype(wide) @ dual_v.astype(wide))
     dual_size = float(a @ np.abs(dual_u) + b @ np.abs(dual_v))
-    size = primal_size + dual_size
-    gap = abs(primal - dual)
     marginal_error = float(np.sum(np.abs(row_sums - a)) + np.sum(np.abs(column_sums - b)))
-    # Rounding the sums can carry, and what the accepted marginal error can move (HiGHS
-    # leaves up to 1e-10 of the mass unshipped), both against the numbers involved.
     largest_potential = max(float(np.max(np.abs(dual_u))), float(np.max(np.abs(dual_v))))
-    floor = (4 * np.finfo(float).eps * size + marginal_error * largest_potential
-             + 4 * np.finfo(float).smallest_subnormal)
-    gap_relative = 0.0 if gap <= floor else (gap / size if size > 0 else np.inf)
+    # The gap, inflated by everything rounding and the accepted marginal error (HiGHS
+    # leaves up to 1e-10 of the mass unshipped) could hide, must be small against the
+    # plan's own cost. Potentials far larger than the costs the plan uses (a forbidden
+    # arc's price, an outlier at distance^p) make the dual value unresolvable: refused.
+    uncertainty = abs(primal - dual) + 4 * float(np.finfo(wide).eps) * dual_size
+    allowed = (4 * np.finfo(float).eps * primal_size + marginal_error * largest_potential
+               + 4 * np.finfo(float).smallest_subnormal)
+    gap_relative = (0.0 if uncertainty <= allowed else
+                    uncertainty / primal_size if primal_size > 0 else np.inf)
     checks = {
         "row marginals": (float(np.max(np.abs(row_sums - a))) / mass, MARGINAL_RTOL),
         "column marginals": (float(np.max(np.abs(column_sums - b))) / mass, MARGINAL_RTOL),
@@ -113,3 +137,4 @@ def _accept(a, b, primal, primal_size, dual_u, dual_v, row_sums, column_sums, me
             f"LP solvers resolve costs to about 1e-13 of the largest one they use; costs "
             f"spanning many orders of magnitude (e.g. distances to a high power p) may not "
             f"be solvable to the certified accuracy")
+    return dual

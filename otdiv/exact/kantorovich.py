@@ -150,13 +150,16 @@ def _solve_on_arcs(a, b, rows, columns, arc_cost):
     dual_v = _arc_minimum(columns, arc_cost - dual_u[rows], m)
     used = flows > 0
     return certify_arcs(a, b, rows[used], columns[used], flows[used], arc_cost[used], dual_u,
-                        dual_v, method="network_simplex")
+                        dual_v, method="network_simplex",
+                        nonnegative_costs=bool(arc_cost.min() >= 0.0))
 
 
 def _arc_minimum(ends, values, size):
     """``min`` of ``values`` grouped by ``ends`` (``+inf`` where a node has no arc)."""
     minimum = np.full(size, np.inf)
     np.minimum.at(minimum, ends, values)
+    # A node without arcs (only allowed without mass) is unconstrained: potential 0.
+    minimum[np.isinf(minimum)] = 0.0
     return minimum
 
 

@@ -83,13 +83,20 @@ def _solve_dense(a, b, cost, method: str):
     matrix = cost.dense()
     solver = DENSE_METHODS[method]
     failure = SolverError(f"{method} found no certified answer")
+    used_cost = None  # the largest cost an uncertified plan shipped on (a cap to try)
     for scale in _scales_to_try(matrix):
         try:
             plan, dual_v = solver(a, b, matrix if scale == 1.0 else matrix / scale)
+        except SolverError as error:
+            failure = error
+            continue
+        try:
             return certify_dense(a, b, matrix, plan, dual_v * scale, method=method)
         except SolverError as error:
             failure = error
-    capped = _solve_capped(a, b, matrix, solver, method)
+            if used_cost is None and np.any(plan > 0):
+                used_cost = float(np.abs(matrix[plan > 0]).max())
+    capped = _solve_capped(a, b, matrix, solver, method, used_cost)
     if capped is not None:
         return capped
     raise failure
@@ -111,36 +118,38 @@ def _scales_to_try(cost):
             yield typical
 
 
-def _solve_capped(a, b, matrix, solver, method):
+def _solve_capped(a, b, matrix, solver, method, used_cost=None):
     """Solve with costs above a cap lowered to it; accept a plan that avoids capped arcs.
 
     Lowering costs cannot raise the optimum, so a plan optimal for the capped costs that
     ships nothing on a capped arc has the same cost for the original costs and is optimal
-    there; its potentials are feasible for the original costs as well (the certificate
-    rebuilds them from the original matrix anyway). The cap starts a little above the
-    cost of a feasible plan spread over its smallest share and grows by 2^10 per try.
+    there; the certificate checks it against the original matrix. Each capped problem is
+    solved in units of its cap (solver tolerances are absolute), so costs far below the
+    largest ones are resolved. Caps tried: twice the largest cost an uncertified plan used,
+    then from a few times the median cost upwards by factors of 2^10.
     """
-    outer = np.outer(a, b)
-    shipped = outer > 0
-    if not shipped.any():
+    magnitudes = np.abs(matrix[matrix != 0])
+    if magnitudes.size == 0:
         return None
-    # Any plan that is cheaper than the product plan uses no arc costing more than
-    # cost(product) / (smallest positive flow), but flows can be tiny: start low and grow.
-    cap = power_of_two_above(max(float(np.abs(matrix[shipped]).mean()) * 4, 1e-300))
     largest = float(np.abs(matrix).max())
+    caps = [] if not used_cost else [power_of_two_above(2.0 * used_cost)]
+    cap = power_of_two_above(4.0 * float(np.median(magnitudes)))
     while cap < largest:
+        caps.append(cap)
+        cap *= 2.0**10
+    for cap in dict.fromkeys(caps):
+        if not 0.0 < cap < largest:
+            continue
         capped = np.minimum(matrix, cap)
         try:
-            plan, dual_v = solver(a, b, capped)
+            plan, dual_v = solver(a, b, capped / cap)
         except SolverError:
-            cap *= 2.0**10
             continue
         if np.all(plan[matrix >= cap] <= 0.0):
             try:
-                return certify_dense(a, b, matrix, plan, dual_v, method=method)
+                return certify_dense(a, b, matrix, plan, dual_v * cap, method=method)
             except SolverError:
                 pass
-        cap *= 2.0**10
     return None
 
 
@@ -182,7 +191,8 @@ def _solve_sparse(a, b, cost, method: str, progress=None):
     solution = solve_point_clouds(a, b, cost, progress=progress)
     return certify_arcs(a, b, solution.rows, solution.columns, solution.flows,
                         cost.arc_costs(solution.rows, solution.columns), solution.dual_u,
-                        solution.dual_v, method=method, rounds=solution.rounds,
+                        solution.dual_v, method=method, nonnegative_costs=True,
+                        rounds=solution.rounds,
                         n_arcs=solution.arcs)
 
 

@@ -102,6 +102,10 @@ def _best_feasible_pair(a, b, cost, solver_u, solver_v, primal):
     of ``v'`` (the solver's potentials of points without mass are free in the LP and can
     be infeasible, which drags a c-transform from that side down); the better pair wins.
     """
+    # Potentials are defined up to a constant: centre them so that the dual value is not a
+    # difference of two large numbers (the certificate refuses that).
+    shift = float(np.median(solver_v))
+    solver_u, solver_v = solver_u + shift, solver_v - shift
     slack = 1e-9 * (1.0 + np.abs(solver_u))
     values, columns = cost.cheapest(solver_v, 1, bounds=solver_u + slack)
     first_u = values[:, 0]
