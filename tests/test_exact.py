@@ -84,11 +84,31 @@ def transport_problems(draw):
     return a, b, cost
 
 
+def _extreme(a, b, cost) -> bool:
+    """Masses or costs spanning more than 12 orders of magnitude: refusing is allowed."""
+    def span(values):
+        magnitudes = np.abs(values[values != 0])
+        return magnitudes.size > 0 and magnitudes.max() / magnitudes.min() > 1e12
+    return span(a) or span(b) or span(cost)
+
+
+def _solve_or_refuse(a, b, cost, **options):
+    """Refuse or be right: a SolverError only on extreme input."""
+    try:
+        return solve_kantorovich(a, b, cost, **options)
+    except SolverError:
+        if _extreme(a, b, cost):
+            return None
+        raise
+
+
 @pytest.mark.parametrize("method", ["network_simplex", "highs"])
 @given(problem=transport_problems())
 def test_plan_has_the_marginals_and_zero_duality_gap(method, problem):
     a, b, cost = problem
-    result = solve_kantorovich(a, b, cost, method=method)
+    result = _solve_or_refuse(a, b, cost, method=method)
+    if result is None:
+        return
     # The certificate's promise: marginals to 1e-9 relative (HiGHS's feasibility tolerance
     # is 1e-10; the network simplex is exact to round-off).
     np.testing.assert_allclose(result.plan.sum(axis=1), a, atol=MARGINAL_RTOL)
@@ -104,8 +124,10 @@ def test_plan_has_the_marginals_and_zero_duality_gap(method, problem):
 def test_network_simplex_and_highs_agree(problem):
     a, b, cost = problem
     scale = np.abs(cost).max() + 1
-    assert solve_kantorovich(a, b, cost).cost == pytest.approx(
-        solve_kantorovich(a, b, cost, method="highs").cost, abs=1e-9 * scale)
+    simplex = _solve_or_refuse(a, b, cost)
+    highs = _solve_or_refuse(a, b, cost, method="highs")
+    if simplex is not None and highs is not None:
+        assert simplex.cost == pytest.approx(highs.cost, abs=1e-9 * scale)
 
 
 def test_agreement_with_pot_on_random_weighted_instances(rng):

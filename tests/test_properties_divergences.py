@@ -217,9 +217,12 @@ def test_gaussian_closed_form_equals_quadrature_on_moderate_parameters(kind, mu,
         return lambda x: shift - 0.5 * ((x - mean) / sigma) ** 2
 
     exact = gaussian_f_divergence(0.0, s1, mu, s2, kind)
+    # mu as a breakpoint only when it is not (nearly) one already: a piece 1e-305 wide
+    # makes quad refuse, which is right for the function but not what this test checks.
+    breaks = [-3.0, 0.0, 3.0]
+    points = sorted(breaks + [mu]) if min(abs(mu - b) for b in breaks) > 1e-6 else breaks
     numeric = f_divergence_density(log_pdf(0.0, s1), log_pdf(mu, s2), kind,
-                                   support=(-np.inf, np.inf), points=[-3.0, 0.0, mu, 3.0]
-                                   if mu not in (-3.0, 0.0, 3.0) else [-3.0, 0.0, 3.0],
+                                   support=(-np.inf, np.inf), points=points,
                                    log_density=True)
     assert numeric == pytest.approx(exact, rel=1e-7, abs=1e-9)
 

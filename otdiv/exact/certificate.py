@@ -119,7 +119,7 @@ def _accept(a, b, primal, primal_size, dual_u, dual_v, row_sums, column_sums, me
     # plan's own cost. Potentials far larger than the costs the plan uses (a forbidden
     # arc's price, an outlier at distance^p) make the dual value unresolvable: refused.
     uncertainty = abs(primal - dual) + 4 * float(np.finfo(wide).eps) * dual_size
-    allowed = (4 * np.finfo(float).eps * primal_size + marginal_error * largest_potential
+    allowed = (4 * np.finfo(float).eps * primal_size + 2 * marginal_error * largest_potential
                + 4 * np.finfo(float).smallest_subnormal)
     gap_relative = (0.0 if uncertainty <= allowed else
                     uncertainty / primal_size if primal_size > 0 else np.inf)
