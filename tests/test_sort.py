@@ -118,22 +118,27 @@ def test_compiled_kernels_equal_py_func(rng, dtype, monkeypatch):
     unsigned, sign, inf_bits, key_bits = _sorting._LAYOUT[np.dtype(dtype)]
     bits = values.view(unsigned)
     compiled_sort, compiled_argsort = kernels.radix_sort_bits, kernels.radix_argsort_bits
+
+    def run_all(sort, argsort):
+        results = []
+        for digit_bits in (8, 11):
+            out = np.empty_like(bits)
+            sort(bits, out, np.empty_like(bits), sign, inf_bits, key_bits, digit_bits)
+            sorted_out, order = np.empty_like(bits), np.empty(bits.size, np.int64)
+            argsort(bits, sorted_out, order, np.empty_like(bits), np.empty(bits.size, np.int64),
+                    sign, inf_bits, key_bits, digit_bits)
+            results.append((out, order))
+        return results
+
+    # Compiled first: the helpers are swapped for their Python bodies afterwards, and a
+    # kernel compiled while they are swapped would not type (a fresh cache compiles here).
+    compiled = run_all(compiled_sort, compiled_argsort)
     for helper in ("_to_key", "_from_key", "_histograms"):  # the whole body in Python
         monkeypatch.setattr(kernels, helper, getattr(kernels, helper).py_func)
-    for digit_bits in (8, 11):
-        outputs = []
-        for kernel in (compiled_sort, compiled_sort.py_func):
-            out = np.empty_like(bits)
-            kernel(bits, out, np.empty_like(bits), sign, inf_bits, key_bits, digit_bits)
-            outputs.append(out)
-        assert np.array_equal(*outputs)
-        orders = []
-        for kernel in (compiled_argsort, compiled_argsort.py_func):
-            out, order = np.empty_like(bits), np.empty(bits.size, np.int64)
-            kernel(bits, out, order, np.empty_like(bits), np.empty(bits.size, np.int64), sign,
-                   inf_bits, key_bits, digit_bits)
-            orders.append(order)
-        assert np.array_equal(*orders)
+    plain = run_all(compiled_sort.py_func, compiled_argsort.py_func)
+    for (out, order), (plain_out, plain_order) in zip(compiled, plain):
+        assert np.array_equal(out, plain_out)
+        assert np.array_equal(order, plain_order)
 
 
 def test_pair_of_large_samples_is_sorted_on_two_threads(rng, monkeypatch):
