@@ -85,6 +85,18 @@ def node_maxima(potential_in_tree_order, start, end, first_leaf):
 
 
 @njit(cache=True, inline="always")
+def _insert_sorted(values, indices, value, index):
+    """Insert ``value`` into the ascending ``values`` (dropping the last), with its index."""
+    slot = values.size - 1
+    while slot > 0 and values[slot - 1] > value:
+        values[slot] = values[slot - 1]
+        indices[slot] = indices[slot - 1]
+        slot -= 1
+    values[slot] = value
+    indices[slot] = index
+
+
+@njit(cache=True, inline="always")
 def _push(stack, stack_bound, top, node, bound, worst):
     """Push ``node`` with its lower ``bound`` unless it cannot beat ``worst``; new top."""
     if bound < worst:
@@ -126,13 +138,7 @@ def cheapest_targets(x, tree_points, tree_potential, low, high, start, end, firs
                 for position in range(start[node], end[node]):
                     value = ground_cost(x, i, tree_points, position, p) - tree_potential[position]
                     if value < values[k - 1]:
-                        slot = k - 1
-                        while slot > 0 and values[slot - 1] > value:
-                            values[slot] = values[slot - 1]
-                            indices[slot] = indices[slot - 1]
-                            slot -= 1
-                        values[slot] = value
-                        indices[slot] = position
+                        _insert_sorted(values, indices, value, position)
                 continue
             left = 2 * node + 1
             right = left + 1
@@ -164,11 +170,5 @@ def cheapest_targets_scan(x, y, potential, p, k, bounds, out_index, out_value):
         for j in range(y.shape[0]):
             value = ground_cost(x, i, y, j, p) - potential[j]
             if value < worst:
-                slot = k - 1
-                while slot > 0 and values[slot - 1] > value:
-                    values[slot] = values[slot - 1]
-                    indices[slot] = indices[slot - 1]
-                    slot -= 1
-                values[slot] = value
-                indices[slot] = j
+                _insert_sorted(values, indices, value, j)
                 worst = values[k - 1]
