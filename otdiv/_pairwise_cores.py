@@ -69,17 +69,9 @@ class Prepared:
     within: dict = field(default_factory=dict)
 
 
-class _PresortedPair(_SortedPair):
-    """``_SortedPair`` built from samples sorted beforehand (same attributes, no sorting)."""
-
-    def __init__(self, u: Prepared, v: Prepared):
-        self.u, self.u_w = u.values, u.weights
-        self.v, self.v_w = v.values, v.weights
-        if (self.u_w is None) != (self.v_w is None):  # one uniform, one weighted
-            if self.u_w is None:
-                self.u_w = np.full(self.u.size, 1.0 / self.u.size)
-            else:
-                self.v_w = np.full(self.v.size, 1.0 / self.v.size)
+def _PresortedPair(u: Prepared, v: Prepared) -> _SortedPair:
+    """The 1-D pair of two prepared (sorted once) samples, without sorting again."""
+    return _SortedPair.presorted(u.values, u.weights, v.values, v.weights)
 
 
 def _one_dimensional(metric: str, dimension: int) -> bool:

@@ -20,8 +20,8 @@ import numpy as np
 from ._kernels.critics import max_slope, monotone_coupling
 from ._results import CriticReport, FCriticReport, KantorovichPotential
 from ._validation import as_samples_pair, check_bool, check_option, check_real, critic_values
-from .geometry import PointCloudCost, paired_distances
-from .sample_transport import TRANSPORT_METHODS, plan_arcs, solve_samples
+from .geometry import paired_distances
+from .sample_transport import TRANSPORT_METHODS, plan_arcs, potential_at_targets, solve_samples
 
 __all__ = ["kantorovich_potential", "verify_critic", "verify_f_critic"]
 
@@ -51,7 +51,7 @@ def kantorovich_potential(u_values, v_values, u_weights=None, v_weights=None, *,
     u, v, u_w, v_w = as_samples_pair(u_values, v_values, u_weights, v_weights)
     result, cost = solve_samples(u, v, u_w, v_w, 1.0, method, progress)
     # f(y_j) = min_k ||y_j - y_k|| - v_k, the c-transform of the target potential.
-    f_at_v = PointCloudCost.from_scaled(cost.y, cost.y, 1.0).cheapest(result.dual_v)[0][:, 0]
+    f_at_v = potential_at_targets(result, cost)
     return KantorovichPotential(anchors=v.copy(), anchor_values=f_at_v * cost.unit * cost.scale)
 
 

@@ -126,6 +126,12 @@ class _progress_bar:
         return False
 
 
+def potential_at_targets(result: TransportResult, cost: PointCloudCost) -> np.ndarray:
+    r"""The W_1 potential :math:`f(y_j) = \min_k (\|y_j - y_k\| - v_k)` at the targets, in
+    the cost object's unit (the c-transform of the target potential over the targets)."""
+    return PointCloudCost.from_scaled(cost.y, cost.y, 1.0).cheapest(result.dual_v)[0][:, 0]
+
+
 def wasserstein(u_values, v_values, u_weights=None, v_weights=None, *, p: float = 1,
                 method: str = "auto", progress: bool = True) -> float:
     r"""Wasserstein distance W_p between two weighted empirical distributions in R^d.
@@ -267,8 +273,7 @@ def transport(u_values, v_values, u_weights=None, v_weights=None, *, p: float = 
     if p == 1.0:
         # Kantorovich–Rubinstein form: f = c-transform of v, 1-Lipschitz on all of R^d.
         f_at_u = result.dual_u
-        f_at_v = PointCloudCost.from_scaled(cost.y, cost.y, 1.0).cheapest(result.dual_v)[0]
-        dual_u, dual_v = f_at_u, -f_at_v[:, 0]
+        dual_u, dual_v = f_at_u, -potential_at_targets(result, cost)
     else:
         dual_u, dual_v = result.dual_u, result.dual_v
     with np.errstate(over="ignore", invalid="ignore"):

@@ -74,8 +74,18 @@ class _SortedPair:
     """Two sorted samples (sorted concurrently when large) and the kernel dispatch."""
 
     def __init__(self, u, v, u_w, v_w):
-        (self.u, self.u_w), (self.v, self.v_w) = _sorting.run_both(
-            _sorted_with_weights, (u, u_w), (v, v_w))
+        (u, u_w), (v, v_w) = _sorting.run_both(_sorted_with_weights, (u, u_w), (v, v_w))
+        self._set(u, u_w, v, v_w)
+
+    @classmethod
+    def presorted(cls, u, u_w, v, v_w) -> _SortedPair:
+        """A pair of samples already sorted (and zero weights dropped) by the caller."""
+        pair = cls.__new__(cls)
+        pair._set(u, u_w, v, v_w)
+        return pair
+
+    def _set(self, u, u_w, v, v_w):
+        self.u, self.u_w, self.v, self.v_w = u, u_w, v, v_w
         if (self.u_w is None) != (self.v_w is None):  # one uniform, one weighted
             if self.u_w is None:
                 self.u_w = np.full(self.u.size, 1.0 / self.u.size)
