@@ -2,6 +2,8 @@
 errors raised in the caller, fork-safe local processes after a parallel Numba kernel."""
 
 import concurrent.futures
+import sys
+import types
 
 import numba
 import numpy as np
@@ -108,10 +110,16 @@ def test_forkserver_workers_give_the_same_results(monkeypatch):
                      progress=False) == serial
 
 
-def test_local_processes_fork_when_the_threading_layer_is_fork_safe():
+def test_local_processes_fork_when_the_threading_layer_is_fork_safe(monkeypatch):
     from otdiv._kernels import threading_layer_is_fork_safe
+    monkeypatch.delitem(sys.modules, "jax", raising=False)
     expected = "fork" if threading_layer_is_fork_safe() else "forkserver"
     assert _executor._start_method() == expected
+
+
+def test_local_processes_never_fork_once_jax_is_loaded(monkeypatch):
+    monkeypatch.setitem(sys.modules, "jax", types.ModuleType("jax"))
+    assert _executor._start_method() in ("forkserver", "spawn")
 
 
 def test_progress_bar_is_shown_and_can_be_silenced(capsys):
