@@ -196,18 +196,24 @@ def bernoulli_expected_gradient(p: float, theta, m: int, *, distance: str = "was
     """
     p, m, distance = _check_common(p, m, distance, order)
     theta_array = as_probability_array(theta, "theta")
+    return _as_output(expected_gradient_core(p, theta_array, m, distance),
+                      theta_array.ndim == 0)
+
+
+def expected_gradient_core(p: float, theta: np.ndarray, m: int, distance: str) -> np.ndarray:
+    """:func:`bernoulli_expected_gradient` on checked input (a float64 array of θ)."""
     pmf = binomial_pmf(m, p)
     atoms = np.arange(m + 1) / m
     if distance == "wasserstein":
         mass_below = np.concatenate(([0.0], np.cumsum(pmf)))        # Pr[k < i]
         mass_from = np.concatenate((np.cumsum(pmf[::-1])[::-1], [0.0]))  # Pr[k >= i]
-        n_less = np.searchsorted(atoms, theta_array, side="left")    # #{k/m < theta}
-        n_less_equal = np.searchsorted(atoms, theta_array, side="right")
+        n_less = np.searchsorted(atoms, theta, side="left")    # #{k/m < theta}
+        n_less_equal = np.searchsorted(atoms, theta, side="right")
         gradient = mass_below[n_less] - mass_from[n_less_equal]
     else:
         mean = float(pmf @ atoms)
-        gradient = quadratic_gradient_scale(distance) * (theta_array - mean)
-    return _as_output(np.asarray(gradient, dtype=np.float64), theta_array.ndim == 0)
+        gradient = quadratic_gradient_scale(distance) * (theta - mean)
+    return np.asarray(gradient, dtype=np.float64)
 
 
 def bernoulli_gradient_bias(p: float, theta, m: int, *, distance: str = "wasserstein",
@@ -233,8 +239,11 @@ def bernoulli_gradient_bias(p: float, theta, m: int, *, distance: str = "wassers
     >>> bernoulli_gradient_bias(0.6, [0.3, 0.9], 1)
     array([ 0.8, -1.2])
     """
-    expected = bernoulli_expected_gradient(p, theta, m, distance=distance, order=order)
-    return expected - bernoulli_true_gradient(p, theta, distance=distance, order=order)
+    p, m, distance = _check_common(p, m, distance, order)
+    theta_array = as_probability_array(theta, "theta")
+    bias = (expected_gradient_core(p, theta_array, m, distance)
+            - _sample_gradient(theta_array, p, distance))
+    return _as_output(bias, theta_array.ndim == 0)
 
 
 def bernoulli_sample_minimizer(p, m, *, distance="wasserstein", order=1) -> MinimizerInterval:

@@ -62,7 +62,7 @@ from .._validation import (
     check_option,
     check_sample_size,
 )
-from .bernoulli import bernoulli_expected_gradient, quadratic_gradient_scale
+from .bernoulli import expected_gradient_core, quadratic_gradient_scale
 
 __all__ = ["tail_probabilities", "categorical_true_gradient", "categorical_expected_gradient",
            "categorical_gradient_bias"]
@@ -275,7 +275,7 @@ def categorical_expected_gradient(target, theta, m, *, distance="wasserstein", o
     zeros = np.zeros(theta.size)
     if method != "monte_carlo" and _is_separable(distance, order):
         tails = _tails_of(pmf)
-        value = np.array([bernoulli_expected_gradient(tail, coordinate, m, distance=distance)
+        value = np.array([expected_gradient_core(tail, np.float64(coordinate), m, distance)
                           for tail, coordinate in zip(tails, theta)])
         return GradientEstimate(value=value, standard_error=zeros, exact=True,
                                 method="binomial_enumeration", n_samples=m + 1)
