@@ -275,7 +275,7 @@ def categorical_expected_gradient(target, theta, m, *, distance="wasserstein", o
     zeros = np.zeros(theta.size)
     if method != "monte_carlo" and _is_separable(distance, order):
         tails = _tails_of(pmf)
-        value = np.array([expected_gradient_core(tail, np.float64(coordinate), m, distance)
+        value = np.array([expected_gradient_core(tail, np.asarray(coordinate), m, distance)
                           for tail, coordinate in zip(tails, theta)])
         return GradientEstimate(value=value, standard_error=zeros, exact=True,
                                 method="binomial_enumeration", n_samples=m + 1)
