@@ -99,6 +99,22 @@ def _sum_in_order(values):
     return total
 
 
+@numba.njit(cache=True, fastmath=_FLAGS, inline="always")
+def _cross_row(i, x, x_weights, y_t, y_weights, buffer):
+    # a_i sum_j b_j ||x_i - y_j||: iteration i of the cross sum
+    return x_weights[i] * _weighted_row_sum(x[i], y_t, y_weights, y_t.shape[1], buffer)
+
+
+@numba.njit(cache=True, fastmath=_FLAGS, inline="always")
+def _within_row_pair(k, x, x_t, weights, buffer):
+    # rows k and n - 1 - k of the lower triangle: iteration k of the within sum
+    row_sum = weights[k] * _weighted_row_sum(x[k], x_t, weights, k, buffer)
+    mirror = x.shape[0] - 1 - k
+    if mirror != k:
+        row_sum += weights[mirror] * _weighted_row_sum(x[mirror], x_t, weights, mirror, buffer)
+    return row_sum
+
+
 @numba.njit(cache=True, parallel=True, fastmath=_FLAGS)
 def cross_distance_sum(x, x_weights, y_t, y_weights):
     r""":math:`\sum_{i,j} a_i b_j \|x_i - y_j\|`, one parallel iteration per row of ``x``.
@@ -106,11 +122,9 @@ def cross_distance_sum(x, x_weights, y_t, y_weights):
     ``x`` has shape ``(n, d)``; ``y_t`` is the other sample transposed, shape ``(d, m)``.
     """
     n = x.shape[0]
-    m = y_t.shape[1]
     partial = np.empty(n)
     for i in numba.prange(n):
-        buffer = np.empty(BLOCK)
-        partial[i] = x_weights[i] * _weighted_row_sum(x[i], y_t, y_weights, m, buffer)
+        partial[i] = _cross_row(i, x, x_weights, y_t, y_weights, np.empty(BLOCK))
     return _sum_in_order(partial)
 
 
@@ -122,48 +136,34 @@ def within_distance_sum(x, x_t, weights):
     to ``n - 1``: every iteration does the same work, so the static split over threads is
     balanced.
     """
-    n = x.shape[0]
-    half = (n + 1) // 2
+    half = (x.shape[0] + 1) // 2
     partial = np.empty(half)
     for k in numba.prange(half):
-        buffer = np.empty(BLOCK)
-        row_sum = weights[k] * _weighted_row_sum(x[k], x_t, weights, k, buffer)
-        mirror = n - 1 - k
-        if mirror != k:
-            row_sum += weights[mirror] * _weighted_row_sum(x[mirror], x_t, weights, mirror,
-                                                           buffer)
-        partial[k] = row_sum
+        partial[k] = _within_row_pair(k, x, x_t, weights, np.empty(BLOCK))
     return 2.0 * _sum_in_order(partial)
 
 
 # Serial twins for small inputs: waking a thread team costs more than a few thousand
 # distances, and on a loaded machine a parallel region can wait a whole scheduler time slice
-# for its second thread. Same partition and summation order as the parallel versions.
+# for its second thread. Same iterations (the helpers above) and summation order.
 
 @numba.njit(cache=True, fastmath=_FLAGS)
 def cross_distance_sum_serial(x, x_weights, y_t, y_weights):
     r"""The weighted cross sum of ``cross_distance_sum``, on one thread."""
     n = x.shape[0]
-    m = y_t.shape[1]
     partial = np.empty(n)
     buffer = np.empty(BLOCK)
     for i in range(n):
-        partial[i] = x_weights[i] * _weighted_row_sum(x[i], y_t, y_weights, m, buffer)
+        partial[i] = _cross_row(i, x, x_weights, y_t, y_weights, buffer)
     return _sum_in_order(partial)
 
 
 @numba.njit(cache=True, fastmath=_FLAGS)
 def within_distance_sum_serial(x, x_t, weights):
     r"""The ordered-pair sum of ``within_distance_sum``, on one thread."""
-    n = x.shape[0]
-    half = (n + 1) // 2
+    half = (x.shape[0] + 1) // 2
     partial = np.empty(half)
     buffer = np.empty(BLOCK)
     for k in range(half):
-        row_sum = weights[k] * _weighted_row_sum(x[k], x_t, weights, k, buffer)
-        mirror = n - 1 - k
-        if mirror != k:
-            row_sum += weights[mirror] * _weighted_row_sum(x[mirror], x_t, weights, mirror,
-                                                           buffer)
-        partial[k] = row_sum
+        partial[k] = _within_row_pair(k, x, x_t, weights, buffer)
     return 2.0 * _sum_in_order(partial)
