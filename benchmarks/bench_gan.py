@@ -357,12 +357,13 @@ def gradients_table():
     summary = summarize(rows, ["theta", "loss"], ["estimate", "generator_gradient"])
     table = [{"theta": f"{r['theta']:g}", "loss": r["loss"], "seeds": r["seeds"],
               "critic estimate": _spread(r, "estimate"),
-              "|dL_G/dθ|": _spread(r, "generator_gradient")} for r in summary]
+              "generator gradient abs(dL_G/dθ)": _spread(r, "generator_gradient")}
+             for r in summary]
     write_results(
         "gan_gradients", "Generator gradient on the parallel lines (critic trained at each θ)",
         list(table[0]), table,
         f"Median [min, max] over {len(SEEDS)} seeds (samples, critic initialisation and "
-        "batches drawn per seed; otdiv.gan.studies.generator_gradient_study). |dL_G/dθ| at "
+        "batches drawn per seed; otdiv.gan.studies.generator_gradient_study). abs(dL_G/dθ) at "
         "G_θ(z) = (θ, z), by central differences in float64, through a critic trained for "
         f"{steps} steps between 500 points of (0, Z) and of (θ, Z) (MLP 2-64-64-1 leaky "
         "ReLU, batch 256, paper optimisers with learning rate 1e-3). jsgan: the minimax "

@@ -129,3 +129,4 @@ def test_every_study_takes_executor_and_progress_by_keyword_with_serial_defaults
     assert parameters["executor"].kind is inspect.Parameter.KEYWORD_ONLY
     assert parameters["executor"].default is None
     assert parameters["progress"].default is False
+
