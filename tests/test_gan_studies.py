@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("jax")
 pytest.importorskip("optax")
 
-from otdiv.gan import GanConfig, studies  # noqa: E402
+from otdiv.gan import GanConfig, studies
 
 STUDIES = ("critic_fidelity_study", "f_critic_fidelity_study", "sign_trap_study",
            "training_study", "generator_gradient_study")
