@@ -8,17 +8,21 @@
    JAX and PyTorch are timed in alternation (ABAB, :func:`_harness.paired_median_times`).
    PyTorch is a benchmark-only dependency: ``.venv/bin/pip install torch==2.13.0``.
 2. Wasserstein critic fidelity (``--fidelity``), f-GAN critics on unequal variances
-   (``--f-fidelity``), the 1-D gradient-penalty sign trap (``--trap``) and GAN training
-   on 8 Gaussians (``--training``): every row is the median and the spread (min-max) over
+   (``--f-fidelity``), the 1-D gradient-penalty sign trap (``--trap``), GAN training
+   on 8 Gaussians (``--training``) and the generator gradient of JSGAN vs WGAN on the
+   parallel lines (``--gradients``): every row is the median and the spread (min-max) over
    seeds, with the sampling floor of the metric where it applies.
 
 Run: ``.venv/bin/python benchmarks/bench_gan.py [--speed] [--fidelity] [--f-fidelity]
-[--trap] [--training] [--quick] [--seeds N] [--losses a,b,c] [--few-pairs]`` (no section
-flag: all). Figures go to ``benchmarks/results/gan_*.png``.
+[--trap] [--training] [--gradients] [--quick] [--seeds N] [--losses a,b,c] [--few-pairs]
+[--workers N]`` (no section flag: all). ``--workers N`` runs the studies' tasks on a local
+pool of N processes (``otdiv._executor.LocalProcesses``; the rows are the same as serially,
+only the wall-clock time changes). Figures go to ``benchmarks/results/gan_*.png``.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -26,11 +30,34 @@ import numpy as np
 from _harness import RESULTS, paired_median_times, write_results
 
 QUICK = "--quick" in sys.argv
-SECTIONS = {"--speed", "--fidelity", "--f-fidelity", "--trap", "--training"}
+SECTIONS = {"--speed", "--fidelity", "--f-fidelity", "--trap", "--training", "--gradients"}
 CHOSEN = SECTIONS & set(sys.argv) or SECTIONS
 SEEDS = range(int(sys.argv[sys.argv.index("--seeds") + 1]) if "--seeds" in sys.argv
               else (2 if QUICK else 5))
 BATCH, WIDTH, LAMBDA, STEPS = 256, 128, 10.0, 100
+
+
+def _executor():
+    """``--workers N``: None (serial) for N = 1, else a local pool of N processes."""
+    if "--workers" not in sys.argv:
+        return None
+    from otdiv._executor import LocalProcesses
+    workers = int(sys.argv[sys.argv.index("--workers") + 1])
+    return None if workers == 1 else LocalProcesses(workers)
+
+
+EXECUTOR = _executor()
+
+
+def _run_conditions(start_load) -> str:
+    """The command, the cores it may use, XLA's threading and the load during the run."""
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else "all"
+    end_load = os.getloadavg()
+    command = " ".join(["python benchmarks/bench_gan.py", *sys.argv[1:]])
+    return (f"Command: `{command}` on cores {cores} of {os.cpu_count()}, XLA_FLAGS="
+            f"`{os.environ.get('XLA_FLAGS', '')}`; 1-minute load average "
+            f"{start_load[0]:.2f} at the start, {end_load[0]:.2f} at the end "
+            f"(15-minute: {end_load[2]:.2f}).")
 
 
 def _spread(row, name, digits=3):
@@ -194,12 +221,12 @@ def speed_table():
 def fidelity_table():
     from otdiv.gan.plots import plot_fidelity
     from otdiv.gan.studies import critic_fidelity_study, summarize
-    start = time.perf_counter()
+    start, start_load = time.perf_counter(), os.getloadavg()
     # --few-pairs: one pair of each kind (parallel lines θ = 1, N(2,1) vs N(0,1), 8 Gaussians)
     few = "--few-pairs" in sys.argv
     rows = critic_fidelity_study(seeds=SEEDS, steps=500 if QUICK else 1500, n=400,
                                  thetas=(1.0,) if few else (0.5, 1.0, 2.0),
-                                 shifts=(2.0,) if few else (1.0, 2.0))
+                                 shifts=(2.0,) if few else (1.0, 2.0), executor=EXECUTOR)
     elapsed = time.perf_counter() - start
     plot_fidelity(rows, RESULTS / "gan_fidelity.png")
     summary = summarize(rows, ["pair", "loss"],
@@ -219,13 +246,14 @@ def fidelity_table():
         "batch 256; `Lipschitz on samples` is exact on the pooled samples and the certified "
         "lower bound = estimate / max(Lipschitz, 1) (otdiv.verify_critic). Sign flips: "
         "GanConfig.sign_check negations. Whole study: "
-        f"{elapsed:.0f} s (shared machine).")
+        f"{elapsed:.0f} s (shared machine). " + _run_conditions(start_load))
 
 
 def f_fidelity_table():
     from otdiv.gan.studies import f_critic_fidelity_study, summarize
-    start = time.perf_counter()
-    rows = f_critic_fidelity_study(seeds=SEEDS, steps=500 if QUICK else 1500)
+    start, start_load = time.perf_counter(), os.getloadavg()
+    rows = f_critic_fidelity_study(seeds=SEEDS, steps=500 if QUICK else 1500,
+                                   executor=EXECUTOR)
     elapsed = time.perf_counter() - start
     summary = summarize(rows, ["pair", "loss"],
                         ["exact", "exact_swapped", "bound", "standard_error", "bound_train",
@@ -245,13 +273,14 @@ def f_fidelity_table():
         "on 20 000 held-out samples per side and on its 2000 training samples; exact values "
         "from otdiv.gaussian_f_divergence / f_divergence_density. P is N(0, 1) except for "
         "reverse KL, Neyman and Hellinger (P = N(0, 2^2)), whose optimal critic would grow "
-        f"exponentially in the narrow side's tails. Whole study: {elapsed:.0f} s.")
+        f"exponentially in the narrow side's tails. Whole study: {elapsed:.0f} s. "
+        + _run_conditions(start_load))
 
 
 def trap_table():
     from otdiv.gan.studies import sign_trap_study
     seeds = range(20)
-    rows = sign_trap_study(seeds=seeds, steps=500)
+    rows = sign_trap_study(seeds=seeds, steps=500, executor=EXECUTOR)
     table = []
     for check in (False, True):
         chosen = [r for r in rows if r["sign_check"] is check]
@@ -283,12 +312,13 @@ def training_table():
     losses = ("jsgan", "jsgan-ns", "fgan:kl", "wgan-clip", "wgan-gp", "wgan-sn", "cramer")
     if "--losses" in sys.argv:
         losses = tuple(sys.argv[sys.argv.index("--losses") + 1].split(","))
-    start = time.perf_counter()
+    start, start_load = time.perf_counter(), os.getloadavg()
     rows = training_study(seeds=SEEDS, losses=losses, datasets=("8gaussians",), steps=steps,
-                          checkpoints=10)
+                          checkpoints=10, executor=EXECUTOR)
     toy = GanConfig.preset("gan_toy", critic_hidden=(128,) * 3, generator_hidden=(128,) * 3)
     toy_rows = training_study(seeds=SEEDS, losses=("wgan-gp",), datasets=("8gaussians",),
-                              steps=steps, checkpoints=10, configs={"wgan-gp": toy})
+                              steps=steps, checkpoints=10, configs={"wgan-gp": toy},
+                              executor=EXECUTOR)
     for row in toy_rows:
         row["loss"] = "wgan-gp, gan_toy preset (3x128)"
     rows += toy_rows
@@ -313,7 +343,33 @@ def training_table():
         "generated and 300 fresh data samples; the floor is the same metric between two "
         "independent 300-point data samples (median over checkpoints). High-quality: within "
         "3 sigma (0.042) of a centre; a mode is covered by at least 1% of the samples. "
-        f"Whole study: {elapsed:.0f} s (shared machine).")
+        f"Whole study: {elapsed:.0f} s (shared machine). " + _run_conditions(start_load))
+
+
+def gradients_table():
+    from otdiv.gan.plots import plot_generator_gradients
+    from otdiv.gan.studies import generator_gradient_study, summarize
+    steps = 500 if QUICK else 1500
+    start, start_load = time.perf_counter(), os.getloadavg()
+    rows = generator_gradient_study(seeds=SEEDS, steps=steps, executor=EXECUTOR)
+    elapsed = time.perf_counter() - start
+    plot_generator_gradients(rows, RESULTS / "gan_gradients.png")
+    summary = summarize(rows, ["theta", "loss"], ["estimate", "generator_gradient"])
+    table = [{"theta": f"{r['theta']:g}", "loss": r["loss"], "seeds": r["seeds"],
+              "critic estimate": _spread(r, "estimate"),
+              "generator gradient abs(dL_G/dθ)": _spread(r, "generator_gradient")}
+             for r in summary]
+    write_results(
+        "gan_gradients", "Generator gradient on the parallel lines (critic trained at each θ)",
+        list(table[0]), table,
+        f"Median [min, max] over {len(SEEDS)} seeds (samples, critic initialisation and "
+        "batches drawn per seed; otdiv.gan.studies.generator_gradient_study). abs(dL_G/dθ) at "
+        "G_θ(z) = (θ, z), by central differences in float64, through a critic trained for "
+        f"{steps} steps between 500 points of (0, Z) and of (θ, Z) (MLP 2-64-64-1 leaky "
+        "ReLU, batch 256, paper optimisers with learning rate 1e-3). jsgan: the minimax "
+        "generator loss; jsgan-ns: the non-saturating one; the JSGAN critic estimates the "
+        "GAN divergence 2 JSD - log 4, which is 0 for disjoint lines. Whole study: "
+        f"{elapsed:.0f} s (shared machine). " + _run_conditions(start_load))
 
 
 class _History:
@@ -334,3 +390,5 @@ if __name__ == "__main__":
         fidelity_table()
     if "--training" in CHOSEN:
         training_table()
+    if "--gradients" in CHOSEN:
+        gradients_table()

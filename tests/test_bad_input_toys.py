@@ -41,9 +41,9 @@ def test_bad_toy_sampler_input():
 def test_bad_gan_input():
     pytest.importorskip("jax")
     from otdiv.gan import GanConfig, train_critic, train_gan
-    with pytest.raises(ValueError, match="x_p must be finite|x_p.*NaN"):
+    with pytest.raises(ValueError, match="u_values must be finite|u_values.*NaN"):
         train_critic([0.0, np.nan], [1.0, 2.0])
-    with pytest.raises(ValueError, match="x_p and x_q must have the same dimension"):
+    with pytest.raises(ValueError, match="u_values and v_values must have the same dimension"):
         train_critic(np.zeros((3, 2)), np.zeros((3, 1)))
     with pytest.raises(ValueError, match="steps must be >= 1"):
         train_critic([0.0, 1.0], [1.0, 2.0], steps=0)

@@ -677,3 +677,15 @@ def test_sign_check_removes_the_wrong_sign_trap_over_20_seeds():
     assert sum(row["wrong_sign"] for row in without) >= 3
     assert not any(row["wrong_sign"] for row in checked)
     assert all(abs(row["ratio"] - 1.0) < 0.15 for row in checked)
+
+
+def test_train_critic_takes_the_samples_as_u_values_v_values_and_options_by_keyword():
+    import inspect
+
+    from otdiv.gan import NumpyCritic
+    parameters = list(inspect.signature(train_critic).parameters.values())
+    assert [p.name for p in parameters[:2]] == ["u_values", "v_values"]
+    assert all(p.kind is p.POSITIONAL_OR_KEYWORD for p in parameters[:2])
+    assert all(p.kind is p.KEYWORD_ONLY for p in parameters[2:])
+    assert list(inspect.signature(NumpyCritic.dual_value).parameters)[1:] == ["u_values",
+                                                                             "v_values"]

@@ -90,14 +90,14 @@ class NumpyCritic:
                              f"this critic is {self.family!r}")
         return FGAN_FUNCTIONS[self.kind].conjugate_of_activation(self.raw(x), np)
 
-    def dual_value(self, x_p, x_q) -> float:
+    def dual_value(self, u_values, v_values) -> float:
         r"""The critic's estimate on samples: :math:`E_P T - E_Q f^*(T)` or
         :math:`E_P f - E_Q f`."""
-        x_p = _as_points(x_p, self.dimension, "x_p")
-        x_q = _as_points(x_q, self.dimension, "x_q")
+        u_values = _as_points(u_values, self.dimension, "u_values")
+        v_values = _as_points(v_values, self.dimension, "v_values")
         if self.family == "variational":
-            return float(self(x_p).mean() - self.conjugate(x_q).mean())
-        return float(self(x_p).mean() - self(x_q).mean())
+            return float(self(u_values).mean() - self.conjugate(v_values).mean())
+        return float(self(u_values).mean() - self(v_values).mean())
 
     def lipschitz_bound(self) -> float | None:
         r"""Upper bound :math:`\prod_l \sigma_{\max}(W_l)` of the Lipschitz constant.

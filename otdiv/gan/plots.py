@@ -101,15 +101,21 @@ def plot_training(results, path):
 
 
 def plot_generator_gradients(rows, path):
-    """|dL_G/dθ| on the parallel lines against θ, one line per loss."""
+    """|dL_G/dθ| on the parallel lines against θ, one line per loss: the median over seeds,
+    bars from the minimum to the maximum."""
+    from .studies import summarize
     plt = _pyplot()
     figure, axis = plt.subplots(figsize=(6, 4))
-    for loss in sorted({row["loss"] for row in rows}):
-        chosen = [row for row in rows if row["loss"] == loss]
-        axis.plot([r["theta"] for r in chosen], [r["generator_gradient"] for r in chosen],
-                  "o-", label=loss)
+    summary = summarize(rows, ["loss", "theta"], ["generator_gradient"])
+    for loss in sorted({row["loss"] for row in summary}):
+        chosen = sorted((r for r in summary if r["loss"] == loss), key=lambda r: r["theta"])
+        median = np.array([r["generator_gradient"] for r in chosen])
+        spread = np.array([[m - r["generator_gradient_min"] for m, r in zip(median, chosen)],
+                           [r["generator_gradient_max"] - m for m, r in zip(median, chosen)]])
+        axis.errorbar([r["theta"] for r in chosen], median, yerr=spread, fmt="o-",
+                      capsize=3, label=f"{loss} ({chosen[0]['seeds']} seeds)")
     axis.set(xlabel=r"$\theta$", ylabel=r"$|\partial L_G / \partial\theta|$", yscale="log",
-             title="Generator gradient on the parallel lines")
+             title="Generator gradient on the parallel lines (median, min-max)")
     axis.legend()
     return _save(figure, path)
 

@@ -90,18 +90,19 @@ def _concatenated(previous, history):
             for key, values in history.items()}
 
 
-def train_critic(x_p, x_q, *, loss=None, steps=2000, rng=None, config=None, checkpoints=20,
-                 progress=False, resume=None) -> TrainedCritic:
+def train_critic(u_values, v_values, *, loss=None, steps=2000, rng=None, config=None,
+                 checkpoints=20, progress=False, resume=None) -> TrainedCritic:
     r"""Train a critic of the given loss between two fixed sample sets.
 
-    Each step draws ``config.batch_size`` rows (with replacement) from ``x_p`` and ``x_q``
-    and takes one optimiser step on the critic's loss (see :mod:`otdiv.gan.losses`); the
-    Wasserstein critics estimate :math:`W_1(P, Q) \approx E_P f - E_Q f`, the variational
-    ones :math:`D_f(P\|Q) \ge E_P T - E_Q f^*(T)`.
+    Each step draws ``config.batch_size`` rows (with replacement) from ``u_values`` and
+    ``v_values`` (the samples of P and of Q) and takes one optimiser step on the critic's
+    loss (see :mod:`otdiv.gan.losses`); the Wasserstein critics estimate
+    :math:`W_1(P, Q) \approx E_P f - E_Q f`, the variational ones
+    :math:`D_f(P\|Q) \ge E_P T - E_Q f^*(T)`.
 
     Parameters
     ----------
-    x_p, x_q : array_like, shapes (n,) or (n, d), and (m,) or (m, d)
+    u_values, v_values : array_like, shapes (n,) or (n, d), and (m,) or (m, d)
         Samples of P (the "real" side) and Q.
     loss : str, optional
         One of :data:`otdiv.gan.LOSSES`; default ``config.loss``, or ``"wgan-gp"``.
@@ -116,20 +117,20 @@ def train_critic(x_p, x_q, *, loss=None, steps=2000, rng=None, config=None, chec
     progress : bool
         Show a tqdm progress bar.
     resume : TrainedCritic, optional
-        Continue that run (same ``x_p``, ``x_q``): ``steps`` more steps, the history
-        continued. Splitting a run at a checkpoint gives the same result as the
+        Continue that run (same ``u_values``, ``v_values``): ``steps`` more steps, the
+        history continued. Splitting a run at a checkpoint gives the same result as the
         uninterrupted run with the same chunks.
 
     Returns
     -------
     TrainedCritic
-        ``critic`` (float64 numpy callable), ``estimate`` (on all of ``x_p``, ``x_q``),
-        ``lipschitz_bound``, ``history`` (``step``, ``objective``, ``estimate``,
+        ``critic`` (float64 numpy callable), ``estimate`` (on all of ``u_values`` and
+        ``v_values``), ``lipschitz_bound``, ``history`` (``step``, ``objective``, ``estimate``,
         ``sign_flips``), ``config`` and ``state``.
 
     Notes
     -----
-    For ``"cramer"`` the returned critic uses up to 256 rows of ``x_q`` as the reference
+    For ``"cramer"`` the returned critic uses up to 256 rows of ``v_values`` as the reference
     set of :math:`f(x) = \text{mean}_j\|h(x) - h(r_j)\| - \|h(x)\|`.
 
     Two properties of the gradient penalty: it is soft, so for a shift the optimal slope
@@ -158,34 +159,37 @@ def train_critic(x_p, x_q, *, loss=None, steps=2000, rng=None, config=None, chec
     >>> import numpy as np, otdiv
     >>> from otdiv.gan import GanConfig, train_critic
     >>> rng = np.random.default_rng(0)
-    >>> x_p, x_q = rng.normal(2.0, 1.0, 500), rng.normal(0.0, 1.0, 500)
+    >>> u_values, v_values = rng.normal(2.0, 1.0, 500), rng.normal(0.0, 1.0, 500)
     >>> config = GanConfig.for_loss("wgan-gp", critic_hidden=(16,), learning_rate=1e-2)
-    >>> trained = train_critic(x_p, x_q, config=config, steps=300, rng=0)
+    >>> trained = train_critic(u_values, v_values, config=config, steps=300, rng=0)
     >>> trained.critic(np.zeros((3, 1))).shape
     (3,)
-    >>> exact = otdiv.wasserstein(x_p, x_q)           # the soft penalty adds ~W/(2 lambda)
+    >>> exact = otdiv.wasserstein(u_values, v_values)  # the soft penalty adds ~W/(2 lambda)
     >>> bool(0.9 < trained.estimate / exact < 1.25), int(trained.history["sign_flips"][-1])
     (True, 1)
     """
-    x_p = as_samples(x_p, "x_p")
-    x_q = as_samples(x_q, "x_q")
-    check_same_dimension(x_p, x_q, ("x_p", "x_q"))
+    u_values = as_samples(u_values, "u_values")
+    v_values = as_samples(v_values, "v_values")
+    check_same_dimension(u_values, v_values, ("u_values", "v_values"))
     config = _resolve_config(loss, config, resume, TrainedCritic)
     steps = check_int(steps, "steps", lower=1)
     checkpoints = check_int(checkpoints, "checkpoints", lower=1)
-    data_fingerprint = fingerprint(x_p, x_q)
+    data_fingerprint = fingerprint(u_values, v_values)
     generator = _rng_for(rng, resume)
     optimizer = make_optimizer(config, "critic")
-    template_params, template_sn = init_critic(config, np.random.default_rng(0), x_p.shape[1])
+    template_params, template_sn = init_critic(config, np.random.default_rng(0),
+                                               u_values.shape[1])
     if resume is None:
-        params, sn_state = init_critic(config, generator, x_p.shape[1])
-        reference = x_q[generator.choice(x_q.shape[0], size=min(256, x_q.shape[0]),
-                                         replace=False)]
+        params, sn_state = init_critic(config, generator, u_values.shape[1])
+        reference = v_values[generator.choice(v_values.shape[0],
+                                              size=min(256, v_values.shape[0]),
+                                              replace=False)]
         opt_state, done, flips = optimizer.init(params), 0, 0
     else:
         state = resume.state
         if state.data_fingerprint != data_fingerprint:
-            raise ValueError("x_p and x_q differ from the samples of the run being resumed")
+            raise ValueError("u_values and v_values differ from the samples of the run being "
+                             "resumed")
         params = state.device("critic", template_params)
         sn_state = state.device("sn", template_sn)
         opt_state = state.device("critic_opt", optimizer.init(template_params))
@@ -195,7 +199,7 @@ def train_critic(x_p, x_q, *, loss=None, steps=2000, rng=None, config=None, chec
     def sign_checked(params, opt_state, flips):
         """The critic after the sign check, its optimiser state, flips and estimate."""
         critic = _numpy_critic(config, params, sn_state, reference)
-        estimate = critic.dual_value(x_p, x_q)
+        estimate = critic.dual_value(u_values, v_values)
         if checked and estimate < 0.0:
             params = negate_critic(params)
             critic = _numpy_critic(config, params, sn_state, reference)
@@ -204,14 +208,14 @@ def train_critic(x_p, x_q, *, loss=None, steps=2000, rng=None, config=None, chec
 
     if resume is None:
         params, opt_state, flips, _, _ = sign_checked(params, opt_state, flips)
-    device_p, device_q = jnp.asarray(x_p, jnp.float32), jnp.asarray(x_q, jnp.float32)
+    device_p, device_q = jnp.asarray(u_values, jnp.float32), jnp.asarray(v_values, jnp.float32)
     runner = critic_runner(config)
 
     history = {"step": [], "objective": [], "estimate": [], "sign_flips": []}
     with tqdm(total=steps, disable=not progress, desc=f"critic {config.loss}") as bar:
         for length in chunk_lengths(steps, checkpoints):
             batches = draw_critic_batches(generator, length, config.batch_size,
-                                          x_p.shape[0], x_q.shape[0])
+                                          u_values.shape[0], v_values.shape[0])
             (params, sn_state, opt_state), objective = runner(
                 (params, sn_state, opt_state), device_p, device_q, batches)
             _check_finite_training([float(objective)], config)
