@@ -244,7 +244,9 @@ def fidelity_table():
         table, f"Median [min, max] over {len(SEEDS)} seeds (samples and training drawn per "
         "seed); 400 vs 400 samples, paper optimiser settings, MLP d-64-64-1 leaky ReLU, "
         "batch 256; `Lipschitz on samples` is exact on the pooled samples and the certified "
-        "lower bound = estimate / max(Lipschitz, 1) (otdiv.verify_critic). Sign flips: "
+        "lower bound = estimate / L with L = max(Lipschitz, 1), or L = Lipschitz when it is "
+        "below 1 and the estimate positive (f / L is 1-Lipschitz on the samples either way; "
+        "otdiv.verify_critic). Sign flips: "
         "GanConfig.sign_check negations. Whole study: "
         f"{elapsed:.0f} s (shared machine). " + _run_conditions(start_load))
 

@@ -374,9 +374,9 @@ class TrainedCritic:
         values[[field.name for field in fields(self)].index("history")] = dict(self.history)
         return (type(self), tuple(values))
 
-    def dual_value(self, x_p, x_q) -> float:
+    def dual_value(self, u_values, v_values) -> float:
         """The critic's estimate on other samples (e.g. held-out ones)."""
-        return self.critic.dual_value(x_p, x_q)
+        return self.critic.dual_value(u_values, v_values)
 
     def save(self, path) -> None:
         """Write to ``path`` (a ``.npz`` of arrays and JSON, see :func:`otdiv.gan.save`)."""

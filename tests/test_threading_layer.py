@@ -110,3 +110,22 @@ def test_four_threads_calling_a_parallel_kernel_at_once_all_get_the_serial_answe
     """)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["20", "True"]
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="no CPU affinity here")
+def test_process_on_one_cpu_exits_after_threads_ran_parallel_kernels():
+    # numba#10556: a TBB pool first started by a non-main thread deadlocks at exit when the
+    # process may use one CPU; otdiv starts the pool from the main thread at import.
+    result = run_python("""
+        import os
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+        import concurrent.futures
+        import numpy as np
+        import otdiv
+        samples = [np.random.default_rng(k).normal(size=(300, 2)) for k in range(3)]
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            matrix = otdiv.pairwise(samples, metric="energy", executor=pool, progress=False)
+        print("finished", matrix.matrix.shape)
+        """)
+    assert result.returncode == 0, result.stderr
+    assert "finished (3, 3)" in result.stdout

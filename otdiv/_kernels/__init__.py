@@ -171,6 +171,25 @@ def threading_layer_is_fork_safe() -> bool:
     return numba.config.THREADING_LAYER in _FORK_SAFE_LAYERS
 
 
+def _start_tbb_from_the_main_thread() -> None:
+    """Start the TBB pool now, from the main thread, when TBB is the layer.
+
+    A pool first started by another thread (a ThreadPoolExecutor running otdiv, an
+    in-process Dask worker) deadlocks in ``tbb::finalize`` at interpreter exit when the
+    process may use a single CPU (``taskset``, a one-core container or batch job): numba
+    issue #10556, reproduced here with TBB 2021.13 and 2023.2. Started from the main thread,
+    every later thread joins it and the process exits. Costs about 7 ms.
+    """
+    import threading
+
+    import numba
+
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    if numba.config.THREADING_LAYER == "tbb" and in_main_thread:
+        numba.get_num_threads()  # launches the threading layer
+
+
 #: The threading layer otdiv configured at import: "tbb", a layer the user set, or
 #: "default" (numba's own order) when TBB could not be loaded.
 THREADING_LAYER_CHOICE = _choose_threading_layer()
+_start_tbb_from_the_main_thread()
