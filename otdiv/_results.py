@@ -10,9 +10,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:  # typing.Self is Python 3.11+; only the type checker needs it
+    from typing import Self
 
 __all__ = ["PairwiseResult", "ReadOnlyMapping", "CriticReport", "FCriticReport",
            "KantorovichPotential", "LIPSCHITZ_ROUNDOFF", "AssignmentResult", "TransportResult",
@@ -331,8 +334,34 @@ def _frozen_history(history) -> Mapping:
     return MappingProxyType(frozen)
 
 
+class _TrainedResult:
+    """What trained critics and GANs share: a frozen history, pickling, save and load."""
+
+    history: object
+
+    def __post_init__(self):
+        object.__setattr__(self, "history", _frozen_history(self.history))
+
+    def __reduce__(self):
+        names = [field.name for field in fields(self)]
+        values = [getattr(self, name) for name in names]
+        values[names.index("history")] = dict(self.history)  # mappingproxy does not pickle
+        return (type(self), tuple(values))
+
+    def save(self, path) -> None:
+        """Write to ``path`` (a ``.npz`` of arrays and JSON, see :func:`otdiv.gan.save`)."""
+        from .gan.persistence import save
+        save(self, path)
+
+    @classmethod
+    def load(cls, path) -> Self:
+        """Read a result written by :meth:`save` (see :func:`otdiv.gan.load`)."""
+        from .gan.persistence import load
+        return load(path, expected=cls)
+
+
 @dataclass(frozen=True)
-class TrainedCritic:
+class TrainedCritic(_TrainedResult):
     """A critic trained between two fixed sample sets (see ``otdiv.gan.train_critic``).
 
     Attributes
@@ -342,7 +371,7 @@ class TrainedCritic:
     loss : str
         The critic loss it was trained with.
     estimate : float
-        The critic's estimate on all of ``x_p`` and ``x_q``.
+        The critic's estimate on all of ``u_values`` and ``v_values``.
     lipschitz_bound : float or None
         Product of the layers' spectral norms, an upper bound of the Lipschitz constant on
         all of R^d (``None`` for JSGAN/f-GAN critics, whose output activation need not be
@@ -366,32 +395,13 @@ class TrainedCritic:
     config: object
     state: object = None
 
-    def __post_init__(self):
-        object.__setattr__(self, "history", _frozen_history(self.history))
-
-    def __reduce__(self):
-        values = [getattr(self, field.name) for field in fields(self)]
-        values[[field.name for field in fields(self)].index("history")] = dict(self.history)
-        return (type(self), tuple(values))
-
     def dual_value(self, u_values, v_values) -> float:
         """The critic's estimate on other samples (e.g. held-out ones)."""
         return self.critic.dual_value(u_values, v_values)
 
-    def save(self, path) -> None:
-        """Write to ``path`` (a ``.npz`` of arrays and JSON, see :func:`otdiv.gan.save`)."""
-        from .gan.persistence import save
-        save(self, path)
-
-    @classmethod
-    def load(cls, path) -> TrainedCritic:
-        """Read a result written by :meth:`save` (see :func:`otdiv.gan.load`)."""
-        from .gan.persistence import load
-        return load(path, expected=cls)
-
 
 @dataclass(frozen=True)
-class TrainedGan:
+class TrainedGan(_TrainedResult):
     """A generator trained against a critic (see ``otdiv.gan.train_gan``).
 
     Attributes
@@ -420,24 +430,6 @@ class TrainedGan:
     config: object
     state: object = None
 
-    def __post_init__(self):
-        object.__setattr__(self, "history", _frozen_history(self.history))
-
-    def __reduce__(self):
-        values = [getattr(self, field.name) for field in fields(self)]
-        values[[field.name for field in fields(self)].index("history")] = dict(self.history)
-        return (type(self), tuple(values))
-
-    def save(self, path) -> None:
-        """Write to ``path`` (a ``.npz`` of arrays and JSON, see :func:`otdiv.gan.save`)."""
-        from .gan.persistence import save
-        save(self, path)
-
-    @classmethod
-    def load(cls, path) -> TrainedGan:
-        """Read a result written by :meth:`save` (see :func:`otdiv.gan.load`)."""
-        from .gan.persistence import load
-        return load(path, expected=cls)
 
 @dataclass(frozen=True)
 class KantorovichPotential:
