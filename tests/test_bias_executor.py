@@ -24,3 +24,14 @@ def test_grid_rows_are_the_same_serially_on_processes_and_threads():
 def test_grid_rows_refuses_an_unknown_executor():
     with pytest.raises(ValueError, match="executor"):
         grid_rows([1], np.array([0.5]), executor="gpu")
+
+
+def test_bias_command_sweeps_on_workers_with_the_serial_tables(capsys):
+    from otdiv.cli import main
+
+    arguments = ["bias", "--p", "0.6", "--m", "1", "3", "--grid", "5", "--runs", "2",
+                 "--steps", "10", "--no-progress", "--json"]
+    assert main(arguments) == 0
+    serial = capsys.readouterr().out
+    assert main([*arguments, "--workers", "2"]) == 0
+    assert capsys.readouterr().out == serial

@@ -10,6 +10,7 @@ import numpy as np
 
 from .._validation import MAX_SAMPLE_SIZE
 from . import CheckFailed, add_common_options, integer, markdown_table, output_folder, real
+from ._executors import add_executor_options, checked_workers, executor_for
 
 #: The Cramér expected gradient must equal its true gradient to this accuracy (exit 1 if not).
 CRAMER_TOLERANCE = 1e-12
@@ -49,6 +50,7 @@ def add_parser(subparsers) -> None:
                         help="SGD runs per setting (default 200)")
     parser.add_argument("--seed", type=integer(0, what="a random seed"), default=0,
                         help="seed of the SGD minibatches (default 0)")
+    add_executor_options(parser)  # for the p-grid sweep, one task per minibatch size
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
     add_common_options(parser)
     parser.set_defaults(handler=handle)
@@ -61,8 +63,10 @@ GRID_COLUMNS = ["m", "W1 gap", "worst p", "sup W1 bias", "sup W1 bias, 0.1 from 
 
 
 def bias_report(p_values, m_values, *, grid=19, out=None, sgd_m=1, steps=2000, lr=0.01,
-                runs=200, seed=0, progress=True):
-    """Compute the tables, SGD runs and (with ``out``) the figures; return (summary, payload)."""
+                runs=200, seed=0, progress=True, executor=None):
+    """Compute the tables, SGD runs and (with ``out``) the figures; return (summary, payload).
+
+    ``executor`` runs the p-grid sweep (see :func:`otdiv.bias.tables.grid_rows`)."""
     from .._validation import check_int, check_probability, check_real, check_sample_size
     from ..bias import bernoulli_sgd
     from ..bias.tables import grid_rows, minimizer_rows
@@ -84,7 +88,7 @@ def bias_report(p_values, m_values, *, grid=19, out=None, sgd_m=1, steps=2000, l
     # i / (grid + 1) is the double nearest to the rational, as is k / m: equal rationals
     # compare equal, so a minimiser k/m = p shows a gap of exactly 0.
     p_grid = np.arange(1, grid + 1) / (grid + 1) if grid else np.array([])
-    sweep = grid_rows(m_values, p_grid, progress=progress) if grid else []
+    sweep = grid_rows(m_values, p_grid, progress=progress, executor=executor) if grid else []
 
     runs_by_setting = []
     for p in p_values:
@@ -140,6 +144,8 @@ def bias_report(p_values, m_values, *, grid=19, out=None, sgd_m=1, steps=2000, l
 
 
 def handle(args):
-    return bias_report(args.p, args.m, grid=args.grid, out=args.out, sgd_m=args.sgd_m,
-                       steps=args.steps, lr=args.lr, runs=args.runs, seed=args.seed,
-                       progress=not (args.no_progress or args.json))
+    workers = checked_workers(args)
+    with executor_for(args, workers) as executor:
+        return bias_report(args.p, args.m, grid=args.grid, out=args.out, sgd_m=args.sgd_m,
+                           steps=args.steps, lr=args.lr, runs=args.runs, seed=args.seed,
+                           progress=not (args.no_progress or args.json), executor=executor)

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from . import add_common_options
+from ._executors import add_executor_options, checked_workers, executor_for
 from .distance import add_metric_options, checked_metric
 from .verify import load_array
 
@@ -26,31 +27,10 @@ def add_parser(subparsers) -> None:
     add_metric_options(parser)
     parser.add_argument("--out", type=Path, default=None, metavar="FILE",
                         help="write the matrix to FILE (.npy, or .csv with commas)")
-    parser.add_argument("--workers", default=None, metavar="N",
-                        help="run on N local worker processes")
-    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                        help="run on the Dask cluster whose scheduler is at ADDRESS "
-                             "(e.g. tcp://10.0.0.1:8786; needs otdiv[dask])")
+    add_executor_options(parser)
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_common_options(parser)
     parser.set_defaults(handler=handle)
-
-
-def _checked_executor_flags(args):
-    if args.workers is not None and args.scheduler is not None:
-        raise ValueError("--workers and --scheduler exclude each other: give one")
-    workers = None
-    if args.workers is not None:
-        try:
-            workers = int(args.workers)
-        except ValueError:
-            raise ValueError(f"--workers must be a positive integer, got {args.workers!r}"
-                             ) from None
-        if workers < 1:
-            raise ValueError(f"--workers must be a positive integer, got {args.workers!r}")
-    if args.scheduler is not None and not args.scheduler.strip():
-        raise ValueError("--scheduler must be a scheduler address, got an empty string")
-    return workers
 
 
 def _checked_out(out: Path | None) -> None:
@@ -62,17 +42,6 @@ def _checked_out(out: Path | None) -> None:
         raise ValueError(f"--out must be a file path, got the directory {str(out)!r}")
     if not out.parent.is_dir():
         raise FileNotFoundError(f"--out: no such directory {str(out.parent)!r}")
-
-
-def _connect(address: str):
-    try:
-        from distributed import Client
-    except ImportError:
-        raise ImportError("--scheduler needs Dask: pip install 'otdiv[dask]'") from None
-    try:
-        return Client(address, timeout="20s")
-    except (OSError, TimeoutError, ValueError) as error:
-        raise OSError(f"--scheduler: cannot connect to {address!r} ({error})") from None
 
 
 def _summary(result, files, out) -> str:
@@ -92,26 +61,19 @@ def _summary(result, files, out) -> str:
 
 
 def handle(args):
-    from .._executor import LocalProcesses
     from ..distance_matrix import pairwise
 
     metric, p, options = checked_metric(args)
-    workers = _checked_executor_flags(args)
+    workers = checked_workers(args)
     _checked_out(args.out)
     for index, path in enumerate(args.files):
         if not path.is_file():
             raise FileNotFoundError(f"FILE {index + 1}: no such file {str(path)!r}")
     samples = [load_array(path, f"FILE {index + 1} ({path})")
                for index, path in enumerate(args.files)]
-    client = _connect(args.scheduler) if args.scheduler is not None else None
-    executor = client if client is not None else (
-        LocalProcesses(workers) if workers is not None and workers > 1 else None)
-    try:
+    with executor_for(args, workers) as executor:
         result = pairwise(samples, metric=metric, p=p, executor=executor,
                           progress=not args.no_progress, **options)
-    finally:
-        if client is not None:
-            client.close()
     if args.out is not None:
         if args.out.suffix.lower() == ".npy":
             np.save(args.out, result.matrix)
