@@ -54,3 +54,19 @@ def test_readme_quick_blocks_run(tmp_path, monkeypatch):
 def test_readme_every_block_runs(tmp_path, monkeypatch):
     pytest.importorskip("jax")
     run_blocks({None, "slow"}, tmp_path, monkeypatch)
+
+
+def test_readme_tables_are_the_benchmarks_own_output():
+    """Every ``<!-- bench:NAME -->`` section is ``benchmarks/results/NAME.md`` verbatim."""
+    import sys
+    sys.path.insert(0, str(README.parent / "benchmarks"))
+    try:
+        from update_readme import PATTERN, RESULTS
+    finally:
+        sys.path.pop(0)
+    sections = list(PATTERN.finditer(README.read_text(encoding="utf-8")))
+    assert len(sections) >= 15
+    for section in sections:
+        name = section.group("name")
+        table = (RESULTS / f"{name}.md").read_text(encoding="utf-8").strip()
+        assert section.group(3).strip() == table, f"README section {name} is stale: make bench"
