@@ -75,15 +75,17 @@ def format_table(columns: list[str], rows: list[dict]) -> str:
 
 
 def write_results(name: str, title: str, columns: list[str], rows: list[dict],
-                  notes: str = "") -> str:
-    """Write ``results/<name>.json`` and ``.md``; return the markdown (also printed)."""
+                  notes: str = "", timing: str = "medians of repeated runs") -> str:
+    """Write ``results/<name>.json`` and ``.md``; return the markdown (also printed).
+
+    ``timing`` says how the times were taken (the footer's last words)."""
     RESULTS.mkdir(exist_ok=True)
     table = format_table(columns, rows)
     header = f"### {title}\n\n"
     footer = f"\n\n{notes}\n" if notes else "\n"
     info = machine()
     footer += (f"\n_Measured {info['date']}, Python {info['python']}, {info['cpus']} CPUs "
-               f"({info['machine']}); medians of repeated runs._\n")
+               f"({info['machine']}); {timing}._\n")
     markdown = header + table + footer
     (RESULTS / f"{name}.md").write_text(markdown)
     (RESULTS / f"{name}.json").write_text(json.dumps(
