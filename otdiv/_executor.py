@@ -11,8 +11,8 @@ back in task order, gathered as they complete behind a tqdm progress bar.
 - ``"processes"``: a local pool with one worker per available core, created for the call and
   shut down after it. The shared items are handed to each worker once, at start-up. Workers
   are forked when Numba's threading layer is fork-safe (TBB, which otdiv selects at import:
-  see ``otdiv._kernels``) and no thread pool that dies in a fork child is loaded (JAX's, once
-  ``otdiv.gan`` or the user imported it), and started with ``forkserver`` (``spawn`` on
+  see ``otdiv._kernels``) and no thread pool that breaks in a fork child runs (JAX's, once a
+  JAX computation ran in this process), and started with ``forkserver`` (``spawn`` on
   Windows) otherwise;
 - :class:`LocalProcesses` ``(n_workers)``: the same with a chosen number of workers;
 - any :class:`concurrent.futures.Executor`: each task is sent with only the shared items it
@@ -198,17 +198,27 @@ def _call_on_dask_worker(function, budgets, keys, payload, *values):
 
 # --- parent side --------------------------------------------------------------------------
 
-#: Modules whose thread pools a forked child inherits in a broken state (JAX says so itself:
-#: "os.fork() is incompatible with multithreaded code, and JAX is multithreaded").
-FORK_UNSAFE_MODULES = ("jax",)
+def _jax_runtime_started() -> bool:
+    """Whether JAX has started its XLA runtime (and its thread pools) in this process.
+
+    A forked child inherits those pools in a broken state (JAX warns: "os.fork() is
+    incompatible with multithreaded code"). Importing JAX starts nothing — POT imports it
+    whenever it is installed — the first computation does; JAX records that in
+    ``xla_bridge._backends``, where it also installs its fork warning. If a JAX version no
+    longer has that attribute, a loaded JAX counts as started.
+    """
+    bridge = sys.modules.get("jax._src.xla_bridge")
+    if bridge is None:
+        return False
+    backends = getattr(bridge, "_backends", None)
+    return True if backends is None else bool(backends)
 
 
 def _start_method() -> str:
     from ._kernels import threading_layer_is_fork_safe
 
     methods = multiprocessing.get_all_start_methods()
-    fork_unsafe_loaded = any(name in sys.modules for name in FORK_UNSAFE_MODULES)
-    if "fork" in methods and threading_layer_is_fork_safe() and not fork_unsafe_loaded:
+    if "fork" in methods and threading_layer_is_fork_safe() and not _jax_runtime_started():
         return "fork"
     return "forkserver" if "forkserver" in methods else "spawn"
 

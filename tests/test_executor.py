@@ -2,6 +2,7 @@
 errors raised in the caller, fork-safe local processes after a parallel Numba kernel."""
 
 import concurrent.futures
+import subprocess
 import sys
 import types
 
@@ -110,16 +111,40 @@ def test_forkserver_workers_give_the_same_results(monkeypatch):
                      progress=False) == serial
 
 
-def test_local_processes_fork_when_the_threading_layer_is_fork_safe(monkeypatch):
+def fake_xla_bridge(**attributes):
+    bridge = types.ModuleType("jax._src.xla_bridge")
+    bridge.__dict__.update(attributes)
+    return bridge
+
+
+@pytest.mark.parametrize("bridge", [None, fake_xla_bridge(_backends={})],
+                         ids=["jax not imported", "jax imported, no computation yet"])
+def test_local_processes_fork_when_the_threading_layer_is_fork_safe(monkeypatch, bridge):
     from otdiv._kernels import threading_layer_is_fork_safe
-    monkeypatch.delitem(sys.modules, "jax", raising=False)
+    if bridge is None:
+        monkeypatch.delitem(sys.modules, "jax._src.xla_bridge", raising=False)
+    else:
+        monkeypatch.setitem(sys.modules, "jax._src.xla_bridge", bridge)
     expected = "fork" if threading_layer_is_fork_safe() else "forkserver"
     assert _executor._start_method() == expected
 
 
-def test_local_processes_never_fork_once_jax_is_loaded(monkeypatch):
-    monkeypatch.setitem(sys.modules, "jax", types.ModuleType("jax"))
+@pytest.mark.parametrize("bridge", [fake_xla_bridge(_backends={"cpu": object()}),
+                                    fake_xla_bridge()],
+                         ids=["jax runtime started", "unknown jax layout"])
+def test_local_processes_never_fork_once_jax_runs(monkeypatch, bridge):
+    monkeypatch.setitem(sys.modules, "jax._src.xla_bridge", bridge)
     assert _executor._start_method() in ("forkserver", "spawn")
+
+
+def test_jax_runtime_detection_matches_jax_itself():
+    jax = pytest.importorskip("jax")
+    script = ("import sys, jax; from otdiv._executor import _jax_runtime_started as started; "
+              "before = started(); jax.numpy.ones(2).block_until_ready(); "
+              "print(before, started())")
+    output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=120, check=True).stdout.split()
+    assert output == ["False", "True"], jax.__version__
 
 
 def test_progress_bar_is_shown_and_can_be_silenced(capsys):
