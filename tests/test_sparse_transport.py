@@ -97,15 +97,21 @@ def test_multiscale_levels_reach_the_dense_optimum(rng, monkeypatch):
 
 def test_pricing_threshold_follows_the_solvers_residual_within_bounds():
     rows, columns = np.array([0, 0, 1]), np.array([0, 1, 1])
-    u, v = np.zeros(2), np.zeros(2)
+    u, v, all_arcs = np.zeros(2), np.zeros(2), np.ones(3, dtype=bool)
+    threshold = sparse_solver._pricing_threshold
     exact = np.array([0.0, 0.5, 0.0])  # every reduced cost >= 0: the fixed tolerance
-    assert sparse_solver._pricing_threshold(exact, rows, columns, u, v) == \
-        sparse_solver.PRICING_TOLERANCE
+    assert threshold(exact, rows, columns, u, v, all_arcs) == sparse_solver.PRICING_TOLERANCE
     residual = np.array([-1.3e-10, 0.5, 0.0])  # the solver's own arcs at -1.3e-10: twice it
-    assert sparse_solver._pricing_threshold(residual, rows, columns, u, v) == 2.6e-10
+    assert threshold(residual, rows, columns, u, v, all_arcs) == 2.6e-10
     wrong = np.array([-1e-3, 0.5, 0.0])  # never more than the cap, however bad the solver
-    assert sparse_solver._pricing_threshold(wrong, rows, columns, u, v) == \
+    assert threshold(wrong, rows, columns, u, v, all_arcs) == \
         sparse_solver.MAX_PRICING_THRESHOLD
+    # a massless point's potential is free in the LP: its arcs do not count
+    massless_row = np.array([False, False, True])
+    assert threshold(wrong, rows, columns, u, v, massless_row) == \
+        sparse_solver.PRICING_TOLERANCE
+    assert threshold(wrong, rows, columns, u, v, np.zeros(3, dtype=bool)) == \
+        sparse_solver.PRICING_TOLERANCE
 
 
 def test_identical_clouds_cost_zero(multiscale, rng):
