@@ -121,9 +121,8 @@ def cheapest_targets(x, tree_points, tree_potential, low, high, start, end, firs
     for i in prange(x.shape[0]):
         values = out_value[i]
         indices = out_index[i]
-        for slot in range(k):
-            values[slot] = bounds[i]
-            indices[slot] = -1
+        values[:] = bounds[i]  # empty slots: the bound, position -1
+        indices[:] = -1
         stack = np.empty(depth_cap, dtype=np.int64)
         stack_bound = np.empty(depth_cap)
         stack[0] = 0
@@ -163,9 +162,8 @@ def cheapest_targets_scan(x, y, potential, p, k, bounds, out_index, out_value):
     for i in prange(x.shape[0]):
         values = out_value[i]
         indices = out_index[i]
-        for slot in range(k):
-            values[slot] = bounds[i]
-            indices[slot] = -1
+        values[:] = bounds[i]  # empty slots: the bound, position -1
+        indices[:] = -1
         worst = values[k - 1]
         for j in range(y.shape[0]):
             value = ground_cost(x, i, y, j, p) - potential[j]

@@ -150,7 +150,7 @@ def _pricing_threshold(arc_cost, rows, columns, dual_u, dual_v, between_masses):
     return min(max(PRICING_TOLERANCE, 2.0 * residual), MAX_PRICING_THRESHOLD)
 
 
-def _new_arcs(cost, dual_v, dual_u, keys, threshold=PRICING_TOLERANCE):
+def _new_arcs(cost, dual_v, dual_u, keys, threshold):
     """Keys of the most violated arcs that are not in ``keys`` yet (sorted).
 
     One bounded search per row: only values below ``u_i - threshold`` count, so a row
