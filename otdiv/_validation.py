@@ -25,6 +25,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from ._scaling import power_of_two_above
+
 __all__ = [
     "as_samples",
     "as_weights",
@@ -164,7 +166,9 @@ def as_weights(weights, n: int, name: str = "u_weights") -> np.ndarray:
     from ._kernels.onedim import compensated_sum
 
     array = as_mass_vector(weights, name, length=n)
-    array = array / array.max()  # first, so that the sum cannot overflow
+    # First by a power of two near the largest (exact), so that the sum cannot overflow and
+    # weights that add up exactly (integers, dyadic fractions) stay exact after normalising.
+    array = array / power_of_two_above(float(array.max()))
     # A sum independent of the order of the weights: permuting a sample changes no bit.
     return array / compensated_sum(array)
 

@@ -28,10 +28,11 @@ import math
 import numpy as np
 from scipy.spatial.distance import cdist
 
+from ._kernels.exact_sums import column_c_transform_down, row_c_transform_down
 from ._kernels.pricing import arc_costs, cheapest_targets, node_maxima
 from ._scaling import power_of_two_above
 
-__all__ = ["CostMatrix", "PointCloudCost", "paired_distances"]
+__all__ = ["CostMatrix", "PointCloudCost", "ArcCost", "paired_distances"]
 
 #: Points per leaf of the k-d trees that price arcs.
 LEAF_SIZE = 16
@@ -42,6 +43,19 @@ class CostMatrix:
 
     def __init__(self, matrix: np.ndarray):
         self.matrix = matrix
+
+    def cost_bounds(self) -> tuple[float, float]:
+        """``(low, high)`` with ``low <= c_ij <= high`` for every pair."""
+        return float(self.matrix.min()), float(self.matrix.max())
+
+    def c_transform(self, potential: np.ndarray, bounds: np.ndarray | None = None
+                    ) -> np.ndarray:
+        r"""``u_i <= min_j (c_ij - w_j)`` in exact arithmetic, one float below at most."""
+        return row_c_transform_down(np.ascontiguousarray(self.matrix), potential)
+
+    def c_transform_columns(self, potential: np.ndarray) -> np.ndarray:
+        r"""``v_j <= min_i (c_ij - w_i)`` in exact arithmetic, one float below at most."""
+        return column_c_transform_down(np.ascontiguousarray(self.matrix), potential)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -140,7 +154,7 @@ class PointCloudCost:
         y = y / self.scale
         self._dense = None
         if exact_unit:
-            distance = cdist(x, y, metric="euclidean")
+            distance = _euclidean_distances(x, y)
             self.unit = power_of_two_above(float(distance.max()))
             distance /= self.unit
             self._dense = _power_checked(distance, self.p)
@@ -168,11 +182,16 @@ class PointCloudCost:
 
     def to_distance(self, optimal_cost: float) -> float:
         """:math:`W_p` in the samples' units from the optimal cost in this object's units."""
-        return (max(optimal_cost, 0.0) ** (1.0 / self.p) * self.unit) * self.scale
+        distance = (max(optimal_cost, 0.0) ** (1.0 / self.p) * self.unit) * self.scale
+        if not np.isfinite(distance):
+            raise ValueError(f"W_p of these samples overflows float64 (the optimal cost is "
+                             f"{optimal_cost!r} in units of {self.unit * self.scale!r}); "
+                             f"rescale the samples")
+        return distance
 
     def dense(self) -> np.ndarray:
         if self._dense is None:
-            distance = cdist(self.x, self.y, metric="euclidean")
+            distance = _euclidean_distances(self.x, self.y)
             self._dense = _power_checked(distance, self.p)
         return self._dense
 
@@ -200,16 +219,111 @@ class PointCloudCost:
         tree: _Tree = self._source_tree
         return tree.cheapest(self.y, potential, self.p, k, bounds)
 
+    def cost_bounds(self) -> tuple[float, float]:
+        """``(low, high)`` with ``low <= c_ij <= high`` for every pair (costs lie in [0, 1])."""
+        if self._dense is not None:
+            return 0.0, float(self._dense.max())
+        return 0.0, 1.0 + 1e-12  # distances are at most the unit; the margin covers rounding
+
+    def c_transform(self, potential: np.ndarray, bounds: np.ndarray | None = None
+                    ) -> np.ndarray:
+        r"""``u_i <= min_j (c_ij - w_j)`` in exact arithmetic, one float below at most.
+
+        The minimum runs over **every** pair (the dense matrix if it was built, else k-d
+        tree searches, which are exact for the rounded costs). ``bounds`` is an optional
+        hint (an upper bound expected to hold for most rows) that prunes the searches;
+        rows where nothing lies below it are searched again without it.
+        """
+        if self._dense is not None:
+            return row_c_transform_down(self._dense, potential)
+        values, columns = self.cheapest(potential, 1, bounds=bounds)
+        smallest = values[:, 0]
+        if bounds is not None:
+            missing = np.flatnonzero(columns[:, 0] < 0)
+            if missing.size:
+                smallest[missing] = self.cheapest(
+                    potential, 1, rows=missing, bounds=np.full(missing.size, np.inf))[0][:, 0]
+        return np.nextafter(smallest, -np.inf)
+
+    def c_transform_columns(self, potential: np.ndarray) -> np.ndarray:
+        r"""``v_j <= min_i (c_ij - w_i)`` in exact arithmetic, one float below at most."""
+        if self._dense is not None:
+            return column_c_transform_down(self._dense, potential)
+        return np.nextafter(self.cheapest_sources(potential, 1)[0][:, 0], -np.inf)
+
+
+class ArcCost:
+    """A cost known on given arcs only (a ``scipy.sparse`` cost: absent arcs are forbidden).
+
+    Trusted: ``rows``, ``columns`` int64 and finite ``costs`` of equal length.
+    """
+
+    def __init__(self, rows: np.ndarray, columns: np.ndarray, costs: np.ndarray,
+                 shape: tuple[int, int]):
+        self.rows, self.columns, self.costs = rows, columns, costs
+        self._shape = shape
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self._shape
+
+    def arc_costs(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        keys = self.rows * self._shape[1] + self.columns
+        order = np.argsort(keys, kind="stable")
+        wanted = rows.astype(np.int64) * self._shape[1] + columns
+        positions = order[np.searchsorted(keys, wanted, sorter=order)]
+        return self.costs[positions]
+
+    def cost_bounds(self) -> tuple[float, float]:
+        return float(self.costs.min()), float(self.costs.max())
+
+    def c_transform(self, potential: np.ndarray, bounds: np.ndarray | None = None
+                    ) -> np.ndarray:
+        """``u_i <= min_j (c_ij - w_j)`` over the allowed arcs (0 for a row without arcs)."""
+        return _arc_minimum_down(self.rows, self.costs - potential[self.columns],
+                                 self._shape[0])
+
+    def c_transform_columns(self, potential: np.ndarray) -> np.ndarray:
+        return _arc_minimum_down(self.columns, self.costs - potential[self.rows],
+                                 self._shape[1])
+
+
+def _arc_minimum_down(ends, values, size):
+    """``min`` of ``values`` grouped by ``ends``, one float down; 0 for a node without arcs
+    (it has no mass, and no constraint binds its potential)."""
+    minimum = np.full(size, np.inf)
+    np.minimum.at(minimum, ends, values)
+    minimum[np.isinf(minimum)] = 0.0
+    return np.nextafter(minimum, -np.inf)
+
+
+def _euclidean_distances(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``cdist(x, y)`` with relative accuracy at every scale.
+
+    ``cdist`` sums squared differences, which underflow for differences below about
+    1e-154: ``[0, 0]`` and ``[1e-170, 0]`` would be at distance 0. Those entries (any below
+    2^-450) are recomputed from rescaled differences.
+    """
+    distance = cdist(x, y, metric="euclidean")
+    rows, columns = np.nonzero(distance < 2.0**-450)
+    if rows.size:
+        difference = x[rows] - y[columns]
+        largest = np.max(np.abs(difference), axis=1)
+        safe = np.where(largest > 0, largest, 1.0)
+        distance[rows, columns] = np.linalg.norm(difference / safe[:, None], axis=1) * largest
+    return distance
+
 
 def _power_checked(distance: np.ndarray, p: float) -> np.ndarray:
     """``distance ** p`` in place, refusing a positive distance whose power underflows to 0."""
     if p == 1.0:
         return distance
     cost = distance**p
-    if np.any((cost == 0.0) & (distance > 0.0)):
+    if np.any((cost < np.finfo(float).tiny) & (distance > 0.0)):
         smallest = float(np.min(distance[distance > 0]))
         raise ValueError(f"p = {p!r} is too large for these samples: (smallest / largest "
-                         f"distance)^p = {smallest!r}^p underflows float64; use a smaller p")
+                         f"distance)^p = {smallest!r}^p underflows float64 (below its "
+                         f"smallest normal number, where digits are lost); use a smaller p")
     return cost
 
 

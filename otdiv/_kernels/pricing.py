@@ -35,13 +35,40 @@ def _power_of_squared(squared_distance, p):
     return distance ** p
 
 
+#: Below this, a sum of squared differences may have lost digits to underflow (the squares
+#: of differences under 2^-511 are subnormal or zero): it is then recomputed rescaled.
+_UNDERFLOW_RISK = 2.0**-900
+
+
+@njit(cache=True)
+def _rescaled_distance_power(x, i, y, j, p):
+    """``||x_i - y_j||^p`` with the differences divided by the largest one (no underflow)."""
+    largest = 0.0
+    for k in range(x.shape[1]):
+        largest = max(largest, abs(x[i, k] - y[j, k]))
+    if largest == 0.0:
+        return 0.0
+    total = 0.0
+    for k in range(x.shape[1]):
+        difference = (x[i, k] - y[j, k]) / largest
+        total += difference * difference
+    distance = np.sqrt(total) * largest
+    return distance if p == 1.0 else distance ** p
+
+
 @njit(cache=True, inline="always")
 def ground_cost(x, i, y, j, p):
-    """``||x_i - y_j||^p`` for rows of two C-contiguous (n, d) arrays."""
+    """``||x_i - y_j||^p`` for rows of two C-contiguous (n, d) arrays.
+
+    Relative accuracy of a few units in the last place at every scale: a sum of squares
+    small enough to have underflowed is recomputed from rescaled differences.
+    """
     total = 0.0
     for k in range(x.shape[1]):
         difference = x[i, k] - y[j, k]
         total += difference * difference
+    if total < _UNDERFLOW_RISK:
+        return _rescaled_distance_power(x, i, y, j, p)
     return _power_of_squared(total, p)
 
 
@@ -56,7 +83,12 @@ def arc_costs(x, y, rows, columns, p):
 
 @njit(cache=True, inline="always")
 def box_distance_power(x, i, low, high, node, p):
-    """``dist(x_i, box)^p`` for the bounding box of ``node`` (0 inside it)."""
+    """A lower bound of ``dist(x_i, box)^p`` for the bounding box of ``node`` (0 inside it).
+
+    Shrunk by a relative ``64 p`` units in the last place so that it stays below the
+    rounded :func:`ground_cost` of every point in the box: the searches that prune with it
+    are then exact for the rounded costs, which the certificate relies on.
+    """
     total = 0.0
     for k in range(x.shape[1]):
         value = x[i, k]
@@ -67,7 +99,9 @@ def box_distance_power(x, i, low, high, node, p):
         else:
             continue
         total += difference * difference
-    return _power_of_squared(total, p)
+    if total < _UNDERFLOW_RISK:
+        return 0.0  # a box this close: no pruning (a valid lower bound)
+    return _power_of_squared(total, p) * (1.0 - 64.0 * max(p, 1.0) * 2.220446049250313e-16)
 
 
 @njit(cache=True)

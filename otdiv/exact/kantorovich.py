@@ -6,8 +6,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._results import TransportResult
+from .._scaling import power_of_two_above
 from .._validation import as_cost_matrix, as_mass_vector, as_sparse_cost, check_option
-from ..geometry import CostMatrix
+from ..geometry import ArcCost, CostMatrix
 from .certificate import SolverError, certify_arcs
 from .solvers import solve, solve_arcs_network_simplex
 
@@ -144,28 +145,14 @@ def _solve_on_arcs(a, b, rows, columns, arc_cost):
             raise ValueError("cost admits no feasible plan: the allowed arcs (the entries "
                              "of the sparse cost) cannot carry the masses a to b") from None
         raise
-    dual_v = dual_v + shift
-    # c-transforms over the allowed arcs only: u_i = min_j (c_ij - v_j), then back.
-    dual_u = _arc_minimum(rows, arc_cost - dual_v[columns], n)
-    dual_v = _arc_minimum(columns, arc_cost - dual_u[rows], m)
-    used = flows > 0
-    return certify_arcs(a, b, rows[used], columns[used], flows[used], arc_cost[used], dual_u,
-                        dual_v, method="network_simplex",
-                        nonnegative_costs=bool(arc_cost.min() >= 0.0))
-
-
-def _arc_minimum(ends, values, size):
-    """``min`` of ``values`` grouped by ``ends`` (``+inf`` where a node has no arc)."""
-    minimum = np.full(size, np.inf)
-    np.minimum.at(minimum, ends, values)
-    # A node without arcs (only allowed without mass) is unconstrained: potential 0.
-    minimum[np.isinf(minimum)] = 0.0
-    return minimum
+    # The certificate c-transforms over the allowed arcs only (ArcCost).
+    return certify_arcs(a, b, ArcCost(rows, columns, arc_cost, (n, m)), rows, columns, flows,
+                        dual_v + shift, method="network_simplex")
 
 
 def split_mass(masses: np.ndarray, name: str) -> tuple[np.ndarray, float]:
     """``masses = total * shares`` with ``shares`` summing to 1, without overflow."""
-    largest = float(masses.max())
+    largest = power_of_two_above(float(masses.max()))  # exact: sums stay exact if they were
     relative = masses / largest
     share = float(relative.sum())
     total = largest * share

@@ -189,11 +189,11 @@ def _solve_sparse(a, b, cost, method: str, progress=None):
     if not isinstance(cost, PointCloudCost):
         raise TypeError(f"method='sparse' needs a PointCloudCost, got {type(cost).__name__}")
     solution = solve_point_clouds(a, b, cost, progress=progress)
-    return certify_arcs(a, b, solution.rows, solution.columns, solution.flows,
-                        cost.arc_costs(solution.rows, solution.columns), solution.dual_u,
-                        solution.dual_v, method=method, nonnegative_costs=True,
-                        rounds=solution.rounds,
-                        n_arcs=solution.arcs)
+    # The solver's own u bounds each row's c-transform up to its accuracy: a pruning hint.
+    hint = solution.dual_u + 1e-9 * (1.0 + np.abs(solution.dual_u))
+    return certify_arcs(a, b, cost, solution.rows, solution.columns, solution.flows,
+                        solution.dual_v, method=method, dual_u=solution.dual_u,
+                        dual_hint=hint, rounds=solution.rounds, n_arcs=solution.arcs)
 
 
 SOLVERS = {"network_simplex": _solve_dense, "highs": _solve_dense, "sparse": _solve_sparse}

@@ -88,45 +88,14 @@ def solve_point_clouds(a: np.ndarray, b: np.ndarray, cost: PointCloudCost, *,
             progress(round_number, int(fresh.size), int(keys.size))
         if fresh.size == 0:
             used = flows > 0
-            dual_u, dual_v = _best_feasible_pair(a, b, cost, dual_u, dual_v,
-                                                 float(flows @ arc_cost))
-            return SparseSolution(rows[used], columns[used], flows[used], dual_u, dual_v,
-                                  round_number, int(keys.size))
+            # Centred (potentials are defined up to a constant); the certificate computes
+            # the exactly feasible pair from them.
+            shift = float(np.median(dual_v))
+            return SparseSolution(rows[used], columns[used], flows[used], dual_u + shift,
+                                  dual_v - shift, round_number, int(keys.size))
         keys = np.insert(keys, np.searchsorted(keys, fresh), fresh)
     raise SolverError(f"the sparse solver did not converge in {MAX_ROUNDS} rounds "
                       f"({keys.size} arcs)")
-
-
-def _best_feasible_pair(a, b, cost, solver_u, solver_v, primal):
-    """Exactly feasible potentials from the solver's answer, the better side if needed.
-
-    First ``(u, v)`` with ``u`` the c-transform of the solver's ``v`` over every pair —
-    the certificate's lower bound. The search is bounded by the solver's own ``u`` (a
-    basic arc attains it up to rounding), which prunes most of it; rows where nothing is
-    found below that bound are searched again without it. If that pair leaves a gap, the
-    other side is tried as well: ``v'`` the c-transform of the solver's ``u``, then ``u'``
-    of ``v'`` (the solver's potentials of points without mass are free in the LP and can
-    be infeasible, which drags a c-transform from that side down); the better pair wins.
-    """
-    # Potentials are defined up to a constant: centre them so that the dual value is not a
-    # difference of two large numbers (the certificate refuses that).
-    shift = float(np.median(solver_v))
-    solver_u, solver_v = solver_u + shift, solver_v - shift
-    slack = 1e-9 * (1.0 + np.abs(solver_u))
-    values, columns = cost.cheapest(solver_v, 1, bounds=solver_u + slack)
-    first_u = values[:, 0]
-    missing = np.flatnonzero(columns[:, 0] < 0)
-    if missing.size:
-        first_u[missing] = cost.cheapest(solver_v, 1, rows=missing,
-                                         bounds=np.full(missing.size, np.inf))[0][:, 0]
-    first = float(a @ first_u + b @ solver_v)
-    if abs(primal - first) <= 1e-13 * max(abs(primal), 1e-300):
-        return first_u, solver_v
-    second_v = cost.cheapest_sources(solver_u, 1)[0][:, 0]
-    second_u = cost.cheapest(second_v, 1)[0][:, 0]
-    if a @ second_u + b @ second_v > first:
-        return second_u, second_v
-    return first_u, solver_v
 
 
 def _pricing_threshold(arc_cost, rows, columns, dual_u, dual_v, between_masses):
