@@ -210,3 +210,16 @@ def test_far_away_shared_point_keeps_the_small_distances_exact():
     except SolverError:
         return  # refusing is allowed; a wrong number is not
     assert value == pytest.approx(2 / 3, rel=1e-12)
+
+
+def test_auto_rule_is_dense_in_high_dimension_while_the_matrix_fits(monkeypatch):
+    from otdiv import sample_transport as st_module
+
+    monkeypatch.setattr(st_module, "_available_memory", lambda: 64 * 2**30)
+    choose = st_module._choose_method
+    assert choose("auto", 2000, 2000, 2) == "dense"       # small: dense in any dimension
+    assert choose("auto", 3000, 3000, 2) == "sparse"      # k-d trees prune in low d
+    assert choose("auto", 3000, 3000, 16) == "sparse"
+    assert choose("auto", 3000, 3000, 17) == "dense"      # they do not in high d
+    assert choose("auto", 2500, 2500, 784) == "dense"
+    assert choose("auto", 50_000, 50_000, 784) == "sparse"  # 96 GiB: the matrix does not fit

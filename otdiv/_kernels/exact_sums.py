@@ -128,7 +128,7 @@ def group_residuals(groups, values, targets):
 
 @njit(cache=True)
 def row_c_transform_down(cost, potential):
-    r"""``u[i] <= min_j (cost[i, j] - potential[j])`` in exact arithmetic, as large as float64 allows.
+    r"""``u[i] <= min_j (cost[i, j] - potential[j])`` exactly, as large as float64 allows.
 
     The float minimum ``m`` is stepped one float down: rounding is monotone, so no exact
     difference lies below ``nextafter(m, -inf)``. Then ``u[i] + potential[j] <= cost[i, j]``

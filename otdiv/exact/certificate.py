@@ -121,7 +121,7 @@ def certify(a, b, cost, rows, columns, flows, dual_v, *, method: str, dual_u=Non
         if dual_u is not None:
             candidates.append(None)  # computed only if the first leaves a gap
     best = None
-    for index, pair in enumerate(candidates):
+    for pair in candidates:
         if pair is None:
             pair = _feasible_pair_from_source(cost, a, dual_u)
         u, v = pair
