@@ -33,7 +33,8 @@ def kantorovich_potential(u_values, v_values, u_weights=None, v_weights=None, *,
     Solves the W_1 linear program (as :func:`otdiv.transport` does, with the same
     ``method`` rule: dense up to 4·10⁶ point pairs, sparse beyond in d <= 16, dense in
     higher dimension while the matrix fits, so 10⁵-point samples work) and returns its
-    potential :math:`f` as a callable, the ideal a WGAN critic tries to learn: 1-Lipschitz on :math:`\mathbb{R}^d` with
+    potential :math:`f` as a callable, the ideal a WGAN critic tries to learn: 1-Lipschitz
+    on :math:`\mathbb{R}^d` with
     :math:`\sum_i a_i f(x_i) - \sum_j b_j f(y_j) = W_1`. Evaluating it is a k-d tree
     search per point (memory O(n + m)).
 
