@@ -18,7 +18,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_write", "probe_folder"]
+__all__ = ["atomic_write", "probe_folder", "write_text"]
 
 
 def _default_mode() -> int:
@@ -68,3 +68,9 @@ def probe_folder(folder) -> str | None:
     with contextlib.suppress(OSError):
         os.unlink(temporary)
     return None
+
+
+def write_text(path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically (see :func:`atomic_write`)."""
+    with atomic_write(path) as handle:
+        handle.write(text.encode("utf-8"))

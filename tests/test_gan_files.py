@@ -13,8 +13,8 @@ import pytest
 pytest.importorskip("jax")
 pytest.importorskip("optax")
 
-from otdiv import TrainedCritic  # noqa: E402
-from otdiv.gan import GanConfig, load, train_critic  # noqa: E402
+from otdiv import TrainedCritic
+from otdiv.gan import GanConfig, load, train_critic
 
 pytestmark = pytest.mark.gan
 

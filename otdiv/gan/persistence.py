@@ -377,7 +377,8 @@ def _load(path: Path, expected):
     if not isinstance(meta, dict):
         raise _Damaged(f"meta.json must hold an object, got {type(meta).__name__}")
     if meta.get("format") != FORMAT:
-        raise _Damaged(f"the file has format {meta.get('format')!r}; this version reads {FORMAT!r}")
+        raise _Damaged(f"the file has format {meta.get('format')!r}; this version reads "
+                       f"{FORMAT!r}")
     types = {"TrainedCritic": TrainedCritic, "TrainedGan": TrainedGan}
     result_type = types[_field(meta, "type", str, "", choices=tuple(types))]
     if expected is not None and result_type is not expected:
