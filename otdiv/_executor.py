@@ -285,7 +285,7 @@ def _run_local_processes(function, tasks, items, n_workers, bar) -> list:
 def _run_executor(function, tasks, items, executor, bar) -> list:
     n_workers = worker_count(executor)
     budget = max(1, available_cores() // n_workers)
-    futures = {}
+    futures: dict[concurrent.futures.Future, int] = {}
     for index, task in enumerate(tasks):
         values = [items[key] for key in task.keys]
         try:
