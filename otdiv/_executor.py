@@ -86,6 +86,32 @@ def _is_dask_client(executor) -> bool:
     return client_class is not None and isinstance(executor, client_class)
 
 
+def _unusable(executor) -> str | None:
+    """Why ``executor`` cannot take new work (shut down, broken, closed), or ``None``.
+
+    Read from the state the standard executors and Dask's ``Client`` keep, so that nothing
+    is submitted to find out. An executor of another type is trusted here; if its first
+    ``submit`` refuses the work, :func:`run_tasks` names ``executor`` then.
+    """
+    name = type(executor).__name__
+    if _is_dask_client(executor):
+        status = getattr(executor, "status", "running")
+        if status in ("closing", "closed"):
+            return f"a Dask Client whose status is {status!r}"
+        return None
+    if isinstance(executor, concurrent.futures.ThreadPoolExecutor):
+        if getattr(executor, "_broken", False):
+            return f"a broken {name} ({executor._broken})"
+        if getattr(executor, "_shutdown", False):
+            return f"a {name} that was shut down"
+    if isinstance(executor, concurrent.futures.ProcessPoolExecutor):
+        if getattr(executor, "_broken", False):
+            return f"a broken {name} ({executor._broken})"
+        if getattr(executor, "_shutdown_thread", False):
+            return f"a {name} that was shut down"
+    return None
+
+
 def check_executor(executor):
     """Return ``executor`` if it is one this module runs on, else raise naming ``executor``.
 
@@ -99,6 +125,10 @@ def check_executor(executor):
         raise ValueError(f"executor must be None, 'processes', a concurrent.futures.Executor "
                          f"or a dask.distributed.Client, got the string {executor!r}")
     if isinstance(executor, concurrent.futures.Executor) or _is_dask_client(executor):
+        problem = _unusable(executor)
+        if problem is not None:
+            raise ValueError(f"executor must accept new work, got {problem}; pass an open "
+                             f"one (or None to run here)")
         return executor
     raise TypeError(f"executor must be None, 'processes', a concurrent.futures.Executor or a "
                     f"dask.distributed.Client, got {type(executor).__name__}")
@@ -255,11 +285,18 @@ def _run_local_processes(function, tasks, items, n_workers, bar) -> list:
 def _run_executor(function, tasks, items, executor, bar) -> list:
     n_workers = worker_count(executor)
     budget = max(1, available_cores() // n_workers)
-    futures = {}
+    futures: dict[concurrent.futures.Future, int] = {}
     for index, task in enumerate(tasks):
         values = [items[key] for key in task.keys]
-        futures[executor.submit(_call_with_items, function, budget, task.keys, task.payload,
-                                *values)] = index
+        try:
+            future = executor.submit(_call_with_items, function, budget, task.keys,
+                                     task.payload, *values)
+        except RuntimeError as error:
+            if futures:
+                raise
+            raise ValueError(f"executor must accept new work, but its submit refused the "
+                             f"first task ({type(error).__name__}: {error})") from None
+        futures[future] = index
 
     def cancel():
         for future in futures:

@@ -383,8 +383,9 @@ class TrainedCritic(_TrainedResult):
     state : otdiv.gan.state.TrainingState or None
         What ``train_critic(..., resume=this)`` needs to continue the run exactly.
 
-    Trained results pickle, and :meth:`save` / :meth:`load` write and read them as arrays
-    plus JSON without pickle (:mod:`otdiv.gan.persistence`).
+    Trained results pickle, but unpickling runs whatever code the pickle names: unpickle
+    only files you made. :meth:`save` / :meth:`load` write and read them as arrays plus JSON
+    without pickle and without running code (:mod:`otdiv.gan.persistence`).
     """
 
     critic: object
@@ -419,8 +420,9 @@ class TrainedGan(_TrainedResult):
     state : otdiv.gan.state.TrainingState or None
         What ``train_gan(..., resume=this)`` needs to continue the run exactly.
 
-    Trained results pickle, and :meth:`save` / :meth:`load` write and read them as arrays
-    plus JSON without pickle (:mod:`otdiv.gan.persistence`).
+    Trained results pickle, but unpickling runs whatever code the pickle names: unpickle
+    only files you made. :meth:`save` / :meth:`load` write and read them as arrays plus JSON
+    without pickle and without running code (:mod:`otdiv.gan.persistence`).
     """
 
     generator: object

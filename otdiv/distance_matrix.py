@@ -13,6 +13,7 @@ from . import _executor
 from . import _pairwise_cores as cores
 from ._results import PairwiseResult
 from ._validation import as_samples, as_weights, check_bool, check_int, check_option, check_real
+from .estimators import _check_projections
 from .sample_transport import TRANSPORT_METHODS
 
 __all__ = ["pairwise", "PairwiseResult"]
@@ -281,8 +282,10 @@ def pairwise(samples, others=None, *, metric: str = "wasserstein", p: float = 1,
     ValueError
         An empty collection; samples of different dimensions; NaN, inf or an empty sample
         (the message names ``samples[k]``); bad weights (``weights[k]``); an unknown metric
-        or executor string; ``cramer`` on samples in d >= 2; ``p < 1``. Raised before any work
-        is sent out.
+        or executor string; an executor that was shut down or a closed Dask client;
+        ``n_projections`` whose directions would not fit in memory (the single-pair
+        functions' limit, ``n_projections * d <= 2**27``); ``cramer`` on samples in d >= 2;
+        ``p < 1``. Raised before any work is sent out.
     TypeError
         Options the metric does not take, an executor of an unknown type, a collection that is
         not a sequence of arrays.
@@ -328,6 +331,8 @@ def pairwise(samples, others=None, *, metric: str = "wasserstein", p: float = 1,
                          f"points in R^{dimension}; use 'energy' (whose square is 2 x the "
                          f"squared Cramér distance in 1-D) in higher dimensions")
     if cores.sliced(metric):
+        # the single-pair functions' own limit, checked before any work is sent out
+        options["n_projections"] = _check_projections(options["n_projections"], dimension)
         options["seed_entropy"] = root.entropy
 
     n_rows = len(rows)

@@ -66,3 +66,46 @@ def test_a_non_integer_count_is_a_type_error(m):
         bernoulli_expected_gradient(0.6, 0.3, m)
     with pytest.raises(TypeError, match="m must be a positive integer"):
         categorical_sgd([0.5, 0.5], m)
+
+
+@pytest.mark.parametrize("pmf, words", [
+    ([1, 1], "pmf must sum to 1"),
+    ([1.0], "pmf must be a probability vector on {0, ..., K}"),
+    ([0.5, -0.1, 0.6], "pmf"),
+])
+def test_tail_probabilities_names_pmf_not_target(pmf, words):
+    from otdiv.bias import tail_probabilities
+    with pytest.raises(ValueError) as info:
+        tail_probabilities(pmf)
+    assert words in str(info.value) and "target" not in str(info.value)
+
+
+@pytest.mark.parametrize("call", [
+    lambda order: categorical_true_gradient([0.1, 0.1, 0.1, 0.7], [0.9, 0.5, 0.2],
+                                            order=order),
+    lambda order: __import__("otdiv").bias.categorical_expected_gradient(
+        [0.3, 0.3, 0.4], [0.9, 0.2], 3, order=order),
+    lambda order: __import__("otdiv").bias.categorical_sgd(
+        [0.3, 0.3, 0.4], 3, order=order, steps=5, n_runs=2, rng=0, progress=False),
+])
+def test_an_order_whose_gradient_overflows_is_refused_not_inf(call):
+    """Issue 26, item 9: order=1e300 gave array([-inf, inf]) with RuntimeWarnings."""
+    with pytest.raises(ValueError, match=r"order must be at most .* got order=1e\+300"):
+        call(1e300)
+
+
+def test_the_largest_accepted_order_gives_finite_gradients_without_warnings():
+    import warnings
+
+    from otdiv.bias import categorical_expected_gradient
+    from otdiv.bias.categorical import check_order_fits
+    limit = float(np.log(np.finfo(np.float64).max / 4) / np.log(2))
+    assert check_order_fits(limit, 2) == limit
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        estimate = categorical_expected_gradient([0.3, 0.3, 0.4], [0.9, 0.2], 3,
+                                                 order=limit)
+        true = categorical_true_gradient([0.3, 0.3, 0.4], [0.9, 0.2], order=limit)
+    assert np.all(np.isfinite(estimate.value)) and np.all(np.isfinite(true))
+    # K = 1: every base is at most 1 in absolute value, so any order is representable
+    assert np.all(np.isfinite(categorical_true_gradient([0.4, 0.6], [0.3], order=1e300)))

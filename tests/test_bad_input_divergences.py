@@ -138,3 +138,16 @@ def test_divergence_inputs_of_the_wrong_kind():
                              log_density="no")
     with pytest.raises(TypeError, match="complex"):
         variational_bound(lambda x: x * (1 + 1j), GOOD, GOOD, "kl")
+
+
+@pytest.mark.parametrize("log_p, log_q, words", [
+    (np.nan, 0.0, "log_p must hold log densities"),
+    (0.0, [0.0, np.inf], "log_q[1] is inf"),
+    ([0.0, 1.0], [0.0, 1.0, 2.0], "log_p and log_q must have shapes that broadcast"),
+])
+def test_log_integrand_errors_name_log_p_or_log_q(log_p, log_q, words):
+    from otdiv import F_DIVERGENCES
+    with pytest.raises(ValueError) as info:
+        F_DIVERGENCES["kl"].log_integrand(log_p, log_q)
+    message = str(info.value)
+    assert words in message and "F_DIVERGENCES['kl'].log_integrand" in message, message

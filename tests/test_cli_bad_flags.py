@@ -48,6 +48,7 @@ CASES = [
     ("bias", ["--grid", "-1"], "--grid"),
     ("bias", ["--out", "{file.txt}"], "--out"),
     ("bias", ["--out", "{file.txt}/sub"], "--out"),
+    ("bias", ["--out", "/proc/otdiv-out"], "--out"),
     ("bias", ["--sgd-m", "0"], "--sgd-m"),
     ("bias", ["--steps", "0"], "--steps"),
     ("bias", ["--steps", "1e3"], "--steps"),
@@ -71,11 +72,15 @@ CASES = [
     ("pairwise", ["{p.npy}", "{q.npy}", "--n-projections", "5"], "--n-projections"),
     ("pairwise", ["{p.npy}", "{q.npy}", "--metric", "sliced_energy", "--seed", "x"], "--seed"),
     ("pairwise", ["{p.npy}", "{q.npy}", "--out", "{file.txt}/m.npy"], "--out"),
+    ("pairwise", ["{p.npy}", "{q.npy}", "--out", "/proc/m.npy"], "--out"),
+    ("pairwise", ["{p.npy}", "{q.npy}", "--out", "{q.npy}"], "--out"),
+    ("pairwise", ["{p.npy}", "{q.npy}", "--out", "{folder.npy}"], "--out"),
     ("pairwise", ["{p.npy}", "{q.npy}", "--workers", "0"], "--workers"),
     ("pairwise", ["{p.npy}", "{q.npy}", "--scheduler", "notanaddress"], "--scheduler"),
     ("pairwise", ["{p.npy}", "{q.npy}", "--no-progress=1"], "--no-progress"),
     ("pairwise", ["{p.npy}", "{q.npy}", "--json=1"], "--json"),
     ("demo", ["--out", "{file.txt}"], "--out"),
+    ("demo", ["--out", "/proc/otdiv-out"], "--out"),
     ("demo", ["--seed", "x"], "--seed"),
     ("demo", ["--seed", "-3"], "--seed"),
     ("demo", ["--sections", "nosuch"], "--sections"),
@@ -109,6 +114,8 @@ CASES = [
                 "--tol", "nan"], "--tol"),
     ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{q.npy}",
                 "--tol", "2"], "--tol"),
+    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{q.npy}",
+                "--tol", "1"], "--tol"),
 ]
 
 
@@ -276,3 +283,26 @@ def test_messages_print_numbers_plainly_not_as_numpy_reprs(call):
     with pytest.raises(ValueError) as error:
         call(otdiv)
     assert "np.float64" not in str(error.value) and "np." not in str(error.value)
+
+
+def test_verify_help_states_the_tol_interval_the_command_accepts(capsys, workspace):
+    """--help and the check agree: (0, 1), as otdiv.verify_critic takes it (issue 26, 9)."""
+    assert main(["verify", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "in (0, 1) as in otdiv.verify_critic" in text
+    assert main(["verify", "--critic", "marker_critic:f", "--p", "p.npy", "--q", "q.npy",
+                 "--tol", "1"]) == 2
+    assert "a number in (0, 1)" in capsys.readouterr().err
+
+
+def test_verify_help_says_the_critic_module_is_imported_and_run(capsys):
+    """Trust is documented (issue 26, item 7): naming a module runs its code."""
+    assert main(["verify", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "imported (the file run)" in text and "only code you trust" in text
+
+
+def test_readme_says_unpickling_runs_code_and_points_to_save_and_load():
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "Results pickle, but unpickling runs whatever code the pickle names" in text
+    assert "use `save(path)` / `load(path)` (arrays and JSON, no pickle, nothing executed" in text

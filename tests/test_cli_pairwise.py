@@ -110,3 +110,76 @@ def test_bad_input_exits_2_with_one_line_naming_it(files, capsys, argv, words):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.count("\n") == 1 and words in captured.err, captured.err
+
+
+# --- issue 26, items 4 and 5: --out is checked first, never an input, written exactly ----
+
+@pytest.fixture
+def no_matrix(monkeypatch):
+    import otdiv.distance_matrix
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the matrix was computed before --out was checked")
+
+    monkeypatch.setattr(otdiv.distance_matrix, "pairwise", forbidden)
+
+
+@pytest.mark.parametrize("out", ["cloud1.npy", "./cloud1.npy", "../{folder}/cloud1.npy",
+                                 "link.npy"])
+def test_out_that_is_an_input_is_refused_before_any_work(files, tmp_path, capsys, no_matrix,
+                                                         out):
+    os.symlink(tmp_path / "cloud1.npy", tmp_path / "link.npy")
+    before = (tmp_path / "cloud1.npy").read_bytes()
+    out = out.format(folder=tmp_path.name)
+    assert main(["pairwise", "cloud0.npy", "cloud1.npy", "--out", out, "--no-progress"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and "--out" in captured.err
+    assert "is the input FILE 2" in captured.err, captured.err
+    assert (tmp_path / "cloud1.npy").read_bytes() == before
+
+
+@pytest.mark.parametrize("out, words", [
+    ("/proc/m.npy", "cannot write in the folder '/proc'"),
+    ("missing/m.npy", "no such directory 'missing'"),
+    ("cloud0.npy/m.npy", "no such directory 'cloud0.npy' (it is a file)"),
+    (".", "must end in .npy or .csv"),
+    ("/dev/null.npy", "cannot write in the folder '/dev'"),
+])
+def test_out_that_cannot_be_written_is_refused_before_any_work(files, capsys, no_matrix,
+                                                               out, words):
+    if out.startswith("/dev") and os.access("/dev", os.W_OK):
+        pytest.skip("/dev takes new files here (running as root)")
+    assert main(["pairwise", "cloud0.npy", "cloud1.npy", "--out", out, "--no-progress"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and words in captured.err, captured.err
+    assert "Traceback" not in captured.err and captured.out == ""
+
+
+def test_out_is_written_exactly_at_the_path_given_and_reported(files, capsys, tmp_path):
+    assert main(["pairwise", "cloud0.npy", "cloud1.npy", "--out", "M.NPY", "--metric",
+                 "energy", "--no-progress"]) == 0
+    summary = capsys.readouterr().out
+    assert summary.strip().endswith("matrix written to M.NPY")
+    assert (tmp_path / "M.NPY").is_file() and not (tmp_path / "M.NPY.npy").exists()
+    expected = pairwise(files["clouds"][:2], metric="energy", progress=False).matrix
+    assert np.array_equal(np.load(tmp_path / "M.NPY"), expected)
+    assert main(["pairwise", "cloud0.npy", "cloud1.npy", "--out", "M.CSV", "--metric",
+                 "energy", "--json", "--no-progress"]) == 0
+    assert json.loads(capsys.readouterr().out)["out"] == "M.CSV"
+    assert np.array_equal(np.loadtxt(tmp_path / "M.CSV", delimiter=","), expected)
+
+
+def test_failed_matrix_write_keeps_the_previous_out_file(files, capsys, tmp_path,
+                                                         monkeypatch):
+    (tmp_path / "m.npy").write_bytes(b"the previous matrix")
+
+    def failing_save(handle, array):
+        handle.write(b"\x93NUMPY half a file")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "save", failing_save)
+    assert main(["pairwise", "cloud0.npy", "cloud1.npy", "--out", "m.npy",
+                 "--no-progress"]) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    assert (tmp_path / "m.npy").read_bytes() == b"the previous matrix"
+    assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith(".")) == []

@@ -47,6 +47,23 @@ def test_out_that_is_an_existing_file_is_refused_before_training(tmp_path, capsy
     assert existing.read_text() == "keep me"
 
 
+@pytest.mark.parametrize("out", ["/proc/otdiv-gan", "{file}/sub"])
+def test_out_that_cannot_be_written_is_refused_before_training(tmp_path, capsys,
+                                                               monkeypatch, out):
+    import otdiv.gan
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("training started before --out was checked")
+
+    monkeypatch.setattr(otdiv.gan, "train_gan", forbidden, raising=False)
+    (tmp_path / "file.txt").write_text("keep me")
+    out = out.format(file=tmp_path / "file.txt")
+    assert main(["gan", "--out", out, "--no-progress"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "--out" in error, error
+    assert "Traceback" not in error
+
+
 def test_quiet_is_not_a_flag_no_progress_is():
     assert main(["gan", "--out", "x", "--quiet"]) == 2  # argparse refuses it; main returns 2
 

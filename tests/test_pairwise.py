@@ -260,6 +260,52 @@ def test_bad_input_is_refused_before_any_work(no_work, arguments, error, words):
     assert words in str(info.value)
 
 
+@pytest.mark.parametrize("metric, d", [("sliced_wasserstein", 1), ("sliced_energy", 3)])
+def test_too_many_projections_are_refused_before_any_work(no_work, metric, d):
+    """The single-pair functions' memory limit, not a MemoryError after work started."""
+    samples = [np.zeros((3, d)), np.ones((4, d))]
+    with pytest.raises(ValueError, match="n_projections must be at most") as info:
+        pairwise(samples, metric=metric, n_projections=10**12, progress=False)
+    assert f"R^{d}" in str(info.value)
+    if d == 1:
+        with pytest.raises(ValueError) as single:
+            otdiv.sliced_wasserstein(samples[0], samples[1], n_projections=10**12)
+        assert str(single.value) == str(info.value)
+
+
+def _shut_down_threads():
+    import concurrent.futures
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    pool.shutdown()
+    return pool
+
+
+def _shut_down_processes():
+    import concurrent.futures
+    pool = concurrent.futures.ProcessPoolExecutor(1)
+    pool.shutdown()
+    return pool
+
+
+@pytest.mark.parametrize("make", [_shut_down_threads, _shut_down_processes])
+def test_shut_down_executor_is_refused_before_any_work(no_work, make):
+    with pytest.raises(ValueError, match="executor must accept new work") as info:
+        pairwise(GOOD, executor=make(), progress=False)
+    assert "shut down" in str(info.value)
+
+
+def test_executor_whose_submit_refuses_work_is_named():
+    import concurrent.futures
+
+    class Closed(concurrent.futures.Executor):
+        def submit(self, *args, **kwargs):
+            raise RuntimeError("cannot schedule new futures after shutdown")
+
+    with pytest.raises(ValueError, match="executor must accept new work") as info:
+        pairwise(GOOD, executor=Closed(), progress=False)
+    assert "cannot schedule new futures" in str(info.value)
+
+
 def test_nan_message_names_the_sample_index():
     samples = [np.zeros(3)] * 7 + [np.array([1.0, np.nan])]
     with pytest.raises(ValueError, match=r"samples\[7\] must be finite"):

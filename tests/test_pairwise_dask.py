@@ -122,3 +122,20 @@ def test_a_worker_killed_mid_run_still_gives_the_full_identical_matrix(client, t
     assert os.path.exists(marker)  # a worker really died
     assert np.array_equal(serial.matrix, distributed.matrix)
     assert np.array_equal(serial.duality_gap, distributed.duality_gap)
+
+
+def test_closed_client_is_refused_before_any_work(monkeypatch):
+    """Not Dask's "IOLoop is closed" from the middle of the run (issue 26, item 8)."""
+    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                           dashboard_address=None, silence_logs=logging.ERROR)
+    closed = Client(cluster)
+    closed.close()
+    cluster.close()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("work started before the executor was checked")
+
+    monkeypatch.setattr(pairwise_module.cores, "prepare", refuse)
+    with pytest.raises(ValueError, match="executor must accept new work") as info:
+        pairwise([np.zeros(3), np.ones(3)], executor=closed, progress=False)
+    assert "'closed'" in str(info.value)

@@ -14,11 +14,14 @@ import math
 import os
 from pathlib import Path
 
+from .._atomic import probe_folder
+
 __all__ = [
     "INPUT_SUFFIXES",
     "OneLineParser",
     "input_file",
     "integer",
+    "output_file",
     "output_folder",
     "plain",
     "real",
@@ -133,7 +136,10 @@ def input_file(text: str) -> Path:
 def output_folder(text: str) -> Path:
     """An argparse type: a folder that exists or can be created, and can be written to.
 
-    Nothing is created here: the command creates the folder when it has results to write.
+    Nothing is kept: the command creates the folder when it has results to write. Whether
+    the folder (or the nearest existing ancestor, for a folder still to be made) takes new
+    files is tried by creating and removing one empty temporary file, since ``os.access``
+    says yes to root on read-only and virtual file systems (``/proc``).
     """
     if not text.strip():
         raise argparse.ArgumentTypeError("expected a folder name, got ''")
@@ -142,8 +148,9 @@ def output_folder(text: str) -> Path:
         if not path.is_dir():
             raise argparse.ArgumentTypeError(
                 f"expected a folder, got the existing file {text!r}")
-        if not os.access(path, os.W_OK | os.X_OK):
-            raise argparse.ArgumentTypeError(f"the folder {text!r} is not writable")
+        problem = probe_folder(path)
+        if problem is not None:
+            raise argparse.ArgumentTypeError(f"the folder {text!r} is not writable ({problem})")
         return path
     ancestor = path.absolute().parent
     while not ancestor.exists():
@@ -151,8 +158,43 @@ def output_folder(text: str) -> Path:
     if not ancestor.is_dir():
         raise argparse.ArgumentTypeError(
             f"cannot create the folder {text!r}: {str(ancestor)!r} is a file")
-    if not os.access(ancestor, os.W_OK | os.X_OK):
+    problem = probe_folder(ancestor)
+    if problem is not None:
         raise argparse.ArgumentTypeError(
-            f"cannot create the folder {text!r}: {str(ancestor)!r} is not writable")
+            f"cannot create the folder {text!r}: {str(ancestor)!r} is not writable ({problem})")
     return path
 
+
+def output_file(path: Path, flag: str, *, suffixes=None, inputs=()) -> Path:
+    """Check, before any work, that the file ``path`` can be written; return it unchanged.
+
+    The file is written exactly at ``path`` (no suffix is added), atomically (see
+    :func:`otdiv._atomic.atomic_write`), so a command reports the path it was given. Refused
+    with a ``ValueError`` naming ``flag``: a suffix not in ``suffixes`` (compared without
+    case), an existing folder, a missing or unwritable folder, and a path that is one of
+    ``inputs`` (the same file, however it is spelled: a write would replace an input).
+    """
+    path = Path(path)
+    if suffixes is not None and path.suffix.lower() not in suffixes:
+        raise ValueError(f"{flag} must end in {' or '.join(suffixes)}, got {str(path)!r}")
+    if path.is_dir():
+        raise ValueError(f"{flag} must be a file path, got the folder {str(path)!r}")
+    folder = path.parent
+    if not folder.is_dir():
+        what = "is a file" if folder.exists() else "does not exist"
+        raise ValueError(f"{flag}: no such directory {str(folder)!r} (it {what})")
+    if path.exists():
+        for name, source in inputs:
+            try:
+                same = os.path.samefile(path, source)
+            except OSError:
+                same = False
+            if same:
+                raise ValueError(f"{flag} {str(path)!r} is the input {name}; writing there "
+                                 "would replace it: choose another file")
+        if not path.is_file():
+            raise ValueError(f"{flag} {str(path)!r} exists and is not a regular file")
+    problem = probe_folder(folder)
+    if problem is not None:
+        raise ValueError(f"{flag}: cannot write in the folder {str(folder)!r} ({problem})")
+    return path

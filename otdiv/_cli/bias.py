@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._atomic import write_text
 from .._validation import MAX_SAMPLE_SIZE
 from . import CheckFailed, add_common_options, integer, markdown_table, output_folder, real
 from ._executors import add_executor_options, checked_workers, executor_for
@@ -125,7 +126,7 @@ def bias_report(p_values, m_values, *, grid=19, out=None, sgd_m=1, steps=2000, l
         }
         for name, text in files.items():
             if text:
-                (out / name).write_text(text)
+                write_text(out / name, text)
                 payload["files"].append(str(out / name))
         plot_expected_gradients(p_values, m_values[:4], path=out / "expected_gradients.png")
         plot_sgd_trajectories(runs_by_setting, path=out / "sgd_trajectories.png")

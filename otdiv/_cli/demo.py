@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._atomic import write_text
 from . import add_common_options, markdown_table, non_negative_int, output_folder, to_jsonable
 
 
@@ -347,8 +348,8 @@ def run_demo(out: Path, *, quick=False, progress=True, seed=0, sections=None) ->
         figures += section_figures
         bar.update()
     bar.close()
-    (out / "report.md").write_text("\n".join(parts))
-    (out / "results.json").write_text(json.dumps(to_jsonable(results), indent=2))
+    write_text(out / "report.md", "\n".join(parts))
+    write_text(out / "results.json", json.dumps(to_jsonable(results), indent=2))
     return {"out": str(out), "report": str(out / "report.md"),
             "results": str(out / "results.json"), "figures": [str(out / f) for f in figures],
             "sections": {name: results[name]["seconds"] for name in results}}

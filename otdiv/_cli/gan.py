@@ -16,7 +16,8 @@ import json
 import math
 from pathlib import Path
 
-from . import add_common_options, non_negative_int, to_jsonable
+from .._atomic import write_text
+from . import add_common_options, non_negative_int, output_folder, to_jsonable
 
 _DATA = ("8gaussians", "25gaussians", "swissroll", "gaussian_1d", "mixture_1d",
          "parallel_line")
@@ -150,8 +151,9 @@ def add_parser(subparsers) -> None:
                         help="training pool drawn from the data set (default: 10000)")
     parser.add_argument("--seed", type=non_negative_int, default=0,
                         help="random seed (default: 0)")
-    parser.add_argument("--out", required=True,
-                        help="output directory (created; must not be an existing file)")
+    parser.add_argument("--out", required=True, type=output_folder, metavar="FOLDER",
+                        help="output folder (created if missing; must not be an existing "
+                             "file, and must take new files: checked before training)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     # Without JAX the command still parses and reports the install hint.
     with contextlib.suppress(ImportError):
@@ -217,8 +219,8 @@ def handle(args):
     payload = {"loss": result.loss, "data": args.data, "steps": args.steps,
                "seed": args.seed, "preset": args.preset, "config": result.config.to_dict(),
                "history": history}
-    (out / "history.json").write_text(json.dumps(to_jsonable(payload), indent=2,
-                                                 allow_nan=False))
+    write_text(out / "history.json", json.dumps(to_jsonable(payload), indent=2,
+                                                allow_nan=False))
     result.save(out / "model.npz")
     title = f"{result.loss} on {args.data}"
     plot_history(result.history, out / "distance.png", title=title)

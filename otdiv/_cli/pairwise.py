@@ -6,7 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .._atomic import atomic_write
 from . import add_common_options
+from ._args import output_file
 from ._executors import add_executor_options, checked_workers, executor_for
 from .distance import add_metric_options, checked_metric
 from .verify import load_array
@@ -26,22 +28,31 @@ def add_parser(subparsers) -> None:
     parser.add_argument("files", type=Path, nargs="+", metavar="FILE", help="sample files")
     add_metric_options(parser)
     parser.add_argument("--out", type=Path, default=None, metavar="FILE",
-                        help="write the matrix to FILE (.npy, or .csv with commas)")
+                        help="write the matrix to exactly FILE (.npy, or .csv with commas; the "
+                             "suffix in any case, none is added), replacing it in one "
+                             "rename; checked before any work, and never one of the "
+                             "input FILEs")
     add_executor_options(parser)
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_common_options(parser)
     parser.set_defaults(handler=handle)
 
 
-def _checked_out(out: Path | None) -> None:
+def _checked_out(out: Path | None, files) -> Path | None:
+    """The --out file, checked before any work (see :func:`otdiv._cli._args.output_file`)."""
     if out is None:
-        return
-    if out.suffix.lower() not in OUT_SUFFIXES:
-        raise ValueError(f"--out must end in .npy or .csv, got {str(out)!r}")
-    if out.is_dir():
-        raise ValueError(f"--out must be a file path, got the directory {str(out)!r}")
-    if not out.parent.is_dir():
-        raise FileNotFoundError(f"--out: no such directory {str(out.parent)!r}")
+        return None
+    return output_file(out, "--out", suffixes=OUT_SUFFIXES,
+                       inputs=[(f"FILE {index + 1}", path) for index, path in enumerate(files)])
+
+
+def _write(out: Path, matrix) -> None:
+    """The matrix at exactly ``out`` (no suffix added), replacing it in one rename."""
+    with atomic_write(out) as handle:
+        if out.suffix.lower() == ".npy":
+            np.save(handle, matrix)
+        else:
+            np.savetxt(handle, matrix, delimiter=",", fmt="%.17g")
 
 
 def _summary(result, files, out) -> str:
@@ -65,7 +76,7 @@ def handle(args):
 
     metric, p, options = checked_metric(args)
     workers = checked_workers(args)
-    _checked_out(args.out)
+    out = _checked_out(args.out, args.files)
     for index, path in enumerate(args.files):
         if not path.is_file():
             raise FileNotFoundError(f"FILE {index + 1}: no such file {str(path)!r}")
@@ -74,15 +85,12 @@ def handle(args):
     with executor_for(args, workers) as executor:
         result = pairwise(samples, metric=metric, p=p, executor=executor,
                           progress=not args.no_progress, **options)
-    if args.out is not None:
-        if args.out.suffix.lower() == ".npy":
-            np.save(args.out, result.matrix)
-        else:
-            np.savetxt(args.out, result.matrix, delimiter=",", fmt="%.17g")
+    if out is not None:
+        _write(out, result.matrix)
     payload = {"metric": result.metric, "options": dict(result.options),
                "files": [str(path) for path in args.files], "matrix": result.matrix,
-               "out": None if args.out is None else str(args.out)}
+               "out": None if out is None else str(out)}
     for name in ("duality_gap", "standard_error"):
         if getattr(result, name) is not None:
             payload[name] = getattr(result, name)
-    return _summary(result, args.files, args.out), payload
+    return _summary(result, args.files, out), payload

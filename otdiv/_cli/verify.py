@@ -24,7 +24,10 @@ def add_parser(subparsers) -> None:
                     "bad input.")
     parser.add_argument("--critic", required=True, metavar="MODULE:FUNCTION", type=critic_spec,
                         help="an importable module (or a path to a .py file) and a callable "
-                             "in it mapping an (n, d) array to n values, e.g. mypkg.nets:critic")
+                             "in it mapping an (n, d) array to n values, e.g. "
+                             "mypkg.nets:critic. The module is imported (the file run) and "
+                             "the function called with your permissions, after every other "
+                             "flag is checked: name only code you trust")
     parser.add_argument("--p", required=True, type=input_file, metavar="FILE",
                         help="samples of P: .npy (loaded without pickle) or .csv (comma-"
                              "separated, one sample per line, # comments), shape (n,) or (n, d)")
@@ -34,8 +37,10 @@ def add_parser(subparsers) -> None:
                         help="weights of P's samples, one per sample, >= 0 (default: equal)")
     parser.add_argument("--q-weights", type=input_file, metavar="FILE",
                         help="weights of Q's samples, one per sample, >= 0 (default: equal)")
-    parser.add_argument("--tol", type=real(0.0, 1.0, lower_inclusive=False), default=0.05,
-                        help="relative tolerance for passing, in (0, 1] (default 0.05)")
+    parser.add_argument("--tol", type=real(0.0, 1.0, lower_inclusive=False,
+                                           upper_inclusive=False), default=0.05,
+                        help="relative tolerance for passing, in (0, 1) as in "
+                             "otdiv.verify_critic (default 0.05)")
     add_common_options(parser)
     parser.set_defaults(handler=handle)
 

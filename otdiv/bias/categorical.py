@@ -79,7 +79,7 @@ def tail_probabilities(pmf) -> np.ndarray:
     >>> tail_probabilities([0.2, 0.3, 0.5])
     array([0.8, 0.5])
     """
-    pmf = _as_target(pmf)
+    pmf = _as_target(pmf, "pmf")
     return _tails_of(pmf)
 
 
@@ -88,13 +88,36 @@ def _tails_of(pmf: np.ndarray) -> np.ndarray:
     return np.clip(tails, 0.0, 1.0)
 
 
-def _as_target(target) -> np.ndarray:
-    pmf = as_probability_vector(target, "target", normalize=False)
+def _as_target(target, name: str = "target") -> np.ndarray:
+    pmf = as_probability_vector(target, name, normalize=False)
     pmf = pmf / pmf.sum()  # within 1e-9 of 1; exactly normalised for numpy's samplers
     if pmf.size < 2:
-        raise ValueError(f"target must be a probability vector on {{0, ..., K}} with K >= 1 "
+        raise ValueError(f"{name} must be a probability vector on {{0, ..., K}} with K >= 1 "
                          f"(at least 2 entries), got {pmf.size} entry")
     return pmf
+
+
+#: Largest power the W_q gradients may form: a quarter of the largest float64, so that
+#: the differences and half-sums of two such terms stay finite.
+_LARGEST_TERM = np.finfo(np.float64).max / 4
+
+
+def check_order_fits(order: float, size: int) -> float:
+    """``order`` for which every term ``|d|**order`` of the W_q gradient is a float64.
+
+    On K tail parameters the gradient of coordinate j is
+    ``(|d+ + 1|^q - |d+|^q + |d-|^q - |d- - 1|^q) / 2`` with every base at most K in
+    absolute value, so the terms stay below ``float64 max / 4`` exactly when
+    ``q <= log(max / 4) / log(K)`` (no limit for K = 1). A larger order is refused with a
+    ``ValueError`` naming ``order`` instead of returning ``inf``/``nan``.
+    """
+    if size >= 2:
+        limit = float(np.log(_LARGEST_TERM) / np.log(size))
+        if order > limit:
+            raise ValueError(f"order must be at most {limit:.6g} for K = {size} tail "
+                             f"parameters (the W_q gradient's terms |d|^order with |d| up "
+                             f"to K overflow float64 beyond), got order={order!r}")
+    return order
 
 
 def _as_theta(theta, size: int, name: str = "theta") -> np.ndarray:
@@ -114,7 +137,7 @@ def _check_common(target, theta, distance, order):
     pmf = _as_target(target)
     theta = _as_theta(theta, pmf.size - 1)
     distance = check_bias_distance(distance)
-    order = check_bias_order(order, distance)
+    order = check_order_fits(check_bias_order(order, distance), theta.size)
     return pmf, theta, distance, order
 
 
@@ -137,7 +160,7 @@ def _tail_gradients(tails: np.ndarray, theta: np.ndarray, distance: str,
     d_minus = (model_at_or_above[None, :] - data_at_or_above).astype(np.float64)
     right = np.abs(d_plus + 1.0) ** order - np.abs(d_plus) ** order
     left = np.abs(d_minus) ** order - np.abs(d_minus - 1.0) ** order
-    return 0.5 * (left + right)
+    return 0.5 * left + 0.5 * right
 
 
 def categorical_true_gradient(target, theta, *, distance="wasserstein", order=1) -> np.ndarray:
@@ -154,7 +177,9 @@ def categorical_true_gradient(target, theta, *, distance="wasserstein", order=1)
         Non-increasing tail probabilities θ_j = Q_θ(X ≥ j) in [0, 1].
     distance : {"wasserstein", "cramer", "energy"}
     order : float >= 1
-        The q of the loss W_q^q (only with ``distance="wasserstein"``).
+        The q of the loss W_q^q (only with ``distance="wasserstein"``); at most
+        ``log(float64 max / 4) / log(K)`` for K >= 2, about 1022 for K = 2, beyond which the
+        gradient's terms overflow and a ``ValueError`` is raised.
 
     Returns
     -------
@@ -234,7 +259,9 @@ def categorical_expected_gradient(target, theta, m, *, distance="wasserstein", o
         Minibatch size.
     distance : {"wasserstein", "cramer", "energy"}
     order : float >= 1
-        The q of W_q^q (only with ``distance="wasserstein"``).
+        The q of W_q^q (only with ``distance="wasserstein"``); at most
+        ``log(float64 max / 4) / log(K)`` for K >= 2, about 1022 for K = 2, beyond which the
+        gradient's terms overflow and a ``ValueError`` is raised.
     method : {"auto", "exact", "monte_carlo"}
         ``"exact"`` raises ``ValueError`` when the enumeration would exceed
         ``max_outcomes``; ``"monte_carlo"`` samples even when enumeration is possible.

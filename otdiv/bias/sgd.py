@@ -16,7 +16,7 @@ from .._validation import (
     check_sample_size,
 )
 from .bernoulli import quadratic_gradient_scale
-from .categorical import _as_target, _as_theta, _tails_of
+from .categorical import _as_target, _as_theta, _tails_of, check_order_fits
 
 __all__ = ["bernoulli_sgd", "categorical_sgd"]
 
@@ -159,7 +159,9 @@ def categorical_sgd(target, m, *, distance="wasserstein", order=1, steps=1000,
         Minibatch size.
     distance : {"wasserstein", "cramer", "energy"}
     order : float >= 1
-        The q of W_q^q (only with ``distance="wasserstein"``).
+        The q of W_q^q (only with ``distance="wasserstein"``); at most
+        ``log(float64 max / 4) / log(K)`` for K >= 2, about 1022 for K = 2, beyond which the
+        gradient's terms overflow and a ``ValueError`` is raised.
     steps, learning_rate, n_runs, rng, record_every, progress
         As in :func:`bernoulli_sgd`.
     theta0 : array_like, shape (K,), optional
@@ -184,7 +186,7 @@ def categorical_sgd(target, m, *, distance="wasserstein", order=1, steps=1000,
     size = pmf.size - 1
     m = check_sample_size(m)
     distance = check_bias_distance(distance)
-    order = check_bias_order(order, distance)
+    order = check_order_fits(check_bias_order(order, distance), size)
     steps = check_int(steps, "steps", lower=1)
     learning_rate = check_real(learning_rate, "learning_rate", lower=0.0,
                                lower_inclusive=False)

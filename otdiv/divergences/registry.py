@@ -276,11 +276,22 @@ class FDivergence:
         if self.log_integrand_pair is None:
             raise ValueError(f"f-divergence {self.name!r} has no log-space integrand "
                              f"(log_integrand_pair is None)")
-        _check_real_argument(log_p, f"F_DIVERGENCES[{self.name!r}].log_integrand: log_p")
-        _check_real_argument(log_q, f"F_DIVERGENCES[{self.name!r}].log_integrand: log_q")
-        log_p, log_q = np.broadcast_arrays(_array(log_p), _array(log_q))
-        if np.any(np.isnan(log_p) | np.isnan(log_q) | (log_p == np.inf) | (log_q == np.inf)):
-            raise ValueError("log densities must be finite or -inf (a true zero), got NaN or +inf")
+        where = f"F_DIVERGENCES[{self.name!r}].log_integrand"
+        _check_real_argument(log_p, f"{where}: log_p")
+        _check_real_argument(log_q, f"{where}: log_q")
+        log_p, log_q = _array(log_p), _array(log_q)
+        try:
+            log_p, log_q = np.broadcast_arrays(log_p, log_q)
+        except ValueError:
+            raise ValueError(f"{where}: log_p and log_q must have shapes that broadcast, got "
+                             f"{log_p.shape} and {log_q.shape}") from None
+        for name, value in (("log_p", log_p), ("log_q", log_q)):
+            bad = np.isnan(value) | (value == np.inf)
+            if np.any(bad):
+                index = tuple(int(i) for i in np.argwhere(bad)[0])
+                shown = f"{name}[{', '.join(map(str, index))}]" if index else name
+                raise ValueError(f"{where}: {name} must hold log densities, finite or -inf "
+                                 f"(a true zero); {shown} is {float(value[index])!r}")
         out = np.zeros(log_p.shape)
         p_zero, q_zero = log_p == -np.inf, log_q == -np.inf
         both = ~p_zero & ~q_zero

@@ -18,7 +18,11 @@ import numpy as np
 
 from ._jax import jax, jnp
 
-__all__ = ["TrainingState", "fingerprint"]
+__all__ = ["TrainingState", "fingerprint", "BIT_GENERATORS"]
+
+#: The bit generators whose state a :class:`TrainingState` may hold: numpy's own. The name
+#: stored in a state is looked up in ``numpy.random`` only if it is one of these.
+BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 
 
 def _host(tree) -> list:
@@ -37,6 +41,10 @@ def _device(template, leaves):
     if treedef.num_leaves != len(leaves):
         raise ValueError(f"the checkpoint holds {len(leaves)} arrays where this "
                          f"configuration needs {treedef.num_leaves}")
+    for index, (leaf, wanted) in enumerate(zip(leaves, jax.tree.leaves(template))):
+        if np.shape(leaf) != np.shape(wanted):
+            raise ValueError(f"the checkpoint's array {index} has shape {np.shape(leaf)} "
+                             f"where this configuration needs {np.shape(wanted)}")
     return jax.tree.unflatten(treedef, [jnp.asarray(leaf) for leaf in leaves])
 
 
@@ -82,7 +90,10 @@ class TrainingState:
 
     def generator(self) -> np.random.Generator:
         """A numpy ``Generator`` in the saved state."""
-        name = self.rng_state["bit_generator"]
+        name = self.rng_state.get("bit_generator") if isinstance(self.rng_state, dict) else None
+        if name not in BIT_GENERATORS:
+            raise ValueError(f"rng_state names the bit generator {name!r}; a training state "
+                             f"resumes only numpy's {BIT_GENERATORS}")
         bit_generator = getattr(np.random, name)()
         bit_generator.state = self.rng_state
         return np.random.Generator(bit_generator)
