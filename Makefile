@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: test lint demo bench clean notebooks docs
+.PHONY: test test-explore lint demo bench clean notebooks docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
@@ -15,8 +15,15 @@ $(STAMP): $(BIN)/python setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[gan,test,lint]"
 	touch $(STAMP)
 
+# `make test` is deterministic: property tests draw the same examples on every machine and
+# ignore .hypothesis/ (the "ci" profile, tests/conftest.py). `make test-explore` draws new
+# examples each run (SEED=n makes the search reproducible, e.g. in CI); put what it finds
+# into an @example.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -q
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -n 2 -q
+
+test-explore: $(STAMP)
+	HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest -n 2 -q $(if $(SEED),--hypothesis-seed=$(SEED))
 
 # ruff's rule set and mypy's scope are in pyproject.toml; CI runs this beside the tests.
 lint: $(STAMP)

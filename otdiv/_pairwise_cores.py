@@ -48,10 +48,14 @@ from .estimators import (
 from .exact.onedim import _cramer_power_root, _sorted_with_weights, _SortedPair, _wasserstein
 from .sample_transport import solve_samples
 
-__all__ = ["METRICS", "Prepared", "prepare", "pair_value", "energy_self_term_needs", "self_terms",
-           "exact_lp", "sliced"]
+__all__ = ["METRICS", "DEFAULT_P", "Prepared", "prepare", "pair_value",
+           "energy_self_term_needs", "self_terms", "exact_lp", "sliced"]
 
 METRICS = ("wasserstein", "energy", "cramer", "sliced_wasserstein", "sliced_energy")
+#: The metrics that take an order p, each with the default of its single-pair function
+#: (``wasserstein``: W_1; ``cramer_distance``: l_2; ``sliced_wasserstein``: SW_2), so that a
+#: metric means the same wherever it is named (``pairwise``, ``otdiv distance``/``pairwise``).
+DEFAULT_P = {"wasserstein": 1.0, "cramer": 2.0, "sliced_wasserstein": 2.0}
 
 
 @dataclass

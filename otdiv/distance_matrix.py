@@ -27,7 +27,7 @@ _METRIC_OPTIONS: dict[str, dict] = {
     "sliced_wasserstein": {"n_projections": DEFAULT_PROJECTIONS},
     "sliced_energy": {"squared": False, "n_projections": DEFAULT_PROJECTIONS},
 }
-_USES_P = ("wasserstein", "cramer", "sliced_wasserstein")
+_USES_P = tuple(cores.DEFAULT_P)
 # Tasks per worker: enough for load balancing and cheap retries, few enough that the
 # per-task overhead (milliseconds on Dask) stays small against the pairs' work.
 _TILES_PER_WORKER = 8
@@ -89,11 +89,14 @@ def _check_options(metric: str, p, metric_options: dict) -> dict:
         raise TypeError(f"unknown option{'s' if len(unknown) > 1 else ''} {unknown} for metric "
                         f"{metric!r}; it takes {sorted(allowed) or 'none'} besides p")
     options = {**allowed, **metric_options}
-    p = check_real(p, "p", lower=1.0)
-    if metric in _USES_P:
-        options["p"] = p
-    elif p != 1.0:
-        raise ValueError(f"p applies to the metrics {_USES_P}, not to {metric!r}; got p = {p!r}")
+    if metric not in _USES_P:
+        if p is not None:
+            raise ValueError(f"p applies to the metrics {_USES_P}, not to {metric!r}; got "
+                             f"p = {p!r} (leave it out)")
+    elif p is None:  # the metric's own default, as its single-pair function has it
+        options["p"] = cores.DEFAULT_P[metric]
+    else:
+        options["p"] = check_real(p, "p", lower=1.0)
     if "method" in options:
         options["method"] = check_option(options["method"], "method", TRANSPORT_METHODS)
     if "squared" in options:
@@ -195,7 +198,7 @@ def _tiles(n_rows: int, n_columns: int, symmetric: bool, target: int, metric, op
 
 # --- the public function ------------------------------------------------------------------
 
-def pairwise(samples, others=None, *, metric: str = "wasserstein", p: float = 1,
+def pairwise(samples, others=None, *, metric: str = "wasserstein", p: float | None = None,
              weights=None, other_weights=None, executor=None, progress: bool = True,
              rng=None, **metric_options) -> PairwiseResult:
     r"""Distances between every pair of samples: the matrix, on one core or many machines.
@@ -203,7 +206,8 @@ def pairwise(samples, others=None, *, metric: str = "wasserstein", p: float = 1,
     ``matrix[i, j]`` is the distance between ``samples[i]`` and ``samples[j]`` (an
     :math:`N \times N` symmetric matrix with zero diagonal, from the :math:`N(N-1)/2` pairs
     ``i < j``), or between ``samples[i]`` and ``others[j]`` (:math:`N \times M`).
-    Each value is the number the single-pair function returns, bit for bit:
+    Each value is the number the single-pair function returns, bit for bit (with the same
+    defaults: ``p`` omitted here is ``p`` omitted there):
 
     ==========================  ===============================================================
     metric                      ``matrix[i, j]`` equals
@@ -251,9 +255,10 @@ def pairwise(samples, others=None, *, metric: str = "wasserstein", p: float = 1,
         A second collection: the result is the ``N x M`` matrix of samples against others.
     metric : {"wasserstein", "energy", "cramer", "sliced_wasserstein", "sliced_energy"}
         See the table above.
-    p : float, >= 1
-        Order for ``wasserstein``, ``cramer`` and ``sliced_wasserstein`` (the other metrics
-        take no ``p``: it must be left at 1).
+    p : float >= 1, optional
+        Order for ``wasserstein``, ``cramer`` and ``sliced_wasserstein``; by default each
+        metric's own, that of its single-pair function: 1 for ``wasserstein`` (W_1), 2 for
+        ``cramer`` (ℓ_2) and ``sliced_wasserstein`` (SW_2). The other metrics take no ``p``.
     weights, other_weights : sequence, optional
         One entry per sample: ``None`` (uniform) or non-negative weights with a positive sum.
     executor : None, "processes", concurrent.futures.Executor or dask.distributed.Client
@@ -285,7 +290,8 @@ def pairwise(samples, others=None, *, metric: str = "wasserstein", p: float = 1,
         or executor string; an executor that was shut down or a closed Dask client;
         ``n_projections`` whose directions would not fit in memory (the single-pair
         functions' limit, ``n_projections * d <= 2**27``); ``cramer`` on samples in d >= 2;
-        ``p < 1``. Raised before any work is sent out.
+        ``p < 1``, or ``p`` given for a metric without an order. Raised before any work is
+        sent out.
     TypeError
         Options the metric does not take, an executor of an unknown type, a collection that is
         not a sequence of arrays.

@@ -19,9 +19,19 @@ with the committed ones:
 3. Memory addresses (``0x7f...``) are masked.
 4. A cell tagged ``timing`` (cell metadata ``"tags": ["timing"]``) prints wall-clock times:
    its text is compared but not its numbers.
-5. A cell tagged ``approximate`` compares its numbers with ``rtol = 5e-2``: used only for
-   cells whose numbers come from JAX training, which is reproducible on one machine but
-   not bit for bit across CPUs and XLA versions.
+5. A cell tagged ``trained`` shows results of float32 JAX training (``otdiv.gan``). Those are
+   reproducible on one machine but not across CPUs or XLA versions: a change of instruction
+   set alone moves the trajectory (measured for notebook 04 with ``XLA_FLAGS=
+   --xla_cpu_max_isa=SSE4_2/AVX/AVX2`` against AVX-512: the tight mass of the gradient-penalty
+   critic 82 %, 87 %, 94 %), and over 16 seeds it passes its certificate 4 times. So in such a
+   cell neither the numbers nor the outcome words (``True``/``False``, ``PASSED``/``NOT
+   PASSED``) are compared, only the text around them (same lines, labels, column headings);
+   what holds on every machine is checked by the cell itself, with ``assert`` statements
+   (a theorem such as "the certified lower bound is at most the exact W_1", or a band measured
+   over seeds and instruction sets), and a ``trained`` cell without an ``assert`` in its
+   source is refused. Exact float64 values (closed forms, exact solvers) are compared exactly:
+   print them in an untagged cell (notebook 04 prints the exact W_1 and the exact potential's
+   certificate before any training).
 6. Images are not compared (PNG bytes depend on the matplotlib version and fonts); their
    ``text/plain`` stand-in (``<Figure size ... with N Axes>``) is.
 """
@@ -46,7 +56,9 @@ NOTEBOOKS = (
 #: share two busy cores under pytest-xdist, and JAX compiles on first use.
 CELL_TIMEOUT = 240
 RTOL, ATOL = 1e-6, 1e-9
-APPROXIMATE_RTOL = 5e-2
+#: Words that report a trained critic's outcome; masked like numbers in ``trained`` cells.
+_TRAINED_OUTCOME = re.compile(r"\b(?:NOT PASSED|PASSED|True|False)\b")
+_ASSERT = re.compile(r"^\s*assert\b", re.MULTILINE)
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?\b(?:inf|nan)\b")
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
@@ -118,6 +130,9 @@ def _first_line_with(text: str, index: int) -> str:
 
 def compare_cell(old_text: str, new_text: str, tags=()) -> str | None:
     """None if the outputs agree under the rule above, else a description of the difference."""
+    if "trained" in tags:
+        old_text, new_text = (_TRAINED_OUTCOME.sub("<outcome>", text)
+                              for text in (old_text, new_text))
     old_skeleton, old_numbers = _split(old_text)
     new_skeleton, new_numbers = _split(new_text)
     if old_skeleton != new_skeleton:
@@ -127,9 +142,9 @@ def compare_cell(old_text: str, new_text: str, tags=()) -> str | None:
             if _split(old_line)[0] != _split(new_line)[0]:
                 return f"text differs:\n    committed: {old_line!r}\n    now:       {new_line!r}"
         return "text differs"
-    if "timing" in tags:
+    if "timing" in tags or "trained" in tags:
         return None
-    rtol = APPROXIMATE_RTOL if "approximate" in tags else RTOL
+    rtol = RTOL
     for index, (old, new) in enumerate(zip(old_numbers, new_numbers)):
         if not _close(old, new, rtol):
             return (f"number {old!r} is now {new!r} (rtol {rtol:g}, atol {ATOL:g}):\n"
@@ -148,6 +163,9 @@ def compare_notebooks(committed, executed) -> list[str]:
     cell_numbers = [k for k, cell in enumerate(committed.cells) if cell.cell_type == "code"]
     for number, old, new in zip(cell_numbers, old_cells, new_cells):
         tags = old.get("metadata", {}).get("tags", [])
+        if "trained" in tags and not _ASSERT.search(old.source):
+            problems.append(f"cell {number}: tagged 'trained' (numbers not compared) but "
+                            f"checks nothing: assert what holds on every machine")
         problem = compare_cell(cell_text(old), cell_text(new), tags)
         if problem:
             problems.append(f"cell {number}: {problem}")

@@ -142,6 +142,17 @@ def test_extreme_probabilities_give_a_normalised_pmf(p):
     assert bernoulli_sample_minimizer(p, 1000).lower == atom / 1000
 
 
+@pytest.mark.parametrize("m", [1, 3, 4, 5, 50])
+def test_wasserstein_gradient_at_the_smallest_normal_p_is_minus_m_p(m):
+    # Regression (issue 25): at p = 2.2250738585072014e-308, m >= 4, scipy's binom.pmf raises
+    # OverflowError (Boost's ibeta_derivative). At θ = 0 the expected gradient is
+    # -Pr[k > 0] = -(1 - (1 - p)^m) = -m p to within p² terms.
+    p = np.finfo(float).tiny
+    assert bernoulli_expected_gradient(p, [0.0], m)[0] == pytest.approx(-m * p, rel=1e-12)
+    assert bernoulli_expected_gradient(p, 0.5, m) == 1.0
+    assert bernoulli_gradient_bias(p, 0.0, m) == pytest.approx(-m * p + 1.0, rel=1e-12)
+
+
 def test_output_shape_follows_theta():
     assert isinstance(bernoulli_expected_gradient(0.6, 0.3, 4), float)
     assert bernoulli_expected_gradient(0.6, np.full((2, 3), 0.3), 4).shape == (2, 3)

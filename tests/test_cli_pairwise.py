@@ -67,6 +67,34 @@ def test_distance_reads_npy_and_csv(files, capsys, metric, extra, function):
     assert value == function(files["line"], np.loadtxt("line.csv", delimiter=","))
 
 
+@pytest.mark.parametrize("metric, function", [
+    ("wasserstein", otdiv.wasserstein),
+    ("cramer", otdiv.cramer_distance),
+    ("sliced_wasserstein", lambda u, v: otdiv.sliced_wasserstein(u, v, rng=4).value),
+])
+def test_without_p_each_metric_has_the_python_default(files, capsys, metric, function):
+    # Issue 25: `--metric cramer` gave l_1 (= W_1) while otdiv.cramer_distance gives l_2.
+    u, v = files["line"], np.loadtxt("line.csv", delimiter=",")
+    seed = ["--seed", "4"] if metric.startswith("sliced") else []
+    assert main(["distance", "line.npy", "line.csv", "--metric", metric, "--json",
+                 *seed]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["value"] == function(u, v)
+    assert payload["p"] == {"wasserstein": 1.0, "cramer": 2.0, "sliced_wasserstein": 2.0}[metric]
+    if metric != "sliced_wasserstein":  # pairwise seeds each pair from --seed, not with it
+        assert main(["pairwise", "line.npy", "line.csv", "--metric", metric, "--json",
+                     "--no-progress"]) == 0
+        payload = json.loads(capsys.readouterr().out)
+        assert payload["matrix"][0][1] == function(u, v)
+        assert payload["options"]["p"] == pairwise([u, v], metric=metric,
+                                                   progress=False).options["p"]
+
+
+def test_p_is_refused_for_a_metric_without_an_order(files, capsys):
+    assert main(["distance", "line.npy", "line.csv", "--metric", "energy", "--p", "1"]) == 2
+    assert "--p applies to" in capsys.readouterr().err
+
+
 def test_pairwise_writes_the_matrix_of_the_library(files, capsys, tmp_path):
     names = [f"cloud{k}.npy" for k in range(3)]
     assert main(["pairwise", *names, "--metric", "energy", "--out", "m.npy", "--json",

@@ -37,15 +37,15 @@ def single(metric, u, v, u_w, v_w, *, p=1.0, seed=None, **options):
     return otdiv.sliced_energy_distance(u, v, u_w, v_w, rng=seed, **options).value
 
 
-CASES = [  # (metric, dimension, p, options)
+CASES = [  # (metric, dimension, p, options); p None: the metric takes no order
     ("wasserstein", 1, 1.0, {}), ("wasserstein", 1, 2.5, {}), ("wasserstein", 2, 1.0, {}),
     ("wasserstein", 3, 2.0, {}), ("cramer", 1, 1.0, {}), ("cramer", 1, 2.0, {}),
-    ("energy", 1, 1.0, {}), ("energy", 1, 1.0, {"squared": True}), ("energy", 2, 1.0, {}),
-    ("energy", 5, 1.0, {"squared": True}),
+    ("energy", 1, None, {}), ("energy", 1, None, {"squared": True}), ("energy", 2, None, {}),
+    ("energy", 5, None, {"squared": True}),
     ("sliced_wasserstein", 1, 2.0, {"n_projections": 7}),
     ("sliced_wasserstein", 3, 1.0, {"n_projections": 7}),
-    ("sliced_energy", 2, 1.0, {"n_projections": 6}),
-    ("sliced_energy", 3, 1.0, {"n_projections": 6, "squared": True}),
+    ("sliced_energy", 2, None, {"n_projections": 6}),
+    ("sliced_energy", 3, None, {"n_projections": 6, "squared": True}),
 ]
 
 
@@ -69,6 +69,50 @@ def test_every_entry_equals_the_single_pair_function_bit_for_bit(rng, metric, d,
             assert result.matrix[i, j] == expected, (i, j)
             assert result.matrix[j, i] == expected
             k += 1
+
+
+def single_with_defaults(metric, u, v, seed):
+    """The single-pair function called with nothing but the samples (and a sliced seed)."""
+    if metric == "wasserstein":
+        return otdiv.wasserstein(u, v)
+    if metric == "cramer":
+        return otdiv.cramer_distance(u, v)
+    if metric == "energy":
+        return otdiv.energy_distance(u, v, method="exact")
+    if metric == "sliced_wasserstein":
+        return otdiv.sliced_wasserstein(u, v, rng=seed).value
+    return otdiv.sliced_energy_distance(u, v, rng=seed).value
+
+
+@pytest.mark.parametrize("metric", cores.METRICS)
+@pytest.mark.parametrize("d", [1, 2])
+def test_each_metric_keeps_its_own_default_p_bit_for_bit(rng, metric, d):
+    # Issue 25: pairwise(metric="cramer") returned l_1 = W_1 (p = 1) while cramer_distance
+    # returns l_2, and sliced_wasserstein SW_1 against the function's SW_2.
+    if metric == "cramer" and d == 2:
+        return
+    u, v = (rng.normal(size=(25, d)) for _ in range(2))
+    if d == 1:
+        u, v = u[:, 0], v[:, 0] + 0.7
+    result = pairwise([u, v], metric=metric, rng=5, progress=False)
+    expected = single_with_defaults(metric, u, v, pair_seeds(5, 1)[0])
+    assert result.matrix[0, 1] == expected and result.matrix[1, 0] == expected
+    assert result.options.get("p") == cores.DEFAULT_P.get(metric)
+
+
+def test_default_orders_are_those_of_the_single_pair_functions():
+    import inspect
+
+    from otdiv._cli.distance import DEFAULT_P as CLI_DEFAULT_P
+    functions = {"wasserstein": otdiv.wasserstein, "cramer": otdiv.cramer_distance,
+                 "sliced_wasserstein": otdiv.sliced_wasserstein}
+    signatures = {metric: inspect.signature(function).parameters["p"].default
+                  for metric, function in functions.items()}
+    assert signatures == cores.DEFAULT_P
+    assert CLI_DEFAULT_P == cores.DEFAULT_P
+    for metric in set(cores.METRICS) - set(cores.DEFAULT_P):
+        with pytest.raises(ValueError, match="p applies to"):
+            pairwise([[0.0], [1.0]], metric=metric, p=1, progress=False)
 
 
 @pytest.mark.parametrize("metric, d, p, options", CASES[::2])

@@ -16,9 +16,10 @@ independent computation (scipy's binomial / multinomial pmf, explicit enumeratio
 
 import itertools
 
+import mpmath
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
@@ -57,12 +58,24 @@ def test_cramer_and_energy_sample_gradients_are_unbiased_for_every_m(p, m, theta
                                rtol=0, atol=1e-15)
 
 
+def _binomial_pmf_mpmath(m, p):
+    """Bin(m, p) term by term in 30-digit mpmath (no overflow or underflow before the final
+    rounding to float; scipy's binom.pmf overflows for p near the smallest normal float)."""
+    with mpmath.workdps(30):
+        p = mpmath.mpf(p)
+        return np.array([float(mpmath.binomial(m, k) * p**k * (1 - p) ** (m - k))
+                         for k in range(m + 1)])
+
+
 @settings(max_examples=40)
 @given(p=probabilities, m=st.integers(1, 400), theta=thetas)
+# Found by an exploring run (issue 25): scipy's binom.pmf, then this test's reference, raised
+# OverflowError (ibeta_derivative) at the smallest normal p; otdiv's answer is -4p.
+@example(p=2.2250738585072014e-308, m=4, theta=[0.0])
 def test_expected_wasserstein_gradient_is_the_binomial_average_of_sign(p, m, theta):
     theta = np.array(theta)
     atoms = np.arange(m + 1) / m
-    weights = stats.binom.pmf(np.arange(m + 1), m, p)
+    weights = _binomial_pmf_mpmath(m, p)
     peer = (weights[None, :] * np.sign(theta[:, None] - atoms[None, :])).sum(axis=1)
     ours = bernoulli_expected_gradient(p, theta, m)
     np.testing.assert_allclose(ours, peer, rtol=0, atol=1e-12)

@@ -9,7 +9,10 @@ from . import add_common_options
 from .verify import load_array
 
 METRICS = ("wasserstein", "energy", "cramer", "sliced_wasserstein", "sliced_energy")
-USES_P = ("wasserstein", "cramer", "sliced_wasserstein")
+# Each metric's own order, as its single-pair function and otdiv.pairwise have it
+# (otdiv._pairwise_cores.DEFAULT_P; not imported here to keep `otdiv --help` fast).
+DEFAULT_P = {"wasserstein": 1.0, "cramer": 2.0, "sliced_wasserstein": 2.0}
+USES_P = tuple(DEFAULT_P)
 SLICED = ("sliced_wasserstein", "sliced_energy")
 
 
@@ -30,9 +33,10 @@ def add_metric_options(parser) -> None:
     """--metric, --p, --n-projections, --seed (strings, checked by ``checked_metric``)."""
     parser.add_argument("--metric", default="wasserstein", metavar="METRIC",
                         help=f"one of {', '.join(METRICS)} (default wasserstein)")
-    parser.add_argument("--p", default="1", metavar="P",
-                        help="order >= 1 for wasserstein, cramer, sliced_wasserstein "
-                             "(default 1)")
+    parser.add_argument("--p", default=None, metavar="P",
+                        help="order >= 1 for wasserstein, cramer, sliced_wasserstein (default: "
+                             "the metric's own, as in Python: 1 for wasserstein, 2 for cramer "
+                             "and sliced_wasserstein)")
     parser.add_argument("--n-projections", default=None, metavar="K",
                         help="directions of the sliced metrics (default 200)")
     parser.add_argument("--seed", default=None, metavar="SEED",
@@ -50,15 +54,21 @@ def _number(text: str, flag: str, kind):
     return value
 
 
-def checked_metric(args) -> tuple[str, float, dict]:
-    """``(metric, p, options)`` from the flags, or ValueError naming the flag."""
+def checked_metric(args) -> tuple[str, float | None, dict]:
+    """``(metric, p, options)`` from the flags, or ValueError naming the flag; ``p`` is the
+    metric's default when ``--p`` is not given, None for a metric without an order."""
     if args.metric not in METRICS:
         raise ValueError(f"--metric must be one of {', '.join(METRICS)}, got {args.metric!r}")
-    p = _number(args.p, "--p", float)
-    if p < 1:
-        raise ValueError(f"--p must be >= 1, got {args.p}")
-    if args.metric not in USES_P and p != 1:
-        raise ValueError(f"--p applies to {', '.join(USES_P)}, not to {args.metric}")
+    if args.metric not in USES_P:
+        if args.p is not None:
+            raise ValueError(f"--p applies to {', '.join(USES_P)}, not to {args.metric}")
+        p = None
+    elif args.p is None:
+        p = DEFAULT_P[args.metric]
+    else:
+        p = _number(args.p, "--p", float)
+        if p < 1:
+            raise ValueError(f"--p must be >= 1, got {args.p}")
     options = {}
     if (args.n_projections is not None or args.seed is not None) and args.metric not in SLICED:
         flag = "--n-projections" if args.n_projections is not None else "--seed"
@@ -103,12 +113,13 @@ def handle(args):
                          f"R^{dimensions[0]} ({args.p_file}, shape {u.shape}) and "
                          f"R^{dimensions[1]} ({args.q_file}, shape {v.shape})")
     value, standard_error = _distance(metric, p, options, u, v)
-    label = {"wasserstein": f"W_{p:g}", "cramer": f"l_{p:g} (Cramér)", "energy": "energy D",
-             "sliced_wasserstein": f"SW_{p:g}", "sliced_energy": "sliced energy D"}[metric]
+    label = {"wasserstein": "W_{p:g}", "cramer": "l_{p:g} (Cramér)", "energy": "energy D",
+             "sliced_wasserstein": "SW_{p:g}", "sliced_energy": "sliced energy D"}[metric]
+    label = label.format(p=p)
     summary = f"{label}(P, Q) = {value:.12g}"
     if standard_error is not None:
         summary += f" ± {standard_error:.3g} (standard error)"
     summary += f"   [P: {args.p_file}, Q: {args.q_file}]"
-    payload = {"metric": metric, "value": value, "p": p if metric in USES_P else None,
+    payload = {"metric": metric, "value": value, "p": p,
                "standard_error": standard_error, "P": str(args.p_file), "Q": str(args.q_file)}
     return summary, payload

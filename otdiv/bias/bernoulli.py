@@ -45,7 +45,8 @@ def binomial_pmf(m: int, p: float) -> np.ndarray:
     term, while ``exp(binom.logpmf)`` (log-gamma differences of numbers near 10^4 to 10^5)
     is off by about 2e-11; terms below 1e-308 underflow to 0 in either form and cannot
     change a sum of probabilities. Where Boost overflows (p near 1e-308) the log-space
-    form ``exp(logpmf - max logpmf)`` is used instead.
+    form ``exp(logpmf - max logpmf)`` is used instead. For a subnormal p (below 2.2e-308)
+    the terms k >= 1 may come out 0: an absolute error below m·p, i.e. under 1e-300.
 
     Examples
     --------
