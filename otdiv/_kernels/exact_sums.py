@@ -126,24 +126,37 @@ def group_residuals(groups, values, targets):
     return residuals
 
 
+@njit(cache=True, inline="always")
+def _difference_rounded_up(x, y, difference):
+    """Whether ``difference = fl(x - y)`` lies above the exact ``x - y`` (Knuth's TwoSum)."""
+    virtual = difference - x
+    error = (x - (difference - virtual)) + (-y - virtual)
+    return error < 0.0
+
+
 @njit(cache=True)
 def row_c_transform_down(cost, potential):
     r"""``u[i] <= min_j (cost[i, j] - potential[j])`` exactly, as large as float64 allows.
 
-    The float minimum ``m`` is stepped one float down: rounding is monotone, so no exact
-    difference lies below ``nextafter(m, -inf)``. Then ``u[i] + potential[j] <= cost[i, j]``
-    holds for every pair in exact arithmetic, not only after rounding. ``-inf`` potentials
-    (left out) are skipped.
+    The float minimum is kept when it is the exact minimum and stepped one float down when
+    a difference attaining it was rounded up: rounding is monotone, so no exact difference
+    lies below ``nextafter(m, -inf)``. Then ``u[i] + potential[j] <= cost[i, j]`` holds for
+    every pair in exact arithmetic, not only after rounding. ``-inf`` potentials (left
+    out) are skipped.
     """
     n, m = cost.shape
     dual = np.empty(n)
     for i in range(n):
         smallest = np.inf
+        rounded_up = False
         for j in range(m):
             candidate = cost[i, j] - potential[j]
             if candidate < smallest:
                 smallest = candidate
-        dual[i] = np.nextafter(smallest, -np.inf)
+                rounded_up = _difference_rounded_up(cost[i, j], potential[j], candidate)
+            elif candidate == smallest and not rounded_up:
+                rounded_up = _difference_rounded_up(cost[i, j], potential[j], candidate)
+        dual[i] = np.nextafter(smallest, -np.inf) if rounded_up else smallest
     return dual
 
 
@@ -152,13 +165,18 @@ def column_c_transform_down(cost, potential):
     """``v[j] <= min_i (cost[i, j] - potential[i])`` exactly (see :func:`row_c_transform_down`)."""
     n, m = cost.shape
     dual = np.full(m, np.inf)
+    rounded_up = np.zeros(m, dtype=np.bool_)
     for i in range(n):
         for j in range(m):
             candidate = cost[i, j] - potential[i]
             if candidate < dual[j]:
                 dual[j] = candidate
+                rounded_up[j] = _difference_rounded_up(cost[i, j], potential[i], candidate)
+            elif candidate == dual[j] and not rounded_up[j]:
+                rounded_up[j] = _difference_rounded_up(cost[i, j], potential[i], candidate)
     for j in range(m):
-        dual[j] = np.nextafter(dual[j], -np.inf)
+        if rounded_up[j]:
+            dual[j] = np.nextafter(dual[j], -np.inf)
     return dual
 
 
