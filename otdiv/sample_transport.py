@@ -105,14 +105,26 @@ def solve_samples(u, v, u_w, v_w, p, method, progress) -> tuple[TransportResult,
         try:
             with _progress_bar(progress and pairs >= PROGRESS_PAIR_LIMIT) as report:
                 return solve(u_w, v_w, cost, "sparse", progress=report), cost
-        except SolverError:
+        except SolverError as error:
             # The sparse solver resolves costs to about 1e-13 of the largest; costs spanning
             # many orders of magnitude (outliers at distance^p) need the dense solver's
             # rescaling and capping. "auto" falls back to it when it fits in memory.
-            if method != "auto" or DENSE_BYTES_PER_PAIR * pairs > _available_memory():
-                raise
+            needed = DENSE_BYTES_PER_PAIR * pairs
+            fits = needed <= _available_memory()
+            if method != "auto" or not fits:
+                hint = (f"method='dense' may answer (it rescales and caps costs; it needs "
+                        f"about {needed / 2**30:.1f} GiB"
+                        + (")" if fits else ", more than is available)"))
+                raise SolverError(f"{error}. {hint}") from None
     cost = PointCloudCost(u, v, p, exact_unit=True)
-    return solve(u_w, v_w, cost, "network_simplex"), cost
+    try:
+        return solve(u_w, v_w, cost, "network_simplex"), cost
+    except SolverError as error:
+        raise SolverError(
+            f"{error}. No exact solver can certify this problem in float64: the optimum is "
+            f"too small next to the largest cost ({p = }, clouds whose diameter is many orders "
+            f"of magnitude above the distances that are moved). Solve the parts that move "
+            f"separately, or use a smaller p") from None
 
 
 class _progress_bar:
