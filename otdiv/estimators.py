@@ -289,7 +289,7 @@ def energy_distance(u_values, v_values, u_weights=None, v_weights=None, *, squar
     if u.shape[1] == 1:  # D^2 = 2 l_2^2 on the line
         ell_2 = cramer_of_sorted(sorted_pair(u[:, 0], v[:, 0], None if uniform else u_w,
                                              None if uniform else v_w), 2.0)
-        return 2.0 * ell_2 * ell_2 if squared else math.sqrt(2.0) * ell_2
+        return _finite_energy(2.0 * ell_2 * ell_2 if squared else math.sqrt(2.0) * ell_2)
     if method == "auto":
         exact = pair_count(u.shape[0], v.shape[0]) <= EXACT_PAIR_LIMIT
         method = "exact" if exact else "sliced"
@@ -298,7 +298,16 @@ def energy_distance(u_values, v_values, u_weights=None, v_weights=None, *, squar
     else:
         directions = random_directions(generator, n_projections, u.shape[1])
         value = float(sliced_energy_values(u, v, u_w, v_w, uniform, directions).mean())
-    return float(value if squared else math.sqrt(value))
+    return _finite_energy(float(value if squared else math.sqrt(value)))
+
+
+def _finite_energy(value: float) -> float:
+    """The energy distance, or ValueError when it overflows float64 (as the divergences
+    refuse their overflows: never ``inf`` for finite samples)."""
+    if not math.isfinite(value):
+        raise ValueError("the energy distance of these samples overflows float64 (their "
+                         "distances approach the largest float); rescale the samples")
+    return value
 
 
 def sliced_wasserstein_core(u, v, u_w, v_w, uniform, directions, p) -> Estimate:

@@ -184,9 +184,10 @@ class PointCloudCost:
         """:math:`W_p` in the samples' units from the optimal cost in this object's units."""
         distance = (max(optimal_cost, 0.0) ** (1.0 / self.p) * self.unit) * self.scale
         if not np.isfinite(distance):
-            raise ValueError(f"W_p of these samples overflows float64 (the optimal cost is "
-                             f"{optimal_cost!r} in units of {self.unit * self.scale!r}); "
-                             f"rescale the samples")
+            exponent = math.log2(self.unit) + math.log2(self.scale)
+            raise ValueError(f"W_p of these samples overflows float64 (it is about "
+                             f"{max(optimal_cost, 0.0) ** (1.0 / self.p):.3g} x 2^"
+                             f"{exponent:.0f}); rescale the samples")
         return distance
 
     def dense(self) -> np.ndarray:

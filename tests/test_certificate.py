@@ -238,3 +238,25 @@ def test_nearly_identical_clouds_with_large_p_are_answered():
     for p in (2.0, 10.0):
         result = otdiv.transport(x, y, p=p, method="dense")
         assert result.duality_gap <= GAP_RTOL * result.cost
+
+
+# --- distances at the ends of the float64 range ---------------------------------------
+
+def test_distances_that_underflow_when_squared_are_exact_in_the_plane():
+    x, y = [[0.0, 0.0], [1.0, 0.0]], [[1e-170, 0.0], [1.0, 0.0]]
+    assert otdiv.wasserstein(x, y) == pytest.approx(5e-171, rel=1e-15)
+    assert otdiv.transport(x, y).cost == pytest.approx(5e-171, rel=1e-15)
+    assert otdiv.wasserstein(x, y, method="sparse") == pytest.approx(5e-171, rel=1e-15)
+    # p = 2: W_2^2 = 5e-341 is below float64's normal range: refused, not 0.
+    with pytest.raises(ValueError, match="underflows float64"):
+        otdiv.wasserstein(x, y, p=2)
+
+
+def test_distances_that_overflow_are_refused_not_inf():
+    x, y = [[1.7e308, 0.0]], [[-1.7e308, 0.0]]
+    with pytest.raises(ValueError, match="overflows float64"):
+        otdiv.wasserstein(x, y)
+    with pytest.raises(ValueError, match="overflows float64"):
+        otdiv.energy_distance(x, y)
+    # Large coordinates whose distances are moderate are fine.
+    assert otdiv.wasserstein([[1.7e308, 0.0]], [[1.7e308, 5.0]]) == 5.0
