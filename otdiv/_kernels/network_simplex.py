@@ -24,14 +24,16 @@ its reduced cost is below ``-eps * max(1, |cost|, |pi_source|, |pi_target|)``.
 
 After a pivot the subtree cut off by the leaving arc is re-rooted at the entering arc's end
 inside it and hung below the other end; its thread is rebuilt from the old one segment by
-segment (no children lists), and its depths and potentials are recomputed from the parents
-(not incremented), so tree arcs stay tight in floating point.
+segment (no children lists) in one walk over the subtree, in which depths and potentials
+are shifted by the one amount that makes the entering arc tight (LEMON's update); the
+caller refreshes them from the tree now and then (:func:`refresh_potentials`) so that
+rounding does not accumulate.
 """
 
 import numpy as np
 from numba import njit
 
-__all__ = ["match_arcs", "build_tree", "run_pivots", "find_entering", "OPTIMAL", "PIVOT_LIMIT", "UNBOUNDED"]
+__all__ = ["match_arcs", "build_tree", "refresh_potentials", "run_pivots", "find_entering", "OPTIMAL", "PIVOT_LIMIT", "UNBOUNDED"]
 
 OPTIMAL = 0
 PIVOT_LIMIT = 1
@@ -179,36 +181,51 @@ def build_tree(n_nodes, supply, source, target, cost, n_real, tree_arcs, art_cos
 
 
 @njit(cache=True)
+def refresh_potentials(cost, parent, pred, pred_up, thread, pi):
+    """Recompute every potential from its parent's along the thread (no drift), in place."""
+    root = thread.size - 1
+    pi[root] = 0.0
+    x = thread[root]
+    while x != root:
+        if pred_up[x] == 1:
+            pi[x] = pi[parent[x]] - cost[pred[x]]
+        else:
+            pi[x] = pi[parent[x]] + cost[pred[x]]
+        x = thread[x]
+
+
+@njit(cache=True)
 def find_entering(source, target, cost, state, pi, n_real, block_size, next_arc, eps):
     """LEMON's block search: the most negative arc of the first block that has one.
 
-    Returns ``(arc, next_arc)``, ``arc = -1`` when no arc has a reduced cost below the
-    tolerance (the basis is optimal).
+    Blocks of ``block_size`` arcs are scanned cyclically from ``next_arc``. Returns
+    ``(arc, next_arc)``, ``arc = -1`` when no arc has a reduced cost below the tolerance
+    (the basis is optimal).
     """
     best = 0.0
     chosen = -1
     remaining = block_size
     e = next_arc
-    for _ in range(n_real):
-        reduced = state[e] * (cost[e] + pi[source[e]] - pi[target[e]])
-        if reduced < best:
-            best = reduced
-            chosen = e
-        e += 1
+    left = n_real
+    while left > 0:
+        length = min(remaining, n_real - e, left)
+        for f in range(e, e + length):  # no wrap-around inside: a tight loop
+            reduced = cost[f] + pi[source[f]] - pi[target[f]]
+            if reduced < best and state[f] != 0:  # (faster than multiplying by the state)
+                best = reduced
+                chosen = f
+        e += length
+        left -= length
+        remaining -= length
         if e == n_real:
             e = 0
-        remaining -= 1
-        if remaining == 0:
+        if remaining == 0 or left == 0:
             if chosen >= 0:
                 scale = max(1.0, abs(cost[chosen]), abs(pi[source[chosen]]),
                             abs(pi[target[chosen]]))
                 if best < -eps * scale:
                     return chosen, e
             remaining = block_size
-    if chosen >= 0:
-        scale = max(1.0, abs(cost[chosen]), abs(pi[source[chosen]]), abs(pi[target[chosen]]))
-        if best < -eps * scale:
-            return chosen, e
     return -1, e
 
 
@@ -319,22 +336,33 @@ def _reroot(u_in, v_in, u_out, in_arc, source, cost, parent, pred, pred_up, dept
         k += 1
         path[k] = x
         position[x] = k
-    # One walk over the old subtree: the end of each path node's subtree (a stack of the
-    # path nodes whose subtree the walk is inside; they are nested).
+    # One walk over the old subtree finds the end of each path node's subtree (a stack of
+    # the path nodes whose subtree the walk is inside: they are nested) and moves every
+    # node to its new depth and potential. A node below p_t (t its innermost path
+    # ancestor, old depth base + k - t) ends up at depth depth[v_in] + 1 + t + (its depth
+    # below p_t); every potential moves by the same sigma, which makes in_arc tight.
     base = depth[u_out]
+    if source[in_arc] == u_in:
+        sigma = pi[v_in] - cost[in_arc] - pi[u_in]
+    else:
+        sigma = pi[v_in] + cost[in_arc] - pi[u_in]
+    shift = depth[v_in] + 1 + k - base  # depth change of a node whose innermost is p_k
     segment[0] = k  # the stack lives in `segment` during the walk
     top = 1
-    size = 1
     last = u_out
+    depth[u_out] += shift
+    pi[u_out] += sigma
     x = thread[u_out]
     while depth[x] > base:
-        while top > 0 and depth[x] <= depth[path[segment[top - 1]]]:
+        while top > 0 and depth[x] <= base + k - segment[top - 1]:
             ends[segment[top - 1]] = last
             top -= 1
         if position[x] >= 0:
             segment[top] = position[x]
             top += 1
-        size += 1
+        t = segment[top - 1]
+        depth[x] += depth[v_in] + 1 + t - (base + k - t)
+        pi[x] += sigma
         last = x
         x = thread[x]
     while top > 0:
@@ -380,58 +408,3 @@ def _reroot(u_in, v_in, u_out, in_arc, source, cost, parent, pred, pred_up, dept
     parent[u_in] = v_in
     pred[u_in] = in_arc
     pred_up[u_in] = 1 if source[in_arc] == u_in else 0
-    # Depths and potentials of the moved subtree, parents first (preorder).
-    x = u_in
-    for _ in range(size):
-        p = parent[x]
-        depth[x] = depth[p] + 1
-        if pred_up[x] == 1:
-            pi[x] = pi[p] - cost[pred[x]]
-        else:
-            pi[x] = pi[p] + cost[pred[x]]
-        x = thread[x]
-
-
-@njit(cache=True)
-def match_arcs(rows, columns, n, basis_rows, basis_columns):
-    """Indices in the arc list ``(rows, columns)`` of the arcs ``(basis_rows, basis_columns)``.
-
-    One pass over the arc list (no sort of it): the basis arcs are grouped by row and each
-    arc's column is looked up among its row's basis columns by bisection. A basis arc that
-    is absent from the list is left out; of duplicated arcs the first is used. Returns an
-    int64 array of arc indices (in no particular order).
-    """
-    n_basis = basis_rows.size
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    for k in range(n_basis):
-        offsets[basis_rows[k] + 1] += 1
-    for i in range(n):
-        offsets[i + 1] += offsets[i]
-    fill = offsets[:n].copy()
-    grouped = np.empty(n_basis, dtype=np.int64)
-    for k in range(n_basis):
-        grouped[fill[basis_rows[k]]] = basis_columns[k]
-        fill[basis_rows[k]] += 1
-    for i in range(n):
-        grouped[offsets[i]:offsets[i + 1]] = np.sort(grouped[offsets[i]:offsets[i + 1]])
-    found = np.zeros(n_basis, dtype=np.bool_)
-    matched = np.empty(n_basis, dtype=np.int64)
-    count = 0
-    for e in range(rows.size):
-        i = rows[e]
-        low = offsets[i]
-        high = offsets[i + 1]
-        if low == high:
-            continue
-        column = columns[e]
-        while low < high:
-            middle = (low + high) // 2
-            if grouped[middle] < column:
-                low = middle + 1
-            else:
-                high = middle
-        if low < offsets[i + 1] and grouped[low] == column and not found[low]:
-            found[low] = True
-            matched[count] = e
-            count += 1
-    return matched[:count]
