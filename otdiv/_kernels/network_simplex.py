@@ -130,6 +130,7 @@ def build_tree(n_nodes, supply, source, target, cost, n_real, tree_arcs, art_cos
             if flow[e] < 0.0 or (pred_up[x] == 0 and flow[e] <= 0.0):
                 bad += 1
                 keep[candidate[x]] = False
+                flow[e] = 0.0
         if bad == 0:
             break
         dropped += bad
@@ -408,3 +409,48 @@ def _reroot(u_in, v_in, u_out, in_arc, source, cost, parent, pred, pred_up, dept
     parent[u_in] = v_in
     pred[u_in] = in_arc
     pred_up[u_in] = 1 if source[in_arc] == u_in else 0
+
+
+@njit(cache=True)
+def match_arcs(rows, columns, n, basis_rows, basis_columns):
+    """Indices in the arc list ``(rows, columns)`` of the arcs ``(basis_rows, basis_columns)``.
+
+    One pass over the arc list (no sort of it): the basis arcs are grouped by row and each
+    arc's column is looked up among its row's basis columns by bisection. A basis arc that
+    is absent from the list is left out; of duplicated arcs the first is used. Returns an
+    int64 array of arc indices (in no particular order).
+    """
+    n_basis = basis_rows.size
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    for k in range(n_basis):
+        offsets[basis_rows[k] + 1] += 1
+    for i in range(n):
+        offsets[i + 1] += offsets[i]
+    fill = offsets[:n].copy()
+    grouped = np.empty(n_basis, dtype=np.int64)
+    for k in range(n_basis):
+        grouped[fill[basis_rows[k]]] = basis_columns[k]
+        fill[basis_rows[k]] += 1
+    for i in range(n):
+        grouped[offsets[i]:offsets[i + 1]] = np.sort(grouped[offsets[i]:offsets[i + 1]])
+    found = np.zeros(n_basis, dtype=np.bool_)
+    matched = np.empty(n_basis, dtype=np.int64)
+    count = 0
+    for e in range(rows.size):
+        i = rows[e]
+        low = offsets[i]
+        high = offsets[i + 1]
+        if low == high:
+            continue
+        column = columns[e]
+        while low < high:
+            middle = (low + high) // 2
+            if grouped[middle] < column:
+                low = middle + 1
+            else:
+                high = middle
+        if low < offsets[i + 1] and grouped[low] == column and not found[low]:
+            found[low] = True
+            matched[count] = e
+            count += 1
+    return matched[:count]
