@@ -33,7 +33,8 @@ rounding does not accumulate.
 import numpy as np
 from numba import njit
 
-__all__ = ["match_arcs", "build_tree", "refresh_potentials", "run_pivots", "find_entering", "OPTIMAL", "PIVOT_LIMIT", "UNBOUNDED"]
+__all__ = ["match_arcs", "build_tree", "refresh_potentials", "run_pivots", "find_entering",
+           "OPTIMAL", "PIVOT_LIMIT", "UNBOUNDED"]
 
 OPTIMAL = 0
 PIVOT_LIMIT = 1
