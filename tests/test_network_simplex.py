@@ -35,6 +35,7 @@ def check_optimality(a, b, rows, columns, costs, answer, rtol=1e-12):
     size = max(float(np.abs(costs).max()), 1e-300)
     reduced = costs - answer.dual_u[rows] - answer.dual_v[columns]
     assert reduced.min() >= -1e-12 * size
+    assert answer.diagnostics["min_reduced_cost"] >= -1e-12 * size
     assert np.all(np.abs(reduced[flows > 0]) <= 1e-12 * size)
     basic = np.zeros(rows.size, bool)
     keys = rows * m + columns
@@ -320,7 +321,7 @@ def test_compiled_kernels_agree_with_py_func(rng, monkeypatch):
     start = solve_arcs(a, b, some_rows, some_columns, cost[some_rows, some_columns]).basis
     compiled = solve_arcs(a, b, rows, columns, cost.ravel(), basis=start)
     for name in ("match_arcs", "build_tree", "refresh_potentials", "find_entering",
-                 "run_pivots", "_reroot"):
+                 "run_pivots", "_reroot", "smallest_reduced_cost"):
         monkeypatch.setattr(kernels, name, getattr(kernels, name).py_func)
     interpreted = solve_arcs(a, b, rows, columns, cost.ravel(), basis=start)
     np.testing.assert_array_equal(interpreted.flows, compiled.flows)

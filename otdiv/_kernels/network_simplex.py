@@ -33,7 +33,8 @@ rounding does not accumulate.
 import numpy as np
 from numba import njit
 
-__all__ = ["match_arcs", "build_tree", "refresh_potentials", "run_pivots", "find_entering",
+__all__ = ["match_arcs", "build_tree", "refresh_potentials", "smallest_reduced_cost",
+           "run_pivots", "find_entering",
            "OPTIMAL", "PIVOT_LIMIT", "UNBOUNDED"]
 
 OPTIMAL = 0
@@ -194,6 +195,17 @@ def refresh_potentials(cost, parent, pred, pred_up, thread, pi):
         else:
             pi[x] = pi[parent[x]] + cost[pred[x]]
         x = thread[x]
+
+
+@njit(cache=True)
+def smallest_reduced_cost(source, target, cost, pi, n_real):
+    """``min_e cost[e] + pi[source[e]] - pi[target[e]]`` over the real arcs (0 for none)."""
+    smallest = 0.0
+    for e in range(n_real):
+        reduced = cost[e] + pi[source[e]] - pi[target[e]]
+        if reduced < smallest:
+            smallest = reduced
+    return smallest
 
 
 @njit(cache=True)

@@ -250,11 +250,7 @@ def solve_arcs(a, b, rows, columns, costs, *, basis: Basis | None = None,
     shift = float(np.median(dual_v[massed] if massed.any() else dual_v))
     dual_u += shift
     dual_v -= shift
-    if n_arcs:
-        reduced = costs - dual_u[rows] - dual_v[columns]
-        min_reduced = float(reduced.min())
-    else:
-        min_reduced = 0.0
+    min_reduced = scale * kernels.smallest_reduced_cost(source, target, cost, pi, n_arcs)
     basic = np.flatnonzero(state[:n_arcs] == 0)
     new_basis = Basis(n, m, rows[basic], columns[basic])
     diagnostics = {"pivots": int(counters[1]), "time": time.perf_counter() - started,
