@@ -129,6 +129,13 @@ class NetworkSimplexAnswer:
     reports the smallest); ``basis`` starts a later solve. ``diagnostics`` holds ``pivots``,
     ``time`` (seconds), ``arcs``, ``basis_arcs`` (warm-start arcs found in the list),
     ``basis_dropped`` and ``cost_scale``.
+
+    The tolerance is ``EPSILON * max(1, |c|, |potentials|)`` in units of ``cost_scale``.
+    Potentials of a part of the basis that hangs from the root by a big-M artificial arc
+    (cost ``2 (n + m + 1)`` in those units; it happens with massless points and degenerate
+    bases) carry that offset, so they are resolved to about ``eps * 2 (n + m + 1) *
+    cost_scale`` only; the plan and its cost are not affected. Callers that need tight
+    duals recompute c-transforms (as :mod:`otdiv.exact.certificate` does).
     """
 
     flows: np.ndarray
@@ -160,7 +167,10 @@ def solve_arcs(a, b, rows, columns, costs, *, basis: Basis | None = None,
     Raises
     ------
     SolverError
-        The arcs cannot carry the masses, or the pivot limit was reached.
+        The arcs cannot carry the masses (more than ``MASS_TOLERANCE`` times the total mass
+        would stay on artificial arcs), or the pivot limit was reached.
+    ValueError
+        Inconsistent shapes, arcs outside the problem, or a basis of another shape.
     """
     started = time.perf_counter()
     a = np.ascontiguousarray(a, dtype=np.float64)
