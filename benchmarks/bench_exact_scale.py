@@ -59,7 +59,7 @@ extra = {}
 if solver == "otdiv":
     result = otdiv.transport(x, y, a, b, p=p, method="sparse", progress=False)
     value = result.cost
-    extra = {"rounds": result.rounds, "arcs": result.n_arcs,
+    extra = {"rounds": result.diagnostics["rounds"], "arcs": result.diagnostics["arcs"],
              "relative gap": result.duality_gap / value if value else 0.0}
 elif solver == "pot_dense":
     value = ot.emd2(a, b, cdist(x, y) ** p, numItermax=10**9)

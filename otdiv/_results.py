@@ -99,11 +99,12 @@ class TransportResult:
         The solver that produced the plan (``"network_simplex"``, ``"highs"`` or
         ``"sparse"``), or ``"closed_form_1d"``.
     duality_gap : float
-        ``|primal - dual|`` measured on the returned plan and potentials.
-    rounds : int or None
-        Pricing rounds of the sparse solver (``None`` for the dense ones).
-    n_arcs : int or None
-        Arcs the sparse solver kept in its last round (``None`` for the dense ones).
+        The certified width: the optimum and ``cost`` both lie in an interval this wide
+        (:mod:`otdiv.exact.certificate`), at most ``GAP_RTOL = 1e-7`` times ``cost``.
+    diagnostics : Mapping
+        What the solver reports about its work, read-only: e.g. ``rounds``, ``arcs`` and
+        ``pivots`` of the sparse solver, ``seconds`` per phase, ``rescaled`` or ``capped``
+        for the dense retries. Keys depend on the solver; none of them is part of the answer.
     """
 
     cost: float
@@ -112,10 +113,11 @@ class TransportResult:
     dual_v: np.ndarray
     method: str
     duality_gap: float
-    rounds: int | None = None
-    n_arcs: int | None = None
+    diagnostics: Mapping = dataclasses.field(default_factory=lambda: ReadOnlyMapping())
 
     def __post_init__(self):
+        if not isinstance(self.diagnostics, ReadOnlyMapping):
+            object.__setattr__(self, "diagnostics", ReadOnlyMapping(self.diagnostics))
         freeze_arrays(self)
 
     def replace(self, **changes) -> TransportResult:

@@ -32,7 +32,7 @@ from ._kernels.exact_sums import column_c_transform_down, row_c_transform_down
 from ._kernels.pricing import arc_costs, cheapest_targets, node_maxima
 from ._scaling import power_of_two_above
 
-__all__ = ["CostMatrix", "PointCloudCost", "ArcCost", "paired_distances"]
+__all__ = ["CostMatrix", "PointCloudCost", "ArcCost", "Cells", "paired_distances"]
 
 #: Points per leaf of the k-d trees that price arcs.
 LEAF_SIZE = 16
@@ -220,6 +220,15 @@ class PointCloudCost:
         tree: _Tree = self._source_tree
         return tree.cheapest(self.y, potential, self.p, k, bounds)
 
+    def coarsen(self, a: np.ndarray, b: np.ndarray, cell_size: int
+                ) -> tuple[PointCloudCost, Cells, Cells]:
+        """The cost between k-d tree cells of about ``cell_size`` points (at their
+        mass-weighted centroids), with the cells of both clouds."""
+        x_cells = Cells(self.x, a, cell_size)
+        y_cells = Cells(self.y, b, cell_size)
+        coarse = PointCloudCost.from_scaled(x_cells.centroids, y_cells.centroids, self.p)
+        return coarse, x_cells, y_cells
+
     def cost_bounds(self) -> tuple[float, float]:
         """``(low, high)`` with ``low <= c_ij <= high`` for every pair (costs lie in [0, 1])."""
         if self._dense is not None:
@@ -251,6 +260,29 @@ class PointCloudCost:
         if self._dense is not None:
             return column_c_transform_down(self._dense, potential)
         return np.nextafter(self.cheapest_sources(potential, 1)[0][:, 0], -np.inf)
+
+
+class Cells:
+    """The leaves of a k-d tree with ``leaf_size`` points: centroids, masses, members."""
+
+    def __init__(self, points: np.ndarray, masses: np.ndarray, leaf_size: int):
+        tree = _Tree(points, leaf_size=leaf_size)
+        leaves = np.arange(tree.first_leaf, tree.start.size)
+        leaves = leaves[tree.end[leaves] > tree.start[leaves]]
+        self.order = tree.order
+        self.start = tree.start[leaves]
+        self.count = tree.end[leaves] - self.start
+        weights = masses[tree.order]
+        cell_of = np.repeat(np.arange(leaves.size), self.count)
+        totals = np.bincount(cell_of, weights=weights, minlength=leaves.size)
+        # Mass-weighted centroids; a cell of zero mass sits at its plain mean.
+        safe = np.where(totals > 0, totals, 1.0)
+        use = np.where(totals[cell_of] > 0, weights, 1.0 / self.count[cell_of])
+        ordered = tree.points * use[:, None]
+        sums = np.add.reduceat(ordered, self.start, axis=0)
+        means = np.where((totals > 0)[:, None], sums / safe[:, None], sums)
+        self.centroids = np.ascontiguousarray(means)
+        self.masses = totals / totals.sum()
 
 
 class ArcCost:

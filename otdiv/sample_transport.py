@@ -35,6 +35,7 @@ from ._results import EmpiricalMeasure, TransportResult
 from ._validation import as_samples_pair, check_bool, check_option, check_real
 from .exact.certificate import SolverError
 from .exact.onedim import sorted_pair, wasserstein_of_sorted
+from .exact.problem import Problem
 from .exact.solvers import solve
 from .geometry import PointCloudCost
 
@@ -104,7 +105,7 @@ def solve_samples(u, v, u_w, v_w, p, method, progress) -> tuple[TransportResult,
         pairs = u.shape[0] * v.shape[0]
         try:
             with _progress_bar(progress and pairs >= PROGRESS_PAIR_LIMIT) as report:
-                return solve(u_w, v_w, cost, "sparse", progress=report), cost
+                return solve(Problem(u_w, v_w, cost), "sparse", progress=report), cost
         except SolverError as error:
             # The sparse solver resolves costs to about 1e-13 of the largest; costs spanning
             # many orders of magnitude (outliers at distance^p) need the dense solver's
@@ -118,7 +119,7 @@ def solve_samples(u, v, u_w, v_w, p, method, progress) -> tuple[TransportResult,
                 raise SolverError(f"{error}. {hint}") from None
     cost = PointCloudCost(u, v, p, exact_unit=True)
     try:
-        return solve(u_w, v_w, cost, "network_simplex"), cost
+        return solve(Problem(u_w, v_w, cost), "network_simplex"), cost
     except SolverError as error:
         raise SolverError(
             f"{error}. No exact solver can certify this problem in float64: the optimum is "

@@ -44,9 +44,10 @@ import scipy.sparse as sp
 
 from .._kernels.exact_sums import exact_dot, exact_sum, forest_flows, group_residuals
 from .._results import TransportResult
+from .problem import Problem, RawAnswer
 
 __all__ = ["SolverError", "MARGINAL_RTOL", "GAP_RTOL", "certify", "certify_dense",
-           "certify_arcs", "Certificate"]
+           "Certificate"]
 
 #: Relative tolerance of the plan's marginals against the total mass (a sanity bound; the
 #: marginal residual also enters the certified interval, see the module docstring).
@@ -83,21 +84,20 @@ class Certificate:
         return self.width <= GAP_RTOL * abs(self.primal)
 
 
-def certify(a, b, cost, rows, columns, flows, dual_v, *, method: str, dual_u=None,
-            dual_hint=None, dense_plan: bool = False, **details) -> TransportResult:
-    """Certify the plan ``flows`` on arcs ``(rows, columns)`` for the problem ``(a, b, cost)``.
+def certify(problem, raw, *, method: str) -> TransportResult:
+    """Certify a solver's :class:`~otdiv.exact.problem.RawAnswer` for its ``problem``.
 
-    ``cost`` is a ground cost of :mod:`otdiv.geometry`; ``dual_v`` (and optionally
-    ``dual_u``) are the solver's potentials, used only as a starting point for the
-    c-transforms (the other side is tried too when the first leaves a gap).
-    ``dual_hint`` is an optional upper bound on the row c-transform that prunes its search.
-    Returns a :class:`TransportResult` whose plan is dense when ``dense_plan``, else a
-    ``scipy.sparse.coo_array``; raises :class:`SolverError` (see the module docstring).
+    The solver's potentials are only a starting point: the c-transforms are computed here,
+    through ``problem.geometry``, over every pair (the other side is tried too when the
+    first leaves a gap). Returns a :class:`TransportResult` whose plan is dense when
+    ``raw.dense_plan``, else a ``scipy.sparse.coo_array``, and whose ``diagnostics`` are the
+    solver's; raises :class:`SolverError` (see the module docstring).
     """
+    a, b, cost = problem.a, problem.b, problem.geometry
     n, m = a.size, b.size
-    rows = np.asarray(rows, dtype=np.int64)
-    columns = np.asarray(columns, dtype=np.int64)
-    flows = np.maximum(np.asarray(flows, dtype=np.float64), 0.0)
+    rows = np.asarray(raw.rows, dtype=np.int64)
+    columns = np.asarray(raw.columns, dtype=np.int64)
+    flows = np.maximum(np.asarray(raw.flows, dtype=np.float64), 0.0)
     keep = flows > 0
     rows, columns, flows = rows[keep], columns[keep], flows[keep]
     flows = _polished(a, b, rows, columns, flows)
@@ -114,16 +114,17 @@ def certify(a, b, cost, rows, columns, flows, dual_v, *, method: str, dual_u=Non
     repair = excess * (high - low + abs(low)) * (1 + 4 * _EPS)
     upper_extra = repair + 4 * _EPS * abs(primal) + _underflow_bound(flows, arc_cost)
 
+    candidates: list[tuple[np.ndarray, np.ndarray] | None]
     if primal == 0.0 and low >= 0.0:  # a free plan on non-negative costs: zero potentials
         candidates = [(np.zeros(n), np.zeros(m))]
     else:
-        candidates = [_feasible_pair_from_target(cost, b, dual_v, dual_hint)]
-        if dual_u is not None:
+        candidates = [_feasible_pair_from_target(cost, b, raw.dual_v, raw.hint)]
+        if raw.dual_u is not None:
             candidates.append(None)  # computed only if the first leaves a gap
     best = None
     for pair in candidates:
         if pair is None:
-            pair = _feasible_pair_from_source(cost, a, dual_u)
+            pair = _feasible_pair_from_source(cost, a, raw.dual_u)
         u, v = pair
         dual = float(exact_dot(np.concatenate([a, b]), np.concatenate([u, v])))
         lower = dual - 4 * _EPS * abs(dual) - _underflow_bound(a, u) - _underflow_bound(b, v)
@@ -134,7 +135,7 @@ def certify(a, b, cost, rows, columns, flows, dual_v, *, method: str, dual_u=Non
             break
     assert best is not None
     _accept(best, a, b, method, cost)
-    if dense_plan:
+    if raw.dense_plan:
         plan = np.zeros((n, m))
         plan[rows, columns] = flows
     else:
@@ -142,23 +143,16 @@ def certify(a, b, cost, rows, columns, flows, dual_v, *, method: str, dual_u=Non
         for array in (plan.data, plan.coords[0], plan.coords[1]):
             array.setflags(write=False)
     return TransportResult(cost=primal, plan=plan, dual_u=best.dual_u, dual_v=best.dual_v,
-                           method=method, duality_gap=best.width, **details)
+                           method=method, duality_gap=best.width,
+                           diagnostics=raw.diagnostics)
 
 
 def certify_dense(a, b, cost, plan, dual_v, *, method: str) -> TransportResult:
     """Certify a dense plan against a dense cost matrix (see :func:`certify`)."""
     from ..geometry import CostMatrix
 
-    rows, columns = np.nonzero(plan > 0)
-    return certify(a, b, CostMatrix(np.ascontiguousarray(cost, dtype=np.float64)), rows,
-                   columns, plan[rows, columns], dual_v, method=method, dense_plan=True)
-
-
-def certify_arcs(a, b, cost, rows, columns, flows, dual_v, *, method: str, dual_u=None,
-                 dual_hint=None, **details) -> TransportResult:
-    """Certify a plan given by its arcs; the plan comes back as a ``coo_array``."""
-    return certify(a, b, cost, rows, columns, flows, dual_v, method=method, dual_u=dual_u,
-                   dual_hint=dual_hint, **details)
+    problem = Problem(a, b, CostMatrix(np.ascontiguousarray(cost, dtype=np.float64)))
+    return certify(problem, RawAnswer.from_dense_plan(plan, dual_v), method=method)
 
 
 def _polished(a, b, rows, columns, flows):

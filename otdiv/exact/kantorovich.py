@@ -9,8 +9,10 @@ from .._results import TransportResult
 from .._scaling import power_of_two_above
 from .._validation import as_cost_matrix, as_mass_vector, as_sparse_cost, check_option
 from ..geometry import ArcCost, CostMatrix
-from .certificate import SolverError, certify_arcs
-from .solvers import solve, solve_arcs_network_simplex
+from .certificate import SolverError, certify
+from .network_simplex import solve_arcs
+from .problem import Problem, RawAnswer
+from .solvers import solve
 
 __all__ = ["solve_kantorovich", "SolverError", "KANTOROVICH_METHODS", "split_mass"]
 
@@ -113,7 +115,7 @@ def solve_kantorovich(a, b, cost, *, method: str = "network_simplex") -> Transpo
     if sp.issparse(cost):
         result = _solve_on_arcs(a_shares, b_shares, rows, columns, arc_cost)
     else:
-        result = solve(a_shares, b_shares, CostMatrix(matrix), method)
+        result = solve(Problem(a_shares, b_shares, CostMatrix(matrix)), method)
     return scale_mass(result, mass_a)
 
 
@@ -137,17 +139,18 @@ def _solve_on_arcs(a, b, rows, columns, arc_cost):
         if stranded.size:
             raise ValueError(f"cost admits no feasible plan: {name} {int(stranded[0])} has "
                              f"positive mass and no allowed arc")
-    shift = min(float(arc_cost.min()), 0.0)  # POT misreads negative costs (see solvers)
     try:
-        flows, _, dual_v = solve_arcs_network_simplex(a, b, rows, columns, arc_cost - shift)
+        answer = solve_arcs(a, b, rows, columns, arc_cost)
     except SolverError as error:
         if "no feasible plan" in str(error):
             raise ValueError("cost admits no feasible plan: the allowed arcs (the entries "
                              "of the sparse cost) cannot carry the masses a to b") from None
         raise
     # The certificate c-transforms over the allowed arcs only (ArcCost).
-    return certify_arcs(a, b, ArcCost(rows, columns, arc_cost, (n, m)), rows, columns, flows,
-                        dual_v + shift, method="network_simplex")
+    raw = RawAnswer(rows, columns, answer.flows, answer.dual_v, answer.dual_u,
+                    dict(answer.diagnostics))
+    return certify(Problem(a, b, ArcCost(rows, columns, arc_cost, (n, m))), raw,
+                   method="network_simplex")
 
 
 def split_mass(masses: np.ndarray, name: str) -> tuple[np.ndarray, float]:

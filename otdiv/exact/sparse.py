@@ -26,15 +26,17 @@ Memory grows like the number of arcs kept (tens per point), never like ``n * m``
 
 from __future__ import annotations
 
+import time
 import warnings
 
 import numpy as np
 
-from ..geometry import PointCloudCost, _Tree
+from ..geometry import PointCloudCost
 from .certificate import SolverError
-from .solvers import solve_arcs_network_simplex
+from .network_simplex import solve_arcs
+from .problem import Problem, RawAnswer
 
-__all__ = ["solve_point_clouds", "SparseSolution"]
+__all__ = ["solve_point_clouds"]
 
 #: Arcs of smallest reduced cost per source and per target in the first arc set (p > 1).
 FIRST_ARCS = 8
@@ -53,32 +55,34 @@ DENSE_LIMIT = 1000 * 1000
 MAX_ROUNDS = 100
 
 
-class SparseSolution:
-    """The solver's raw answer: arcs with flow, the target potential and the bookkeeping."""
-
-    def __init__(self, rows, columns, flows, dual_u, dual_v, rounds, arcs):
-        self.rows, self.columns, self.flows = rows, columns, flows
-        self.dual_u, self.dual_v = dual_u, dual_v
-        self.rounds = rounds
-        self.arcs = arcs
-
-
-def solve_point_clouds(a: np.ndarray, b: np.ndarray, cost: PointCloudCost, *,
-                       progress=None) -> SparseSolution:
+def solve_point_clouds(problem: Problem, *, progress=None) -> RawAnswer:
     """Column generation until no pair prices below zero (see the module docstring).
 
-    ``a`` and ``b`` are probability vectors (trusted). ``progress`` is a callable
-    ``progress(round, violators, arcs)`` or None.
+    ``problem.geometry`` is a :class:`PointCloudCost`. ``progress`` is a callable
+    ``progress(round, violators, arcs)`` or None. The raw answer's potentials are centred
+    and its ``hint`` bounds the row c-transform (the solver's own ``u``, to its accuracy).
     """
+    started = time.perf_counter()
+    assert isinstance(problem.geometry, PointCloudCost)  # the registry checks it
+    answer = _column_generation(problem.a, problem.b, problem.geometry, progress)
+    answer.diagnostics["seconds"] = time.perf_counter() - started
+    return answer
+
+
+def _column_generation(a: np.ndarray, b: np.ndarray, cost: PointCloudCost,
+                       progress=None) -> RawAnswer:
     m = cost.shape[1]
     b = b * (a.sum() / b.sum())
     dual_u, dual_v, seed_keys = _initial_potentials(a, b, cost)
     keys = _first_arcs(a, b, cost, seed_keys, dual_u, dual_v)
+    basis = None  # the live basis, carried from round to round
+    pivots = 0
     for round_number in range(1, MAX_ROUNDS + 1):
         rows, columns = np.divmod(keys, m)
         arc_cost = cost.arc_costs(rows, columns)
-        flows, dual_u, dual_v = solve_arcs_network_simplex(a, b, rows, columns, arc_cost,
-                                                             dual_u, dual_v)
+        answer = solve_arcs(a, b, rows, columns, arc_cost, basis=basis)
+        flows, dual_u, dual_v, basis = answer.flows, answer.dual_u, answer.dual_v, answer.basis
+        pivots += answer.diagnostics["pivots"]
         # Price every pair: the rows with an arc whose reduced cost is below the threshold,
         # and up to ARCS_PER_ROUND of their most negative new arcs.
         threshold = _pricing_threshold(arc_cost, rows, columns, dual_u, dual_v,
@@ -91,8 +95,11 @@ def solve_point_clouds(a: np.ndarray, b: np.ndarray, cost: PointCloudCost, *,
             # Centred (potentials are defined up to a constant); the certificate computes
             # the exactly feasible pair from them.
             shift = float(np.median(dual_v))
-            return SparseSolution(rows[used], columns[used], flows[used], dual_u + shift,
-                                  dual_v - shift, round_number, int(keys.size))
+            dual_u, dual_v = dual_u + shift, dual_v - shift
+            return RawAnswer(rows[used], columns[used], flows[used], dual_v, dual_u,
+                             {"rounds": round_number, "arcs": int(keys.size),
+                              "pivots": pivots},
+                             hint=dual_u + 1e-9 * (1.0 + np.abs(dual_u)))
         keys = np.insert(keys, np.searchsorted(keys, fresh), fresh)
     raise SolverError(f"the sparse solver did not converge in {MAX_ROUNDS} rounds "
                       f"({keys.size} arcs)")
@@ -150,13 +157,14 @@ def _initial_potentials(a, b, cost):
     n, m = cost.shape
     if n * m <= DENSE_LIMIT:
         return _dense_start(a, b, cost)
-    x_cells = _Cells(cost.x, a)
-    y_cells = _Cells(cost.y, b)
-    coarse = PointCloudCost.from_scaled(x_cells.centroids, y_cells.centroids, cost.p)
-    solution = solve_point_clouds(x_cells.masses, y_cells.masses, coarse)
-    dual_v = _Tree(x_cells.centroids).cheapest(cost.y, solution.dual_u, cost.p, 1)[0][:, 0]
-    dual_u = cost.cheapest(dual_v, 1)[0][:, 0]
-    dual_v = cost.cheapest_sources(dual_u, 1)[0][:, 0]
+    coarse, x_cells, y_cells = cost.coarsen(a, b, COARSE_CELL)
+    solution = _column_generation(x_cells.masses, y_cells.masses, coarse)
+    # The coarse source potential carried to every fine target, then c-transformed back
+    # and forth: exactly feasible for the fine problem whatever the coarse accuracy.
+    dual_v = PointCloudCost.from_scaled(x_cells.centroids, cost.y, cost.p
+                                        ).c_transform_columns(solution.dual_u)
+    dual_u = cost.c_transform(dual_v)
+    dual_v = cost.c_transform_columns(dual_u)
     rows, columns = _refine(x_cells, y_cells, solution.rows, solution.columns)
     return dual_u, dual_v, rows * m + columns
 
@@ -169,33 +177,10 @@ def _dense_start(a, b, cost):
         plan, log = ot.emd(a, b, cost.dense(),
                            numItermax=max(100_000, 100 * (a.size + b.size) ** 2), log=True)
     dual_v = np.asarray(log["v"], dtype=float)
-    dual_u = cost.cheapest(dual_v, 1)[0][:, 0]
-    dual_v = cost.cheapest_sources(dual_u, 1)[0][:, 0]
+    dual_u = cost.c_transform(dual_v)
+    dual_v = cost.c_transform_columns(dual_u)
     rows, columns = np.nonzero(plan > 0)
     return dual_u, dual_v, rows.astype(np.int64) * cost.shape[1] + columns
-
-
-class _Cells:
-    """The leaves of a k-d tree with ``COARSE_CELL`` points: centroids, masses, members."""
-
-    def __init__(self, points, masses):
-        tree = _Tree(points, leaf_size=COARSE_CELL)
-        leaves = np.arange(tree.first_leaf, tree.start.size)
-        leaves = leaves[tree.end[leaves] > tree.start[leaves]]
-        self.order = tree.order
-        self.start = tree.start[leaves]
-        self.count = tree.end[leaves] - self.start
-        weights = masses[tree.order]
-        cell_of = np.repeat(np.arange(leaves.size), self.count)
-        totals = np.bincount(cell_of, weights=weights, minlength=leaves.size)
-        # Mass-weighted centroids; a cell of zero mass sits at its plain mean.
-        safe = np.where(totals > 0, totals, 1.0)
-        use = np.where(totals[cell_of] > 0, weights, 1.0 / self.count[cell_of])
-        ordered = tree.points * use[:, None]
-        sums = np.add.reduceat(ordered, self.start, axis=0)
-        means = np.where((totals > 0)[:, None], sums / safe[:, None], sums)
-        self.centroids = np.ascontiguousarray(means)
-        self.masses = totals / totals.sum()
 
 
 def _refine(x_cells, y_cells, coarse_rows, coarse_columns):
