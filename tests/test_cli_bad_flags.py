@@ -302,7 +302,7 @@ def test_verify_help_says_the_critic_module_is_imported_and_run(capsys):
     assert "imported (the file run)" in text and "only code you trust" in text
 
 
-def test_readme_says_unpickling_runs_code_and_points_to_save_and_load():
-    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+def test_user_guide_says_unpickling_runs_code_and_points_to_save_and_load():
+    text = " ".join((ROOT / "docs" / "guide.md").read_text(encoding="utf-8").split())
     assert "Results pickle, but unpickling runs whatever code the pickle names" in text
     assert "use `save(path)` / `load(path)` (arrays and JSON, no pickle, nothing executed" in text
