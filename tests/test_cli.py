@@ -67,11 +67,15 @@ def test_verify_fails_with_exit_1_for_a_2_lipschitz_critic(capsys, sample_files)
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--critic", "critics_for_test:missing", "--samples-p", "p.npy", "--samples-q", "q.npy"], "no attribute"),
-    (["--critic", "nowhere_module:f", "--samples-p", "p.npy", "--samples-q", "q.npy"], "cannot import"),
-    (["--critic", "critics_for_test:identity", "--samples-p", "absent.npy", "--samples-q", "q.npy"],
+    (["--critic", "critics_for_test:missing", "--samples-p", "p.npy", "--samples-q",
+      "q.npy"], "no attribute"),
+    (["--critic", "nowhere_module:f", "--samples-p", "p.npy", "--samples-q", "q.npy"],
+     "cannot import"),
+    (["--critic", "critics_for_test:identity", "--samples-p", "absent.npy", "--samples-q",
+      "q.npy"],
      "no such file"),
-    (["--critic", "critics_for_test:identity", "--samples-p", "objects.npy", "--samples-q", "q.npy"],
+    (["--critic", "critics_for_test:identity", "--samples-p", "objects.npy", "--samples-q",
+      "q.npy"],
      "pickled data"),
     (["--critic", "identity", "--samples-p", "p.npy", "--samples-q", "q.npy"], "MODULE:FUNCTION"),
 ])

@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: (subcommand, arguments, the flag the message must name). "{...}" names a file made by
 #: the ``workspace`` fixture; "OUT" is a folder that must not be created.
+CRITIC = ["--critic", "marker_critic:f"]
+
 CASES = [
     ("bakery", ["--json=yes"], "--json"),
     ("bias", ["--prob", "1.5"], "--prob"),
@@ -91,22 +93,24 @@ CASES = [
      "--p"),  # deprecated spelling of --samples-p, named as typed
     ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--q", "{absent.npy}"],
      "--q"),
-    ("verify", ["--critic", "no_colon", "--samples-p", "{p.npy}", "--samples-q", "{q.npy}"], "--critic"),
-    ("verify", ["--critic", "missing.py:f", "--samples-p", "{p.npy}", "--samples-q", "{q.npy}"], "--critic"),
-    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{absent.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
-    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{folder.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
-    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.json}", "--samples-q", "{q.npy}"], "--samples-p"),
-    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{big.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
-    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{empty.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
-    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{garbage.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
-    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{objects.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
-    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{cube.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
-    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{nan.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
-    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--samples-q", "{empty.csv}"], "--samples-q"),
-    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--samples-q", "{word.csv}"], "--samples-q"),
-    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--samples-q", "{nan.csv}"], "--samples-q"),
-    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--samples-q", "{ragged.csv}"], "--samples-q"),
-    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--samples-q", "{plane.npy}"], "--samples-q"),
+    ("verify", ["--critic", "no_colon", "--samples-p", "{p.npy}", "--samples-q", "{q.npy}"],
+     "--critic"),
+    ("verify", ["--critic", "missing.py:f", "--samples-p", "{p.npy}", "--samples-q", "{q.npy}"],
+     "--critic"),
+    ("verify", [*CRITIC, "--samples-p", "{absent.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
+    ("verify", [*CRITIC, "--samples-p", "{folder.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
+    ("verify", [*CRITIC, "--samples-p", "{p.json}", "--samples-q", "{q.npy}"], "--samples-p"),
+    ("verify", [*CRITIC, "--samples-p", "{big.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
+    ("verify", [*CRITIC, "--samples-p", "{empty.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
+    ("verify", [*CRITIC, "--samples-p", "{garbage.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
+    ("verify", [*CRITIC, "--samples-p", "{objects.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
+    ("verify", [*CRITIC, "--samples-p", "{cube.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
+    ("verify", [*CRITIC, "--samples-p", "{nan.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
+    ("verify", [*CRITIC, "--samples-p", "{p.npy}", "--samples-q", "{empty.csv}"], "--samples-q"),
+    ("verify", [*CRITIC, "--samples-p", "{p.npy}", "--samples-q", "{word.csv}"], "--samples-q"),
+    ("verify", [*CRITIC, "--samples-p", "{p.npy}", "--samples-q", "{nan.csv}"], "--samples-q"),
+    ("verify", [*CRITIC, "--samples-p", "{p.npy}", "--samples-q", "{ragged.csv}"], "--samples-q"),
+    ("verify", [*CRITIC, "--samples-p", "{p.npy}", "--samples-q", "{plane.npy}"], "--samples-q"),
     ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--samples-q", "{q.npy}",
                 "--p-weights", "{negative.csv}"], "--p-weights"),
     ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--samples-q", "{q.npy}",
@@ -374,3 +378,18 @@ def test_a_subcommands_extra_argument_is_reported_by_the_subcommand(argv, capsys
     assert main(argv) == 2
     error = capsys.readouterr().err
     assert error.startswith(f"otdiv {argv[0]}: error: unrecognized arguments")
+
+
+def test_a_csv_header_line_is_refused_with_the_way_to_skip_it(workspace):
+    from otdiv._cli._files import load_samples
+    (workspace / "header.csv").write_text("x,y\n1,2\n3,4\n")
+    with pytest.raises(ValueError, match="start it with # to skip it"):
+        load_samples(workspace / "header.csv", "--samples-p")
+    (workspace / "commented.csv").write_text("# x,y\n1,2\n3,4\n")
+    assert load_samples(workspace / "commented.csv", "--samples-p").shape == (2, 2)
+
+
+def test_pairwise_prints_the_file_names_beside_the_matrix(capsys, workspace):
+    assert main(["pairwise", "p.npy", "q.npy", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "  1  p.npy" in out and "  2  q.npy" in out

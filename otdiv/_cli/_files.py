@@ -92,7 +92,9 @@ def _csv_problem(path: Path, flag: str) -> str | None:
                 value = float(text)
             except ValueError:
                 shown = text if len(text) <= 20 else text[:20] + "..."
-                return f"{where}: {shown!r} is not a number"
+                hint = (" (a header line? start it with # to skip it)"
+                        if columns is not None and line_number == first_line else "")
+                return f"{where}: {shown!r} is not a number{hint}"
             if not math.isfinite(value):
                 return f"{where} is {text}; values must be finite"
     if columns is None:
