@@ -35,7 +35,7 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
-	$(BIN)/python benchmarks/update_readme.py
+	$(BIN)/python benchmarks/update_docs.py
 
 # Re-execute the notebooks and save their outputs (the test suite fails when the committed
 # outputs differ from what the code prints: see tests/notebook_tools.py).

@@ -2,7 +2,7 @@
 
 Every benchmark times otdiv and its peer on the same data in the same run, reports medians
 over repeats, and writes ``results/<name>.json`` and ``results/<name>.md`` (the table the
-README quotes). Nothing here asserts on timings.
+documentation quotes, docs/benchmarks.md). Nothing here asserts on timings.
 """
 
 from __future__ import annotations

@@ -6,8 +6,11 @@ into ``_generated/`` (ignored by git), so they can never go stale:
 - the API reference, one section per group of ``otdiv.__all__`` (the groups are the
   comments in ``otdiv/__init__.py``), rendered from the numpydoc docstrings;
 - the five notebooks, copied as they are committed and rendered by myst-nb **without
-  executing them** (their outputs are checked against the code by tests/test_notebooks.py);
-- the benchmark tables of ``benchmarks/results/*.md``.
+  executing them** (their outputs are checked against the code by tests/test_notebooks.py).
+
+The benchmark tables are ``docs/benchmarks.md``, a page in git whose ``bench:NAME`` sections
+``benchmarks/update_docs.py`` fills with ``benchmarks/results/NAME.md`` verbatim (a test checks
+them), so that the prose between the tables stays with them.
 
 The CLI reference is rendered from the argparse parser itself (sphinx-argparse).
 """
@@ -35,6 +38,7 @@ copyright = "the otdiv authors, BSD-3-Clause"
 
 extensions = [
     "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
     "numpydoc",
     "myst_nb",
@@ -59,7 +63,6 @@ suppress_warnings = ["mystnb.unknown_mime_type"]
 
 GENERATED = HERE / "_generated"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-BENCHMARK_TABLES = sorted((ROOT / "benchmarks" / "results").glob("*.md"))
 
 
 def _public_groups() -> list[tuple[str, list[str]]]:
@@ -92,7 +95,9 @@ def _api_page() -> str:
              ".. currentmodule:: otdiv", ""]
     for title, names in _public_groups():
         title = title[:1].upper() + title[1:]
-        lines += [title, "-" * len(title), ""]
+        lines += [title, "-" * len(title), "", ".. autosummary::", "   :nosignatures:", ""]
+        lines += [f"   {name}" for name in names]
+        lines += [""]
         for name in names:
             obj = getattr(otdiv, name)
             if isinstance(obj, type):
@@ -110,17 +115,6 @@ def _api_page() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _benchmarks_page() -> str:
-    lines = ["# Benchmark tables", "",
-             "The tables `make bench` writes to `benchmarks/results/` (medians of several "
-             "runs, ratios measured in the same run; absolute times depend on the machine "
-             "that ran them).", ""]
-    for path in BENCHMARK_TABLES:
-        lines += [f"## {path.stem.replace('_', ' ')}", "", f"`benchmarks/results/{path.name}`",
-                  "", path.read_text().strip(), ""]
-    return "\n".join(lines) + "\n"
-
-
 def _generate() -> None:
     if GENERATED.exists():
         shutil.rmtree(GENERATED)
@@ -128,7 +122,6 @@ def _generate() -> None:
     for notebook in NOTEBOOKS:
         shutil.copy2(notebook, GENERATED / "notebooks" / notebook.name)
     (GENERATED / "api.rst").write_text(_api_page())
-    (GENERATED / "benchmarks.md").write_text(_benchmarks_page())
     (GENERATED / "notebooks.rst").write_text(
         "Notebooks: the lecture through otdiv\n====================================\n\n"
         "The five notebooks as committed (their outputs are re-checked against the code by "

@@ -39,13 +39,25 @@ POT_BACKEND_SWITCHES = ("POT_BACKEND_DISABLE_PYTORCH", "POT_BACKEND_DISABLE_JAX"
                         "POT_BACKEND_DISABLE_TENSORFLOW", "POT_BACKEND_DISABLE_CUPY")
 
 
+def _subparser(parser, command: str):
+    """The parser of subcommand ``command`` (argparse keeps it in the subparsers action)."""
+    for action in parser._subparsers._group_actions:  # argparse's only handle on them
+        if command in getattr(action, "choices", {}):
+            return action.choices[command]
+    return parser
+
+
 def main(argv=None) -> int:
     """Run the command line; return the exit status (also for a refused flag: 2)."""
     for switch in POT_BACKEND_SWITCHES:
         os.environ.setdefault(switch, "1")
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # name the subcommand whose arguments they are, not the top-level parser
+            command = getattr(args, "command", None)
+            owner = _subparser(parser, command) if command else parser
+            owner.error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exit_request:  # a refused flag (2, one line on stderr), --help (0)
         return exit_request.code if isinstance(exit_request.code, int) else 0
     if args.command is None:

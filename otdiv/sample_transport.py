@@ -143,7 +143,8 @@ class _progress_bar:
         self.bar = tqdm(desc="exact OT (sparse)", unit=" round", leave=False)
 
         def report(round_number, violators, arcs):
-            self.bar.set_postfix(violators=violators, arcs=arcs)
+            # strings: tqdm formats numbers itself, which shows 2000000 arcs as 'arcs=2e+6'
+            self.bar.set_postfix(violators=f"{int(violators):,}", arcs=f"{int(arcs):,}")
             self.bar.update(1)
         return report
 

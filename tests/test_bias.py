@@ -567,7 +567,7 @@ def test_cli_writes_tables_and_figures_and_reports_json(tmp_path, capsys):
     import json
 
     from otdiv.cli import main
-    status = main(["bias", "--p", "0.6", "0.9", "--m", "1", "2", "3", "--grid", "3",
+    status = main(["bias", "--prob", "0.6", "0.9", "--m", "1", "2", "3", "--grid", "3",
                    "--steps", "300", "--runs", "20", "--out", str(tmp_path), "--json"])
     assert status == 0
     payload = json.loads(capsys.readouterr().out)
@@ -584,7 +584,7 @@ def test_cli_writes_tables_and_figures_and_reports_json(tmp_path, capsys):
     assert finals[(0.6, "wasserstein")] > 0.9 and abs(finals[(0.6, "cramer")] - 0.6) < 0.05
 
 
-@pytest.mark.parametrize("argv", [["--p", "1.5"], ["--m", "0"], ["--grid", "-1"],
+@pytest.mark.parametrize("argv", [["--prob", "1.5"], ["--m", "0"], ["--grid", "-1"],
                                   ["--steps", "0"], ["--lr", "-1"]])
 def test_cli_bad_input_exits_with_status_2(argv, capsys):
     from otdiv.cli import main

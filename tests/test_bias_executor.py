@@ -29,7 +29,7 @@ def test_grid_rows_refuses_an_unknown_executor():
 def test_bias_command_sweeps_on_workers_with_the_serial_tables(capsys):
     from otdiv.cli import main
 
-    arguments = ["bias", "--p", "0.6", "--m", "1", "3", "--grid", "5", "--runs", "2",
+    arguments = ["bias", "--prob", "0.6", "--m", "1", "3", "--grid", "5", "--runs", "2",
                  "--steps", "10", "--no-progress", "--json"]
     assert main(arguments) == 0
     serial = capsys.readouterr().out

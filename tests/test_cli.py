@@ -54,7 +54,7 @@ def sample_files(tmp_path, monkeypatch):
 
 def test_verify_passes_with_exit_0_for_an_optimal_critic(capsys, sample_files):
     status, out, _ = run(capsys, "verify", "--critic", "critics_for_test:identity",
-                         "--p", "p.csv", "--q", "q.npy", "--json")
+                         "--samples-p", "p.csv", "--samples-q", "q.npy", "--json")
     payload = json.loads(out)
     assert status == 0 and payload["passed"]
     assert payload["exact_w1"] == pytest.approx(1.0)
@@ -62,18 +62,22 @@ def test_verify_passes_with_exit_0_for_an_optimal_critic(capsys, sample_files):
 
 def test_verify_fails_with_exit_1_for_a_2_lipschitz_critic(capsys, sample_files):
     status, out, _ = run(capsys, "verify", "--critic", "critics_for_test.py:doubled",
-                         "--p", "p.npy", "--q", "q.npy")
+                         "--samples-p", "p.npy", "--samples-q", "q.npy")
     assert status == 1 and "NOT PASSED" in out
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--critic", "critics_for_test:missing", "--p", "p.npy", "--q", "q.npy"], "no attribute"),
-    (["--critic", "nowhere_module:f", "--p", "p.npy", "--q", "q.npy"], "cannot import"),
-    (["--critic", "critics_for_test:identity", "--p", "absent.npy", "--q", "q.npy"],
+    (["--critic", "critics_for_test:missing", "--samples-p", "p.npy", "--samples-q",
+      "q.npy"], "no attribute"),
+    (["--critic", "nowhere_module:f", "--samples-p", "p.npy", "--samples-q", "q.npy"],
+     "cannot import"),
+    (["--critic", "critics_for_test:identity", "--samples-p", "absent.npy", "--samples-q",
+      "q.npy"],
      "no such file"),
-    (["--critic", "critics_for_test:identity", "--p", "objects.npy", "--q", "q.npy"],
+    (["--critic", "critics_for_test:identity", "--samples-p", "objects.npy", "--samples-q",
+      "q.npy"],
      "pickled data"),
-    (["--critic", "identity", "--p", "p.npy", "--q", "q.npy"], "MODULE:FUNCTION"),
+    (["--critic", "identity", "--samples-p", "p.npy", "--samples-q", "q.npy"], "MODULE:FUNCTION"),
 ])
 def test_verify_bad_input_exits_2_with_a_message(capsys, sample_files, argv, message):
     status, _, err = run(capsys, "verify", *argv)
@@ -93,8 +97,8 @@ def test_json_output_is_strict_even_with_an_infinite_lipschitz_constant(capsys, 
     np.save("q.npy", np.ones((3, 2)))
     (tmp_path / "jumpy.py").write_text("import numpy as np\n\ndef f(x):\n"
                                        "    return np.arange(len(x), dtype=float)\n")
-    status, out, _ = run(capsys, "verify", "--critic", "jumpy.py:f", "--p", "p.npy",
-                         "--q", "q.npy", "--json")
+    status, out, _ = run(capsys, "verify", "--critic", "jumpy.py:f", "--samples-p", "p.npy",
+                         "--samples-q", "q.npy", "--json")
     payload = json.loads(out, parse_constant=lambda name: pytest.fail(f"non-strict {name}"))
     assert status == 1 and payload["lipschitz"] == "inf"
 
@@ -105,8 +109,8 @@ def test_json_output_is_strict_even_with_an_infinite_lipschitz_constant(capsys, 
 ])
 def test_a_failing_critic_is_bad_input_with_a_message(capsys, sample_files, source, message):
     (sample_files / "broken.py").write_text(source)
-    status, _, err = run(capsys, "verify", "--critic", "broken.py:f", "--p", "p.npy",
-                         "--q", "q.npy")
+    status, _, err = run(capsys, "verify", "--critic", "broken.py:f", "--samples-p", "p.npy",
+                         "--samples-q", "q.npy")
     assert status == 2 and message in err and "--critic" in err
 
 

@@ -37,11 +37,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: (subcommand, arguments, the flag the message must name). "{...}" names a file made by
 #: the ``workspace`` fixture; "OUT" is a folder that must not be created.
+CRITIC = ["--critic", "marker_critic:f"]
+
 CASES = [
     ("bakery", ["--json=yes"], "--json"),
-    ("bias", ["--p", "1.5"], "--p"),
-    ("bias", ["--p", "nan"], "--p"),
-    ("bias", ["--p", "0.5", "abc"], "--p"),
+    ("bias", ["--prob", "1.5"], "--prob"),
+    ("bias", ["--p", "1.5"], "--p"),  # deprecated spelling of --prob, named as typed
+    ("bias", ["--prob", "nan"], "--prob"),
+    ("bias", ["--prob", "0.5", "abc"], "--prob"),
     ("bias", ["--m", "0"], "--m"),
     ("bias", ["--m", "2.5"], "--m"),
     ("bias", ["--m", "100000000000"], "--m"),
@@ -86,35 +89,41 @@ CASES = [
     ("demo", ["--sections", "nosuch"], "--sections"),
     ("demo", ["--quick=2"], "--quick"),
     ("demo", ["--no-progress=1"], "--no-progress"),
-    ("verify", ["--critic", "no_colon", "--p", "{p.npy}", "--q", "{q.npy}"], "--critic"),
-    ("verify", ["--critic", "missing.py:f", "--p", "{p.npy}", "--q", "{q.npy}"], "--critic"),
-    ("verify", ["--critic", "marker_critic:f", "--p", "{absent.npy}", "--q", "{q.npy}"], "--p"),
-    ("verify", ["--critic", "marker_critic:f", "--p", "{folder.npy}", "--q", "{q.npy}"], "--p"),
-    ("verify", ["--critic", "marker_critic:f", "--p", "{p.json}", "--q", "{q.npy}"], "--p"),
-    ("verify", ["--critic", "marker_critic:f", "--p", "{big.npy}", "--q", "{q.npy}"], "--p"),
-    ("verify", ["--critic", "marker_critic:f", "--p", "{empty.npy}", "--q", "{q.npy}"], "--p"),
-    ("verify", ["--critic", "marker_critic:f", "--p", "{garbage.npy}", "--q", "{q.npy}"], "--p"),
-    ("verify", ["--critic", "marker_critic:f", "--p", "{objects.npy}", "--q", "{q.npy}"], "--p"),
-    ("verify", ["--critic", "marker_critic:f", "--p", "{cube.npy}", "--q", "{q.npy}"], "--p"),
-    ("verify", ["--critic", "marker_critic:f", "--p", "{nan.npy}", "--q", "{q.npy}"], "--p"),
-    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{empty.csv}"], "--q"),
-    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{word.csv}"], "--q"),
-    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{nan.csv}"], "--q"),
-    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{ragged.csv}"], "--q"),
-    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{plane.npy}"], "--q"),
-    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{q.npy}",
+    ("verify", ["--critic", "marker_critic:f", "--p", "{absent.npy}", "--samples-q", "{q.npy}"],
+     "--p"),  # deprecated spelling of --samples-p, named as typed
+    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--q", "{absent.npy}"],
+     "--q"),
+    ("verify", ["--critic", "no_colon", "--samples-p", "{p.npy}", "--samples-q", "{q.npy}"],
+     "--critic"),
+    ("verify", ["--critic", "missing.py:f", "--samples-p", "{p.npy}", "--samples-q", "{q.npy}"],
+     "--critic"),
+    ("verify", [*CRITIC, "--samples-p", "{absent.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
+    ("verify", [*CRITIC, "--samples-p", "{folder.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
+    ("verify", [*CRITIC, "--samples-p", "{p.json}", "--samples-q", "{q.npy}"], "--samples-p"),
+    ("verify", [*CRITIC, "--samples-p", "{big.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
+    ("verify", [*CRITIC, "--samples-p", "{empty.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
+    ("verify", [*CRITIC, "--samples-p", "{garbage.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
+    ("verify", [*CRITIC, "--samples-p", "{objects.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
+    ("verify", [*CRITIC, "--samples-p", "{cube.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
+    ("verify", [*CRITIC, "--samples-p", "{nan.npy}", "--samples-q", "{q.npy}"], "--samples-p"),
+    ("verify", [*CRITIC, "--samples-p", "{p.npy}", "--samples-q", "{empty.csv}"], "--samples-q"),
+    ("verify", [*CRITIC, "--samples-p", "{p.npy}", "--samples-q", "{word.csv}"], "--samples-q"),
+    ("verify", [*CRITIC, "--samples-p", "{p.npy}", "--samples-q", "{nan.csv}"], "--samples-q"),
+    ("verify", [*CRITIC, "--samples-p", "{p.npy}", "--samples-q", "{ragged.csv}"], "--samples-q"),
+    ("verify", [*CRITIC, "--samples-p", "{p.npy}", "--samples-q", "{plane.npy}"], "--samples-q"),
+    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--samples-q", "{q.npy}",
                 "--p-weights", "{negative.csv}"], "--p-weights"),
-    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{q.npy}",
+    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--samples-q", "{q.npy}",
                 "--p-weights", "{short.csv}"], "--p-weights"),
-    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{q.npy}",
+    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--samples-q", "{q.npy}",
                 "--q-weights", "{zeros.csv}"], "--q-weights"),
-    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{q.npy}",
+    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--samples-q", "{q.npy}",
                 "--tol", "0"], "--tol"),
-    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{q.npy}",
+    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--samples-q", "{q.npy}",
                 "--tol", "nan"], "--tol"),
-    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{q.npy}",
+    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--samples-q", "{q.npy}",
                 "--tol", "2"], "--tol"),
-    ("verify", ["--critic", "marker_critic:f", "--p", "{p.npy}", "--q", "{q.npy}",
+    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--samples-q", "{q.npy}",
                 "--tol", "1"], "--tol"),
 ]
 
@@ -241,12 +250,12 @@ def test_bad_flag_exits_2_with_one_line_naming_it_before_any_work(
 def test_bad_input_files_as_a_user_runs_them(name, expected, workspace):
     completed = subprocess.run(
         [sys.executable, "-m", "otdiv", "verify", "--critic", "marker_critic:f",
-         "--p", name, "--q", "q.npy"],
+         "--samples-p", name, "--samples-q", "q.npy"],
         capture_output=True, text=True, timeout=300, cwd=workspace,
         env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert completed.returncode == 2, completed.stderr
     assert completed.stderr.count("\n") == 1 and expected in completed.stderr
-    assert "--p" in completed.stderr and completed.stdout == ""
+    assert "--samples-p" in completed.stderr and completed.stdout == ""
     assert not (workspace / "critic_imported.marker").exists()
 
 
@@ -290,8 +299,8 @@ def test_verify_help_states_the_tol_interval_the_command_accepts(capsys, workspa
     assert main(["verify", "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
     assert "in (0, 1) as in otdiv.verify_critic" in text
-    assert main(["verify", "--critic", "marker_critic:f", "--p", "p.npy", "--q", "q.npy",
-                 "--tol", "1"]) == 2
+    assert main(["verify", "--critic", "marker_critic:f", "--samples-p", "p.npy",
+                 "--samples-q", "q.npy", "--tol", "1"]) == 2
     assert "a number in (0, 1)" in capsys.readouterr().err
 
 
@@ -302,7 +311,85 @@ def test_verify_help_says_the_critic_module_is_imported_and_run(capsys):
     assert "imported (the file run)" in text and "only code you trust" in text
 
 
-def test_readme_says_unpickling_runs_code_and_points_to_save_and_load():
-    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+def test_user_guide_says_unpickling_runs_code_and_points_to_save_and_load():
+    text = " ".join((ROOT / "docs" / "guide.md").read_text(encoding="utf-8").split())
     assert "Results pickle, but unpickling runs whatever code the pickle names" in text
     assert "use `save(path)` / `load(path)` (arrays and JSON, no pickle, nothing executed" in text
+
+
+# One meaning per flag (issue 25): --p is the distance order only; verify's sample files are
+# --samples-p/--samples-q and bias's probabilities --prob. The old spellings work for one
+# release, with a deprecation line on stderr.
+
+def test_verify_old_spellings_work_with_a_deprecation_message(capsys, workspace):
+    args = ["verify", "--critic", "marker_critic:f", "--tol", "0.5"]
+    new = main([*args, "--samples-p", "p.npy", "--samples-q", "q.npy", "--json"])
+    new_out, new_err = capsys.readouterr()
+    assert "deprecated" not in new_err
+    old = main([*args, "--p", "p.npy", "--q", "q.npy", "--json"])
+    old_out, old_err = capsys.readouterr()
+    assert old == new and old_out == new_out
+    assert "otdiv verify: warning: --p is deprecated" in old_err and "--samples-p" in old_err
+    assert "--q is deprecated" in old_err and "--samples-q" in old_err
+
+
+def test_verify_without_samples_names_the_new_flag(capsys, workspace):
+    assert main(["verify", "--critic", "marker_critic:f", "--samples-q", "q.npy"]) == 2
+    assert "--samples-p FILE is required" in capsys.readouterr().err
+
+
+def test_verify_help_shows_the_new_names_only(capsys):
+    assert main(["verify", "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "--samples-p" in text and "--samples-q" in text
+    assert not re.search(r"--p\b(?!-)", text) and not re.search(r"--q\b(?!-)", text)
+
+
+def test_bias_prob_and_its_deprecated_spelling_parse_the_same(capsys):
+    parser = build_parser()
+    new = parser.parse_args(["bias", "--prob", "0.3", "0.7"])
+    assert new.prob == [0.3, 0.7] and capsys.readouterr().err == ""
+    old = parser.parse_args(["bias", "--p", "0.3", "0.7"])
+    assert old.prob == [0.3, 0.7]
+    assert "otdiv bias: warning: --p is deprecated" in capsys.readouterr().err
+    assert build_parser().parse_args(["bias"]).prob == [0.6, 0.9]
+
+
+def test_bias_prob_out_of_range_names_the_flag_typed(capsys):
+    assert main(["bias", "--prob", "1.5"]) == 2
+    assert "argument --prob" in capsys.readouterr().err
+    assert main(["bias", "--p", "1.5"]) == 2
+    assert "argument --p" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["distance", "pairwise"])
+def test_cramer_on_points_in_the_plane_names_the_flag_and_file(command, capsys, workspace):
+    assert main([command, "plane.npy", "plane.npy", "--metric", "cramer"]) == 2
+    error = capsys.readouterr().err
+    assert "--metric cramer needs 1-D samples" in error and "plane.npy" in error
+    assert "u_values" not in error
+
+
+@pytest.mark.parametrize("argv", [
+    ["distance", "p.npy", "q.npy", "--bogus"],
+    ["bakery", "extra"],
+])
+def test_a_subcommands_extra_argument_is_reported_by_the_subcommand(argv, capsys, workspace):
+    assert main(argv) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"otdiv {argv[0]}: error: unrecognized arguments")
+
+
+def test_a_csv_header_line_is_refused_with_the_way_to_skip_it(workspace):
+    from otdiv._cli._files import load_samples
+    (workspace / "header.csv").write_text("x,y\n1,2\n3,4\n")
+    with pytest.raises(ValueError, match="start it with # to skip it"):
+        load_samples(workspace / "header.csv", "--samples-p")
+    (workspace / "commented.csv").write_text("# x,y\n1,2\n3,4\n")
+    assert load_samples(workspace / "commented.csv", "--samples-p").shape == (2, 2)
+
+
+def test_pairwise_prints_the_file_names_beside_the_matrix(capsys, workspace):
+    assert main(["pairwise", "p.npy", "q.npy", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "  1  p.npy" in out and "  2  q.npy" in out

@@ -23,6 +23,13 @@ def test_documentation_builds_without_warnings(tmp_path):
     html = tmp_path / "html"
     api = (html / "_generated" / "api.html").read_text()
     assert "verify_critic" in api and "Parameters" in api
+    assert "autosummary" in api  # the summary tables at the head of each group
+    for page in ("install", "getting_started", "guide", "conventions", "benchmarks",
+                 "changelog", "citing"):
+        assert (html / f"{page}.html").exists(), page
+    conventions = (html / "conventions.html").read_text()
+    for library in ("scipy", "POT", "ott-jax", "geomloss", "dcor"):
+        assert library in conventions, library
     assert "--runs" in (html / "cli.html").read_text()
     for notebook in (ROOT / "notebooks").glob("*.ipynb"):
         assert (html / "_generated" / "notebooks" / f"{notebook.stem}.html").exists()

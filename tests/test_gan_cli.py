@@ -20,9 +20,9 @@ def test_unknown_loss_exits_2_and_lists_the_valid_ones(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("flags, message", [
-    (["--steps", "0"], "steps must be >= 1"),
-    (["--checkpoints", "0"], "checkpoints must be >= 1"),
-    (["--eval-samples", "1"], "eval_samples must be >= 2"),
+    (["--steps", "0"], "argument --steps: expected an integer >= 1, got '0'"),
+    (["--checkpoints", "0"], "argument --checkpoints: expected an integer >= 1"),
+    (["--eval-samples", "1"], "argument --eval-samples: expected an integer >= 2"),
     (["--learning-rate", "-1"], "learning_rate"),
     (["--beta1", "1.5"], "beta1"),
     (["--n-critic", "0"], "n_critic"),
@@ -119,3 +119,35 @@ def test_gan_run_writes_strict_json_history_model_and_figures(tmp_path, capsys):
         assert (tmp_path / name).stat().st_size > 0
     from otdiv.gan import load
     assert load(tmp_path / "model.npz").config.critic_hidden == (8,)
+
+
+def test_unknown_loss_is_refused_naming_the_flag_without_a_python_tuple(tmp_path, capsys):
+    pytest.importorskip("jax")
+    assert main(["gan", "--loss", "foo", "--out", str(tmp_path / "o"), "--no-progress"]) == 2
+    error = capsys.readouterr().err
+    assert "argument --loss: expected one of jsgan, jsgan-ns," in error
+    assert "('" not in error and "got 'foo'" in error
+
+
+def test_help_states_each_generator_default_once(capsys):
+    pytest.importorskip("jax")
+    assert main(["gan", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: the critic's) (default: the critic's)" not in text
+    assert text.count("(default: the critic's)") == 4
+
+
+def test_out_holding_an_earlier_run_is_refused_before_training(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("jax")
+    import otdiv.gan
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("training started")
+
+    monkeypatch.setattr(otdiv.gan, "train_gan", forbidden)
+    (tmp_path / "history.json").write_text("{}")
+    (tmp_path / "critic.png").write_bytes(b"")
+    assert main(["gan", "--out", str(tmp_path), "--no-progress"]) == 2
+    error = capsys.readouterr().err
+    assert "holds an earlier run (history.json, critic.png)" in error and "--overwrite" in error
+    assert (tmp_path / "history.json").read_text() == "{}"

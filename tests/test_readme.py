@@ -56,17 +56,40 @@ def test_readme_every_block_runs(tmp_path, monkeypatch):
     run_blocks({None, "slow"}, tmp_path, monkeypatch)
 
 
-def test_readme_tables_are_the_benchmarks_own_output():
-    """Every ``<!-- bench:NAME -->`` section is ``benchmarks/results/NAME.md`` verbatim."""
+def _update_docs():
     import sys
     sys.path.insert(0, str(README.parent / "benchmarks"))
     try:
-        from update_readme import PATTERN, RESULTS
+        import update_docs
     finally:
         sys.path.pop(0)
-    sections = list(PATTERN.finditer(README.read_text(encoding="utf-8")))
-    assert len(sections) >= 15
-    for section in sections:
-        name = section.group("name")
-        table = (RESULTS / f"{name}.md").read_text(encoding="utf-8").strip()
-        assert section.group(3).strip() == table, f"README section {name} is stale: make bench"
+    return update_docs
+
+
+def test_benchmark_tables_are_the_benchmarks_own_output():
+    """Every ``<!-- bench:NAME -->`` section of the docs pages is
+    ``benchmarks/results/NAME.md`` verbatim, and every results table is quoted somewhere."""
+    update_docs = _update_docs()
+    quoted = set()
+    for page in update_docs.pages():
+        for section in update_docs.PATTERN.finditer(page.read_text(encoding="utf-8")):
+            name = section.group("name")
+            quoted.add(name)
+            table = (update_docs.RESULTS / f"{name}.md").read_text(encoding="utf-8").strip()
+            assert section.group(3).strip() == table, (
+                f"{page.name}: section {name} is stale: run benchmarks/update_docs.py")
+    tables = {path.stem for path in update_docs.RESULTS.glob("*.md")}
+    assert tables <= quoted, f"results quoted by no docs page: {sorted(tables - quoted)}"
+
+
+def test_readme_is_a_front_door():
+    """Short, no benchmark tables (they live in docs/benchmarks.md), nothing that needs
+    this repository's history to make sense, and no install command for an unpublished
+    package."""
+    text = README.read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 250
+    assert "<!-- bench:" not in text
+    for phrase in ("REFERENCE.md", "closing notes", "issue 17", "What changed",
+                   "load average", 'pip install "otdiv'):
+        assert phrase not in text, phrase
+    assert "docs/benchmarks.md" in text and "docs/conventions.md" in text

@@ -224,3 +224,14 @@ def test_auto_rule_is_dense_in_high_dimension_while_the_matrix_fits(monkeypatch)
     assert choose("auto", 3000, 3000, 17) == "dense"      # they do not in high d
     assert choose("auto", 2500, 2500, 784) == "dense"
     assert choose("auto", 50_000, 50_000, 784) == "sparse"  # 96 GiB: the matrix does not fit
+
+
+def test_progress_bar_shows_arc_counts_as_integers():
+    from otdiv.sample_transport import _progress_bar
+    bar = _progress_bar(True)
+    report = bar.__enter__()
+    try:
+        report(1, 12345, 2_000_000)
+        assert "arcs=2,000,000" in bar.bar.postfix and "e+" not in bar.bar.postfix
+    finally:
+        bar.__exit__(None, None, None)

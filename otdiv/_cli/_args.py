@@ -18,6 +18,7 @@ from .._atomic import probe_folder
 
 __all__ = [
     "INPUT_SUFFIXES",
+    "add_deprecated_alias",
     "OneLineParser",
     "input_file",
     "integer",
@@ -53,6 +54,28 @@ class OneLineParser(argparse.ArgumentParser):
     def error(self, message):
         message = " ".join(message.split())  # one line even when argparse wraps it
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+class _DeprecatedAlias(argparse.Action):
+    """An old spelling of a flag: stores into the new flag's destination and says, on
+    stderr, which flag replaces it (kept for one release)."""
+
+    def __init__(self, option_strings, dest, replacement: str = "", **kwargs):
+        super().__init__(option_strings, dest, **kwargs)
+        self.replacement = replacement
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        import sys
+        print(f"{parser.prog}: warning: {option_string} is deprecated and will be removed "
+              f"in the next release; use {self.replacement}", file=sys.stderr)
+        setattr(namespace, self.dest, values)
+
+
+def add_deprecated_alias(parser, old: str, new: str, dest: str, **kwargs) -> None:
+    """Accept ``old`` as a deprecated spelling of ``new`` (same ``dest``), hidden from
+    ``--help``; ``kwargs`` (type, nargs, metavar) as for ``new``."""
+    parser.add_argument(old, dest=dest, action=_DeprecatedAlias, replacement=new,
+                        default=argparse.SUPPRESS, help=argparse.SUPPRESS, **kwargs)
 
 
 def _fail(expected: str, text: str):

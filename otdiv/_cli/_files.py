@@ -92,7 +92,9 @@ def _csv_problem(path: Path, flag: str) -> str | None:
                 value = float(text)
             except ValueError:
                 shown = text if len(text) <= 20 else text[:20] + "..."
-                return f"{where}: {shown!r} is not a number"
+                hint = (" (a header line? start it with # to skip it)"
+                        if columns is not None and line_number == first_line else "")
+                return f"{where}: {shown!r} is not a number{hint}"
             if not math.isfinite(value):
                 return f"{where} is {text}; values must be finite"
     if columns is None:
@@ -178,7 +180,7 @@ def _csv_line_of(path: Path, index: int) -> int:
 
 
 def check_pair(samples_p: np.ndarray, samples_q: np.ndarray, weights_p, weights_q,
-               flags=("--p", "--q", "--p-weights", "--q-weights")) -> None:
+               flags=("--samples-p", "--samples-q", "--p-weights", "--q-weights")) -> None:
     """Same dimension for both samples; one weight per sample."""
     dim_p = 1 if samples_p.ndim == 1 else samples_p.shape[1]
     dim_q = 1 if samples_q.ndim == 1 else samples_q.shape[1]

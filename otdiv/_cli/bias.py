@@ -11,6 +11,7 @@ import numpy as np
 from .._atomic import write_text
 from .._validation import MAX_SAMPLE_SIZE
 from . import CheckFailed, add_common_options, integer, markdown_table, output_folder, real
+from ._args import add_deprecated_alias
 from ._executors import add_executor_options, checked_workers, executor_for
 
 #: The Cramér expected gradient must equal its true gradient to this accuracy (exit 1 if not).
@@ -29,9 +30,12 @@ def add_parser(subparsers) -> None:
                     "(W_1 against Cramér), the expected sample gradient against the true "
                     "gradient, and SGD runs (Bellemare et al. 2017, arXiv:1705.10743). "
                     "Exit status 1 if the Cramér gradient is not unbiased to 1e-12.")
-    parser.add_argument("--p", type=real(0.0, 1.0, what="a probability"), nargs="+",
-                        default=[0.6, 0.9], metavar="P",
+    parser.add_argument("--prob", type=real(0.0, 1.0, what="a probability"), nargs="+",
+                        default=[0.6, 0.9], metavar="PROB",
                         help="target success probabilities in [0, 1] (default: 0.6 0.9)")
+    # --p: the spelling before --p meant only the distance order (kept one release).
+    add_deprecated_alias(parser, "--p", "--prob", "prob", nargs="+", metavar="PROB",
+                         type=real(0.0, 1.0, what="a probability"))
     parser.add_argument("--m", type=integer(1, MAX_SAMPLE_SIZE, what="a minibatch size"),
                         nargs="+", default=[1, 2, 3, 5, 10, 100], metavar="M",
                         help="minibatch sizes (default: 1 2 3 5 10 100)")
@@ -72,7 +76,7 @@ def bias_report(p_values, m_values, *, grid=19, out=None, sgd_m=1, steps=2000, l
     from ..bias import bernoulli_sgd
     from ..bias.tables import grid_rows, minimizer_rows
 
-    p_values = [check_probability(p, "--p") for p in p_values]
+    p_values = [check_probability(p, "--prob") for p in p_values]
     m_values = [check_sample_size(m, "--m") for m in m_values]
     check_int(grid, "--grid", lower=0, upper=MAX_GRID)
     check_sample_size(sgd_m, "--sgd-m")
@@ -147,6 +151,6 @@ def bias_report(p_values, m_values, *, grid=19, out=None, sgd_m=1, steps=2000, l
 def handle(args):
     workers = checked_workers(args)
     with executor_for(args, workers) as executor:
-        return bias_report(args.p, args.m, grid=args.grid, out=args.out, sgd_m=args.sgd_m,
+        return bias_report(args.prob, args.m, grid=args.grid, out=args.out, sgd_m=args.sgd_m,
                            steps=args.steps, lr=args.lr, runs=args.runs, seed=args.seed,
                            progress=not (args.no_progress or args.json), executor=executor)

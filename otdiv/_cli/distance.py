@@ -84,6 +84,22 @@ def checked_metric(args) -> tuple[str, float | None, dict]:
     return args.metric, p, options
 
 
+#: Metrics defined between 1-D samples only (the others take points in any dimension).
+ONE_DIMENSIONAL = ("cramer",)
+
+
+def check_one_dimensional(metric: str, labelled) -> None:
+    """Refuse samples of points in R^d, d >= 2, for a 1-D metric, naming --metric and the
+    file (the library's own message names its arguments, u_values and v_values)."""
+    if metric not in ONE_DIMENSIONAL:
+        return
+    for label, array in labelled:
+        if array.ndim == 2 and array.shape[1] > 1:
+            raise ValueError(f"--metric {metric} needs 1-D samples (one number per line, or "
+                             f"an (n,) or (n, 1) array), got points in R^{array.shape[1]} "
+                             f"in {label}")
+
+
 def _distance(metric, p, options, u, v):
     import otdiv
 
@@ -112,6 +128,7 @@ def handle(args):
         raise ValueError(f"P and Q must have the same dimension d, got points in "
                          f"R^{dimensions[0]} ({args.p_file}, shape {u.shape}) and "
                          f"R^{dimensions[1]} ({args.q_file}, shape {v.shape})")
+    check_one_dimensional(metric, ((f"P ({args.p_file})", u), (f"Q ({args.q_file})", v)))
     value, standard_error = _distance(metric, p, options, u, v)
     label = {"wasserstein": "W_{p:g}", "cramer": "l_{p:g} (Cramér)", "energy": "energy D",
              "sliced_wasserstein": "SW_{p:g}", "sliced_energy": "sliced energy D"}[metric]

@@ -17,7 +17,7 @@ import math
 from pathlib import Path
 
 from .._atomic import write_text
-from . import add_common_options, non_negative_int, output_folder, to_jsonable
+from . import add_common_options, integer, non_negative_int, output_folder, to_jsonable
 
 _DATA = ("8gaussians", "25gaussians", "swissroll", "gaussian_1d", "mixture_1d",
          "parallel_line")
@@ -44,10 +44,10 @@ _FIELD_HELP = {
     "power_iterations": "power-iteration steps per update (wgan-sn)",
     "cramer_features": "output dimension of the Cramér critic's feature map",
     "simultaneous": "f-GAN single-step simultaneous updates (needs --n-critic 1)",
-    "generator_optimizer": "generator optimiser (default: the critic's)",
-    "generator_learning_rate": "generator learning rate (default: the critic's)",
-    "generator_beta1": "generator Adam beta1 (default: the critic's)",
-    "generator_beta2": "generator Adam beta2 (default: the critic's)",
+    "generator_optimizer": "generator optimiser",
+    "generator_learning_rate": "generator learning rate",
+    "generator_beta1": "generator Adam beta1",
+    "generator_beta2": "generator Adam beta2",
     "initialization": "weight initialisation of both networks",
     "generator_objective": "variational losses: minimax or non_saturating generator loss",
     "sign_check": "negate a Wasserstein critic with a negative dual value (train_critic)",
@@ -136,24 +136,28 @@ def add_parser(subparsers) -> None:
                     "256, He init) with 3 x 128 ReLU networks.")
     parser.add_argument("--preset", choices=_PRESETS, default=None,
                         help="a paper's toy setup (default: none; see the description)")
-    parser.add_argument("--loss", default=None,
+    parser.add_argument("--loss", default=None, type=_loss_name, metavar="LOSS",
                         help="jsgan, jsgan-ns, fgan:<kind>, wgan-clip, wgan-gp, wgan-sn, "
                              "cramer (default: the preset's, or wgan-gp)")
     parser.add_argument("--data", default="8gaussians", choices=_DATA,
                         help="toy data set (default: 8gaussians)")
-    parser.add_argument("--steps", type=int, default=2000,
+    parser.add_argument("--steps", type=integer(1), default=2000,
                         help="generator steps (default: 2000)")
-    parser.add_argument("--checkpoints", type=int, default=20,
+    parser.add_argument("--checkpoints", type=integer(1), default=20,
                         help="history entries after step 0 (default: 20)")
-    parser.add_argument("--eval-samples", type=int, default=300,
+    parser.add_argument("--eval-samples", type=integer(2), default=300,
                         help="fresh samples per side for the exact distances (default: 300)")
-    parser.add_argument("--pool-size", type=int, default=10_000,
+    parser.add_argument("--pool-size", type=integer(1), default=10_000,
                         help="training pool drawn from the data set (default: 10000)")
     parser.add_argument("--seed", type=non_negative_int, default=0,
                         help="random seed (default: 0)")
     parser.add_argument("--out", required=True, type=output_folder, metavar="FOLDER",
                         help="output folder (created if missing; must not be an existing "
-                             "file, and must take new files: checked before training)")
+                             "file, and must take new files: checked before training). A "
+                             "folder holding an earlier run's files is refused unless "
+                             "--overwrite is given")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the files of an earlier run in --out")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     # Without JAX the command still parses and reports the install hint.
     with contextlib.suppress(ImportError):
@@ -188,15 +192,30 @@ def _null_for_missing(history) -> dict:
                   for item in value.tolist()] for key, value in history.items()}
 
 
+#: The files a run writes into --out; a folder already holding any of them is an earlier run.
+RUN_FILES = ("history.json", "model.npz", "distance.png", "samples.png", "critic.png")
+
+
+def _loss_name(text: str) -> str:
+    """An argparse type: a loss name the GAN module knows, refused with the list."""
+    try:
+        from ..gan.config import LOSSES
+    except ImportError:  # without JAX the handler reports the install hint
+        return text
+    if text in LOSSES:
+        return text
+    raise argparse.ArgumentTypeError(f"expected one of {', '.join(LOSSES)}, got {text!r}")
+
+
 def _check_usage(args):
-    from .._validation import check_int
-    check_int(args.steps, "steps", lower=1)
-    check_int(args.checkpoints, "checkpoints", lower=1)
-    check_int(args.eval_samples, "eval_samples", lower=2)
-    check_int(args.pool_size, "pool_size", lower=1)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ValueError(f"--out must be a directory, got the existing file {str(out)!r}")
+    earlier = [name for name in RUN_FILES if (out / name).exists()]
+    if earlier and not args.overwrite:
+        raise ValueError(f"--out {str(out)!r} holds an earlier run ({', '.join(earlier)}); "
+                         "a new run would mix its files with those: choose another folder "
+                         "or give --overwrite")
     return out
 
 
@@ -235,6 +254,8 @@ def handle(args):
                               potential=kantorovich_potential(real_few, fake_few),
                               title=title)
         names.append("critic.png")
+    for name in set(RUN_FILES) - set(names):  # --overwrite: no stale file of the earlier run
+        (out / name).unlink(missing_ok=True)
     payload["files"] = [str(out / name) for name in names]
     h = result.history
     w1 = h["exact_w1"]

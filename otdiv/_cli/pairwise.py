@@ -10,7 +10,7 @@ from .._atomic import atomic_write
 from . import add_common_options
 from ._args import output_file
 from ._executors import add_executor_options, checked_workers, executor_for
-from .distance import add_metric_options, checked_metric
+from .distance import add_metric_options, check_one_dimensional, checked_metric
 from .verify import load_array
 
 OUT_SUFFIXES = (".npy", ".csv")
@@ -59,8 +59,13 @@ def _summary(result, files, out) -> str:
     matrix = result.matrix
     lines = [f"{result.metric} distances between {len(files)} samples "
              f"({', '.join(f'{key}={value}' for key, value in result.options.items())})"]
+    width = len(str(len(files)))
     if len(files) <= PRINTED_MATRIX_LIMIT and matrix.shape[1] <= PRINTED_MATRIX_LIMIT:
-        lines += [" ".join(f"{value:10.4g}" for value in row) for row in matrix]
+        lines += [f"  {index + 1:>{width}}  {path}" for index, path in enumerate(files)]
+        lines.append(f"  {'':>{width}} " + "".join(f"{index + 1:>11}"
+                                                  for index in range(matrix.shape[1])))
+        lines += [f"  {index + 1:>{width}} " + "".join(f" {value:10.4g}" for value in row)
+                  for index, row in enumerate(matrix)]
     else:
         off_diagonal = matrix[~np.eye(*matrix.shape, dtype=bool)]
         lines.append(f"matrix {matrix.shape[0]} x {matrix.shape[1]}: min "
@@ -82,6 +87,9 @@ def handle(args):
             raise FileNotFoundError(f"FILE {index + 1}: no such file {str(path)!r}")
     samples = [load_array(path, f"FILE {index + 1} ({path})")
                for index, path in enumerate(args.files)]
+    check_one_dimensional(metric, ((f"FILE {index + 1} ({path})", sample)
+                                   for index, (path, sample) in enumerate(zip(args.files,
+                                                                              samples))))
     with executor_for(args, workers) as executor:
         result = pairwise(samples, metric=metric, p=p, executor=executor,
                           progress=not args.no_progress, **options)

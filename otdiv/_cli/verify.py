@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from . import CheckFailed, add_common_options, input_file, real
+from ._args import add_deprecated_alias
 from ._files import check_pair, load_samples, load_weights
 
 
@@ -28,11 +29,18 @@ def add_parser(subparsers) -> None:
                              "mypkg.nets:critic. The module is imported (the file run) and "
                              "the function called with your permissions, after every other "
                              "flag is checked: name only code you trust")
-    parser.add_argument("--p", required=True, type=input_file, metavar="FILE",
-                        help="samples of P: .npy (loaded without pickle) or .csv (comma-"
-                             "separated, one sample per line, # comments), shape (n,) or (n, d)")
-    parser.add_argument("--q", required=True, type=input_file, metavar="FILE",
-                        help="samples of Q (same formats and dimension as --p)")
+    parser.add_argument("--samples-p", dest="samples_p", type=input_file, metavar="FILE",
+                        help="samples of P (required): .npy (loaded without pickle) or .csv "
+                             "(comma-separated, one sample per line, # comments, one header "
+                             "line allowed), shape (n,) or (n, d)")
+    parser.add_argument("--samples-q", dest="samples_q", type=input_file, metavar="FILE",
+                        help="samples of Q (required; same formats and dimension as "
+                             "--samples-p)")
+    # --p / --q: the spellings before --p meant only the distance order (one release).
+    add_deprecated_alias(parser, "--p", "--samples-p", "samples_p", type=input_file,
+                         metavar="FILE")
+    add_deprecated_alias(parser, "--q", "--samples-q", "samples_q", type=input_file,
+                         metavar="FILE")
     parser.add_argument("--p-weights", type=input_file, metavar="FILE",
                         help="weights of P's samples, one per sample, >= 0 (default: equal)")
     parser.add_argument("--q-weights", type=input_file, metavar="FILE",
@@ -113,8 +121,11 @@ def handle(args):
     from ..critics import verify_critic
 
     # Every file is read and checked before the critic's module is imported (user code).
-    x_p = load_samples(args.p, "--p")
-    x_q = load_samples(args.q, "--q")
+    for dest, flag in (("samples_p", "--samples-p"), ("samples_q", "--samples-q")):
+        if getattr(args, dest, None) is None:
+            raise ValueError(f"{flag} FILE is required")
+    x_p = load_samples(args.samples_p, "--samples-p")
+    x_q = load_samples(args.samples_q, "--samples-q")
     p_weights = load_weights(args.p_weights, "--p-weights") if args.p_weights else None
     q_weights = load_weights(args.q_weights, "--q-weights") if args.q_weights else None
     check_pair(x_p, x_q, p_weights, q_weights)
