@@ -37,7 +37,7 @@ from .exact.certificate import SolverError
 from .exact.onedim import sorted_pair, wasserstein_of_sorted
 from .exact.problem import Problem
 from .exact.solvers import solve
-from .geometry import PointCloudCost
+from .geometry import PointCloudCost, check_underflow
 
 __all__ = ["wasserstein", "transport", "displacement_interpolation", "TRANSPORT_METHODS",
            "DENSE_PAIR_LIMIT", "SPARSE_MAX_DIMENSION"]
@@ -99,6 +99,12 @@ def solve_samples(u, v, u_w, v_w, p, method, progress) -> tuple[TransportResult,
     vectors, ``method`` one of ``TRANSPORT_METHODS``. The result's costs and potentials are
     in the returned cost object's unit (see :meth:`PointCloudCost.to_distance`).
     """
+    result, cost = _solve_by_rule(u, v, u_w, v_w, p, method, progress)
+    check_underflow(cost, *plan_arcs(result.plan)[:2], result.cost)
+    return result, cost
+
+
+def _solve_by_rule(u, v, u_w, v_w, p, method, progress):
     chosen = _choose_method(method, u.shape[0], v.shape[0], u.shape[1])
     if chosen == "sparse":
         cost = PointCloudCost(u, v, p)

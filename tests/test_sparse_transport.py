@@ -235,3 +235,22 @@ def test_progress_bar_shows_arc_counts_as_integers():
         assert "arcs=2,000,000" in bar.bar.postfix and "e+" not in bar.bar.postfix
     finally:
         bar.__exit__(None, None, None)
+
+
+@pytest.mark.parametrize("d", [3, 40])
+@pytest.mark.parametrize("p", [1.0, 2.0, 3.0])
+def test_blocked_scan_finds_exactly_what_the_tree_finds(d, p, rng, monkeypatch):
+    from otdiv import geometry
+
+    x = rng.normal(size=(70, d))
+    y = np.vstack([rng.normal(size=(50, d)), x[:10] + 1e-9])  # near-duplicates
+    x, y = x / 8, y / 8
+    potential = rng.normal(size=y.shape[0]) * 0.01
+    bounds = np.quantile(rng.normal(size=70), 0.5) + np.zeros(70) + 1.0
+    monkeypatch.setattr(geometry, "SCAN_BLOCK_ENTRIES", 1000)  # several blocks
+    tree, scan = geometry._Tree(y), geometry._Scan(y)
+    for k, limit in ((1, None), (5, None), (5, bounds)):
+        tree_values, tree_columns = tree.cheapest(x, potential, p, k, limit)
+        scan_values, scan_columns = scan.cheapest(x, potential, p, k, limit)
+        np.testing.assert_array_equal(scan_values, tree_values)
+        np.testing.assert_array_equal(scan_columns, tree_columns)

@@ -26,6 +26,7 @@ The registry's keys are the public ``method=`` names:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 
 from .._results import TransportResult
@@ -73,7 +74,11 @@ def solve(problem: Problem, method: str, *, progress=None) -> TransportResult:
     try:
         for raw in attempts:
             try:
-                return certify(problem, raw, method=name)
+                started = time.perf_counter()
+                result = certify(problem, raw, method=name)
+                seconds = time.perf_counter() - started
+                return result.replace(diagnostics={**result.diagnostics,
+                                                   "seconds_certificate": seconds})
             except SolverError as error:
                 failure = error
     except SolverError as error:

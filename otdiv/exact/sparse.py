@@ -33,7 +33,7 @@ import numpy as np
 
 from ..geometry import PointCloudCost
 from .certificate import SolverError
-from .network_simplex import solve_arcs
+from .network_simplex import Basis, solve_arcs
 from .problem import Problem, RawAnswer
 
 __all__ = ["solve_point_clouds"]
@@ -73,21 +73,26 @@ def _column_generation(a: np.ndarray, b: np.ndarray, cost: PointCloudCost,
                        progress=None) -> RawAnswer:
     m = cost.shape[1]
     b = b * (a.sum() / b.sum())
-    dual_u, dual_v, seed_keys = _initial_potentials(a, b, cost)
+    clock = time.perf_counter()
+    dual_u, dual_v, seed_keys, basis = _initial_potentials(a, b, cost)
     keys = _first_arcs(a, b, cost, seed_keys, dual_u, dual_v)
-    basis = None  # the live basis, carried from round to round
-    pivots = 0
+    seconds = {"coarse": time.perf_counter() - clock, "simplex": 0.0, "pricing": 0.0}
+    pivots = 0  # the basis is carried from the coarser scale and from round to round
     for round_number in range(1, MAX_ROUNDS + 1):
+        clock = time.perf_counter()
         rows, columns = np.divmod(keys, m)
         arc_cost = cost.arc_costs(rows, columns)
         answer = solve_arcs(a, b, rows, columns, arc_cost, basis=basis)
         flows, dual_u, dual_v, basis = answer.flows, answer.dual_u, answer.dual_v, answer.basis
         pivots += answer.diagnostics["pivots"]
+        seconds["simplex"] += time.perf_counter() - clock
+        clock = time.perf_counter()
         # Price every pair: the rows with an arc whose reduced cost is below the threshold,
         # and up to ARCS_PER_ROUND of their most negative new arcs.
         threshold = _pricing_threshold(arc_cost, rows, columns, dual_u, dual_v,
                                        (a[rows] > 0) & (b[columns] > 0))
         fresh = _new_arcs(cost, dual_v, dual_u, keys, threshold)
+        seconds["pricing"] += time.perf_counter() - clock
         if progress is not None:
             progress(round_number, int(fresh.size), int(keys.size))
         if fresh.size == 0:
@@ -98,7 +103,8 @@ def _column_generation(a: np.ndarray, b: np.ndarray, cost: PointCloudCost,
             dual_u, dual_v = dual_u + shift, dual_v - shift
             return RawAnswer(rows[used], columns[used], flows[used], dual_v, dual_u,
                              {"rounds": round_number, "arcs": int(keys.size),
-                              "pivots": pivots},
+                              "pivots": pivots,
+                              **{f"seconds_{phase}": value for phase, value in seconds.items()}},
                              hint=dual_u + 1e-9 * (1.0 + np.abs(dual_u)))
         keys = np.insert(keys, np.searchsorted(keys, fresh), fresh)
     raise SolverError(f"the sparse solver did not converge in {MAX_ROUNDS} rounds "
@@ -166,7 +172,11 @@ def _initial_potentials(a, b, cost):
     dual_u = cost.c_transform(dual_v)
     dual_v = cost.c_transform_columns(dual_u)
     rows, columns = _refine(x_cells, y_cells, solution.rows, solution.columns)
-    return dual_u, dual_v, rows * m + columns
+    # A feasible vertex of the fine problem on those arcs, as the first basis.
+    start_rows, start_columns, start_flows = _refined_vertex(
+        x_cells, y_cells, solution.rows, solution.columns, solution.flows, a, b)
+    basis = Basis.from_plan(n, m, start_rows, start_columns, start_flows)
+    return dual_u, dual_v, rows * m + columns, basis
 
 
 def _dense_start(a, b, cost):
@@ -180,7 +190,8 @@ def _dense_start(a, b, cost):
     dual_u = cost.c_transform(dual_v)
     dual_v = cost.c_transform_columns(dual_u)
     rows, columns = np.nonzero(plan > 0)
-    return dual_u, dual_v, rows.astype(np.int64) * cost.shape[1] + columns
+    basis = Basis.from_plan(a.size, b.size, rows, columns, plan[rows, columns])
+    return dual_u, dual_v, rows.astype(np.int64) * cost.shape[1] + columns, basis
 
 
 def _refine(x_cells, y_cells, coarse_rows, coarse_columns):
@@ -195,11 +206,76 @@ def _refine(x_cells, y_cells, coarse_rows, coarse_columns):
     return rows.astype(np.int64), columns.astype(np.int64)
 
 
-def _pairwise_costs(x, y, p):
-    from scipy.spatial.distance import cdist
+def _refined_vertex(x_cells, y_cells, coarse_rows, coarse_columns, coarse_flows, a, b):
+    """A basic feasible fine plan inside the refined arcs: north-west corners, twice.
 
-    distance = cdist(x, y)
-    return distance if p == 1.0 else distance**p
+    Each cell's fine masses are split over the cell's coarse arcs by a north-west corner
+    (points in cell order, arcs in order), then each coarse arc's source pieces are matched
+    to its target pieces by another. Every step follows a chain, so the support is (up to
+    ties) a forest, and the plan ships the fine masses: a start basis that the network
+    simplex can use as it is.
+    """
+    arc_count = coarse_rows.size
+    source_pieces = _split_cells(x_cells, a, coarse_rows, coarse_flows)
+    target_pieces = _split_cells(y_cells, b, coarse_columns, coarse_flows)
+    rows, columns, flows = _north_west_by_group(source_pieces, target_pieces, arc_count,
+                                                coarse_flows)
+    return rows, columns, flows
+
+
+def _split_cells(cells, masses, coarse_ends, coarse_flows):
+    """``(group = coarse arc, point, amount)`` pieces: every cell's points split over its
+    coarse arcs by a north-west corner (positions normalised within each cell)."""
+    n_cells = cells.count.size
+    point_cell = np.repeat(np.arange(n_cells), cells.count)
+    point_mass = masses[cells.order]
+    arc_order = np.argsort(coarse_ends, kind="stable")
+    arc_cell = coarse_ends[arc_order]
+    arc_mass = coarse_flows[arc_order]
+    point_end = _normalised_ends(point_cell, point_mass, n_cells)
+    arc_end = _normalised_ends(arc_cell, arc_mass, n_cells)
+    ends = np.unique(np.concatenate([point_end, arc_end]))
+    starts = np.concatenate([[0.0], ends[:-1]])
+    keep = ends > starts
+    ends, starts = ends[keep], starts[keep]
+    middle = 0.5 * (starts + ends)
+    point = np.minimum(np.searchsorted(point_end, middle), point_end.size - 1)
+    arc = np.minimum(np.searchsorted(arc_end, middle), arc_end.size - 1)
+    cell = np.floor(middle).astype(np.int64)
+    cell_total = np.bincount(arc_cell, weights=arc_mass, minlength=n_cells)
+    amount = (ends - starts) * cell_total[np.minimum(cell, n_cells - 1)]
+    return arc_order[arc], cells.order[point], amount
+
+
+def _normalised_ends(group, mass, n_groups):
+    """Cumulative mass within each (sorted) group, scaled to end at group + 1."""
+    total = np.bincount(group, weights=mass, minlength=n_groups)
+    cumulative = np.cumsum(mass)
+    before = np.concatenate([[0.0], np.cumsum(total)])[group]
+    safe = np.where(total[group] > 0, total[group], 1.0)
+    return group + np.minimum((cumulative - before) / safe, 1.0)
+
+
+def _north_west_by_group(source_pieces, target_pieces, n_groups, group_mass):
+    """North-west corner between the source and target pieces of each group."""
+    source_group, source_point, source_amount = source_pieces
+    target_group, target_point, target_amount = target_pieces
+    s_order = np.argsort(source_group, kind="stable")
+    t_order = np.argsort(target_group, kind="stable")
+    s_group, s_point = source_group[s_order], source_point[s_order]
+    t_group, t_point = target_group[t_order], target_point[t_order]
+    s_end = _normalised_ends(s_group, source_amount[s_order], n_groups)
+    t_end = _normalised_ends(t_group, target_amount[t_order], n_groups)
+    ends = np.unique(np.concatenate([s_end, t_end]))
+    starts = np.concatenate([[0.0], ends[:-1]])
+    keep = ends > starts
+    ends, starts = ends[keep], starts[keep]
+    middle = 0.5 * (starts + ends)
+    i = np.minimum(np.searchsorted(s_end, middle), s_end.size - 1)
+    j = np.minimum(np.searchsorted(t_end, middle), t_end.size - 1)
+    group = np.minimum(np.floor(middle).astype(np.int64), n_groups - 1)
+    flows = (ends - starts) * group_mass[group]
+    return s_point[i].astype(np.int64), t_point[j].astype(np.int64), flows
 
 
 def _first_arcs(a, b, cost, seed_keys, dual_u, dual_v):
