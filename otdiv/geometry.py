@@ -45,6 +45,9 @@ class CostMatrix:
     def __init__(self, matrix: np.ndarray):
         self.matrix = matrix
 
+    def solver_matrix(self) -> np.ndarray:
+        return self.matrix
+
     def cost_bounds(self) -> tuple[float, float]:
         """``(low, high)`` with ``low <= c_ij <= high`` for every pair."""
         return float(self.matrix.min()), float(self.matrix.max())
@@ -166,11 +169,18 @@ class _Scan:
         step = max(1, SCAN_BLOCK_ENTRIES // max(m, 1))
         for start in range(0, n, step):
             stop = min(n, start + step)
-            norms = query_norms[start:stop, None] + self.norms[None, :]
-            squared = norms - 2.0 * (queries[start:stop] @ self.points.T)
-            error = factor * norms
-            low = np.maximum(squared - error, 0.0) ** (0.5 * p) * (1.0 - slop) - potential
-            high = (squared + error) ** (0.5 * p) * (1.0 + slop) - potential
+            error = query_norms[start:stop, None] + self.norms[None, :]
+            squared = queries[start:stop] @ self.points.T
+            squared *= -2.0
+            squared += error
+            error *= factor
+            low = _power_of_squared_inplace(np.maximum(squared - error, 0.0), p)
+            low *= 1.0 - slop
+            low -= potential
+            squared += error
+            high = _power_of_squared_inplace(squared, p)
+            high *= 1.0 + slop
+            high -= potential
             if k_found < m:
                 kth = np.partition(high, k_found - 1, axis=1)[:, k_found - 1]
             else:
@@ -217,8 +227,16 @@ class PointCloudCost:
                                             float(np.max(np.abs(y)))))
         x = x / self.scale
         y = y / self.scale
-        self._dense = None
-        if exact_unit:
+        self._dense = self._solver_matrix = None
+        if exact_unit and x.shape[1] > TREE_MAX_DIMENSION:
+            # High dimension: the dense solver works on BLAS distances (accurate to about
+            # 1e-12 of the norms); the certificate never sees them, it prices with the
+            # exact costs (_Scan), so the answer is certified for the exact costs.
+            distance = _blas_distances(x, y)
+            self.unit = power_of_two_above(float(distance.max()) * (1.0 + 1e-9))
+            distance /= self.unit
+            self._solver_matrix = _power_checked(distance, self.p)
+        elif exact_unit:
             distance = _euclidean_distances(x, y)
             self.unit = power_of_two_above(float(distance.max()))
             distance /= self.unit
@@ -238,7 +256,7 @@ class PointCloudCost:
         cost = cls.__new__(cls)
         cost.p, cost.scale, cost.unit = float(p), 1.0, 1.0
         cost.x, cost.y = np.ascontiguousarray(x), np.ascontiguousarray(y)
-        cost._dense = cost._target_tree = cost._source_tree = None
+        cost._dense = cost._solver_matrix = cost._target_tree = cost._source_tree = None
         return cost
 
     @property
@@ -256,10 +274,16 @@ class PointCloudCost:
         return distance
 
     def dense(self) -> np.ndarray:
+        """The exact cost matrix (computed once, on demand)."""
         if self._dense is None:
             distance = _euclidean_distances(self.x, self.y)
             self._dense = _power_checked(distance, self.p)
         return self._dense
+
+    def solver_matrix(self) -> np.ndarray:
+        """A dense matrix for a dense solver to work on: the exact costs, or in high
+        dimension BLAS ones (relative error about 1e-12; the certificate does not use it)."""
+        return self._solver_matrix if self._solver_matrix is not None else self.dense()
 
     def arc_costs(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
         return arc_costs(self.x, self.y, rows, columns, self.p)
@@ -395,9 +419,29 @@ def _arc_minimum_down(ends, values, size):
     return np.nextafter(minimum, -np.inf)
 
 
+def _power_of_squared_inplace(squared: np.ndarray, p: float) -> np.ndarray:
+    """``squared ** (p / 2)``, in place (a square root for p = 1, nothing for p = 2)."""
+    if p == 2.0:
+        return squared
+    np.sqrt(squared, out=squared)
+    if p != 1.0:
+        np.power(squared, p, out=squared)
+    return squared
+
+
 def _searcher(points: np.ndarray) -> _Tree | _Scan:
     """A k-d tree where it prunes (low dimension), blocked exact scans above."""
     return _Tree(points) if points.shape[1] <= TREE_MAX_DIMENSION else _Scan(points)
+
+
+def _blas_distances(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``sqrt(max(|x|^2 + |y|^2 - 2 x.y, 0))`` with one matrix of memory (approximate)."""
+    distance = x @ y.T
+    distance *= -2.0
+    distance += np.einsum("ij,ij->i", x, x)[:, None]
+    distance += np.einsum("ij,ij->i", y, y)[None, :]
+    np.maximum(distance, 0.0, out=distance)
+    return np.sqrt(distance, out=distance)
 
 
 def _euclidean_distances(x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -4,24 +4,14 @@ monotone (north-west corner) coupling of two sorted samples on the line."""
 import numpy as np
 from numba import njit, prange
 
+from .pricing import rescaled_distance_power
 
-@njit(cache=True)
+
+@njit(cache=True, inline="always")
 def _rescaled_distance(points, i, j):
-    """``||points[i] - points[j]||`` as ``scale * sqrt(sum((gap / scale)^2))``.
-
-    Used only where the plain sum of squares under- or overflows (gaps below 1e-140 or
-    above 1e140), like ``hypot``.
-    """
-    scale = 0.0
-    for k in range(points.shape[1]):
-        scale = max(scale, abs(points[i, k] - points[j, k]))
-    if scale == 0.0:
-        return 0.0
-    total = 0.0
-    for k in range(points.shape[1]):
-        ratio = (points[i, k] - points[j, k]) / scale
-        total += ratio * ratio
-    return scale * np.sqrt(total)
+    """``||points[i] - points[j]||`` without under- or overflow (see
+    :func:`~otdiv._kernels.pricing.rescaled_distance_power`)."""
+    return rescaled_distance_power(points, i, points, j, 1.0)
 
 
 @njit(cache=True, parallel=True)

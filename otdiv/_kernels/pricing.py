@@ -41,8 +41,9 @@ _UNDERFLOW_RISK = 2.0**-900
 
 
 @njit(cache=True)
-def _rescaled_distance_power(x, i, y, j, p):
-    """``||x_i - y_j||^p`` with the differences divided by the largest one (no underflow)."""
+def rescaled_distance_power(x, i, y, j, p):
+    """``||x_i - y_j||^p`` as ``scale * sqrt(sum((gap / scale)^2))``, like ``hypot``: no
+    under- or overflow of the squares, relative accuracy at every scale."""
     largest = 0.0
     for k in range(x.shape[1]):
         largest = max(largest, abs(x[i, k] - y[j, k]))
@@ -68,7 +69,7 @@ def ground_cost(x, i, y, j, p):
         difference = x[i, k] - y[j, k]
         total += difference * difference
     if total < _UNDERFLOW_RISK:
-        return _rescaled_distance_power(x, i, y, j, p)
+        return rescaled_distance_power(x, i, y, j, p)
     return _power_of_squared(total, p)
 
 

@@ -78,7 +78,7 @@ def dense_attempts(problem: Problem, solver: Callable) -> Iterator[RawAnswer]:
     A failing solve is skipped (its SolverError is raised at the end, when the caller is
     still asking). The first cap tried is just above the largest cost the first plan used.
     """
-    matrix = problem.geometry.dense()
+    matrix = problem.geometry.solver_matrix()
     a, b = problem.a, problem.b
     failure: SolverError | None = None
     used_cost = None

@@ -34,6 +34,8 @@ class Geometry(Protocol):
 
     def dense(self) -> np.ndarray: ...
 
+    def solver_matrix(self) -> np.ndarray: ...
+
 
 @dataclass(frozen=True)
 class Problem:

@@ -9,7 +9,7 @@ and returns the first that is certified; no solver vouches for its own answer.
 The registry's keys are the public ``method=`` names:
 
 =====================  ==============================================================
-``"network_simplex"``  POT's dense network simplex on ``geometry.dense()``, retried on
+``"network_simplex"``  POT's dense network simplex on ``geometry.solver_matrix()``, retried on
                        rescaled and capped costs (:mod:`otdiv.exact.dense`); the plan
                        comes back dense. ``"dense"`` is the same solver (the name the
                        sample functions use).

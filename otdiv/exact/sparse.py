@@ -184,7 +184,7 @@ def _dense_start(a, b, cost):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        plan, log = ot.emd(a, b, cost.dense(),
+        plan, log = ot.emd(a, b, cost.solver_matrix(),
                            numItermax=max(100_000, 100 * (a.size + b.size) ** 2), log=True)
     dual_v = np.asarray(log["v"], dtype=float)
     dual_u = cost.c_transform(dual_v)
@@ -232,19 +232,27 @@ def _split_cells(cells, masses, coarse_ends, coarse_flows):
     arc_order = np.argsort(coarse_ends, kind="stable")
     arc_cell = coarse_ends[arc_order]
     arc_mass = coarse_flows[arc_order]
-    point_end = _normalised_ends(point_cell, point_mass, n_cells)
-    arc_end = _normalised_ends(arc_cell, arc_mass, n_cells)
-    ends = np.unique(np.concatenate([point_end, arc_end]))
+    point, arc, cell, width = _merged_corner(_normalised_ends(point_cell, point_mass, n_cells),
+                                             _normalised_ends(arc_cell, arc_mass, n_cells))
+    cell_total = np.bincount(arc_cell, weights=arc_mass, minlength=n_cells)
+    amount = width * cell_total[np.minimum(cell, n_cells - 1)]
+    return arc_order[arc], cells.order[point], amount
+
+
+def _merged_corner(first_end, second_end):
+    """The north-west corner of two sequences of (group-normalised) interval ends.
+
+    Returns, for every piece of the merged partition, the index into each sequence, the
+    group (the integer part) and the piece's width.
+    """
+    ends = np.unique(np.concatenate([first_end, second_end]))
     starts = np.concatenate([[0.0], ends[:-1]])
     keep = ends > starts
     ends, starts = ends[keep], starts[keep]
     middle = 0.5 * (starts + ends)
-    point = np.minimum(np.searchsorted(point_end, middle), point_end.size - 1)
-    arc = np.minimum(np.searchsorted(arc_end, middle), arc_end.size - 1)
-    cell = np.floor(middle).astype(np.int64)
-    cell_total = np.bincount(arc_cell, weights=arc_mass, minlength=n_cells)
-    amount = (ends - starts) * cell_total[np.minimum(cell, n_cells - 1)]
-    return arc_order[arc], cells.order[point], amount
+    first = np.minimum(np.searchsorted(first_end, middle), first_end.size - 1)
+    second = np.minimum(np.searchsorted(second_end, middle), second_end.size - 1)
+    return first, second, np.floor(middle).astype(np.int64), ends - starts
 
 
 def _normalised_ends(group, mass, n_groups):
@@ -264,17 +272,10 @@ def _north_west_by_group(source_pieces, target_pieces, n_groups, group_mass):
     t_order = np.argsort(target_group, kind="stable")
     s_group, s_point = source_group[s_order], source_point[s_order]
     t_group, t_point = target_group[t_order], target_point[t_order]
-    s_end = _normalised_ends(s_group, source_amount[s_order], n_groups)
-    t_end = _normalised_ends(t_group, target_amount[t_order], n_groups)
-    ends = np.unique(np.concatenate([s_end, t_end]))
-    starts = np.concatenate([[0.0], ends[:-1]])
-    keep = ends > starts
-    ends, starts = ends[keep], starts[keep]
-    middle = 0.5 * (starts + ends)
-    i = np.minimum(np.searchsorted(s_end, middle), s_end.size - 1)
-    j = np.minimum(np.searchsorted(t_end, middle), t_end.size - 1)
-    group = np.minimum(np.floor(middle).astype(np.int64), n_groups - 1)
-    flows = (ends - starts) * group_mass[group]
+    i, j, group, width = _merged_corner(
+        _normalised_ends(s_group, source_amount[s_order], n_groups),
+        _normalised_ends(t_group, target_amount[t_order], n_groups))
+    flows = width * group_mass[np.minimum(group, n_groups - 1)]
     return s_point[i].astype(np.int64), t_point[j].astype(np.int64), flows
 
 
