@@ -343,3 +343,67 @@ def test_compiled_kernels_agree_with_py_func(rng, monkeypatch):
     np.testing.assert_array_equal(interpreted.flows, compiled.flows)
     np.testing.assert_array_equal(interpreted.dual_v, compiled.dual_v)
     assert interpreted.diagnostics["pivots"] == compiled.diagnostics["pivots"]
+
+
+def _random_problem(rng):
+    """A small random problem of one of the adversarial kinds the engine must survive."""
+    n, m = int(rng.integers(1, 12)), int(rng.integers(1, 12))
+    kind = rng.integers(5)
+    a, b = rng.random(n), rng.random(m)
+    a[rng.random(n) < 0.2] = 0.0  # zero masses
+    b[rng.random(m) < 0.2] = 0.0
+    a[0] += 0.1
+    b[-1] += 0.1
+    a, b = a / a.sum(), b / b.sum()
+    if kind == 0:
+        cost = rng.integers(0, 3, size=(n, m)).astype(float)  # many ties
+    elif kind == 1:
+        cost = 10.0 ** rng.uniform(-4, 4, size=(n, m))      # spanning 10^8
+    elif kind == 2:
+        cost = rng.normal(size=(n, m))                       # negative costs
+    else:
+        x = rng.normal(size=(n, 2))
+        y = np.vstack([x[: min(n, m)], rng.normal(size=(m - min(n, m), 2))])  # duplicates
+        cost = np.sqrt(((x[:, None, :] - y[None, :, :]) ** 2).sum(-1)) ** (1 + kind % 2)
+    return a, b * (a.sum() / b.sum()), cost
+
+
+@pytest.mark.parametrize("count, seed", [(400, 1)])
+def test_agrees_with_pot_on_many_random_problems(count, seed):
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
+        a, b, cost = _random_problem(rng)
+        rows, columns = dense_arcs(*cost.shape)
+        answer = solve_arcs(a, b, rows, columns, cost.ravel())
+        expected = reference_cost(a, b, cost)
+        assert answer.cost == pytest.approx(expected, rel=1e-12, abs=1e-12 * np.abs(cost).max())
+
+
+@pytest.mark.slow
+def test_agrees_with_pot_on_thousands_of_random_problems():
+    test_agrees_with_pot_on_many_random_problems(5000, 2)
+
+
+def test_interrupted_sparse_solve_leaves_nothing_behind(monkeypatch):
+    # A KeyboardInterrupt between two rounds of column generation; the next call is right.
+    import otdiv
+    from otdiv.exact import sparse
+
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(300, 2)), rng.normal(size=(300, 2)) + 0.5
+    expected = otdiv.wasserstein(x, y, method="dense")
+    calls = {"count": 0}
+    original = sparse.solve_arcs
+
+    def interrupting(*args, **kwargs):
+        calls["count"] += 1
+        if calls["count"] == 2:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(sparse, "DENSE_LIMIT", 100)  # several scales, several solves
+    monkeypatch.setattr(sparse, "solve_arcs", interrupting)
+    with pytest.raises(KeyboardInterrupt):
+        otdiv.wasserstein(x, y, method="sparse")
+    monkeypatch.setattr(sparse, "solve_arcs", original)
+    assert otdiv.wasserstein(x, y, method="sparse") == pytest.approx(expected, rel=1e-12)
