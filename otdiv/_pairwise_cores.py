@@ -37,12 +37,12 @@ import numpy as np
 
 from ._kernels import energy as _energy_kernels
 from ._scaling import power_of_two_above
-from ._validation import as_weights
+from ._validation import SamplePair, as_weights
 from .estimators import (
     PARALLEL_WORK_THRESHOLD,
     pair_count,
     random_directions,
-    sliced_energy_values,
+    sliced_energy_core,
     sliced_wasserstein_core,
 )
 from .exact.onedim import _cramer_power_root, _sorted_with_weights, _SortedPair, _wasserstein
@@ -82,15 +82,15 @@ def _one_dimensional(metric: str, dimension: int) -> bool:
     return dimension == 1 and metric in ("wasserstein", "cramer", "energy")
 
 
-def prepare(sample: np.ndarray, weights, metric: str, options: dict) -> Prepared:
-    """Once-per-sample work. ``sample`` is validated ``(n, d)``; ``weights`` raw or None."""
+def prepare(sample: np.ndarray, weights: np.ndarray | None, metric: str,
+            options: dict) -> Prepared:
+    """Once-per-sample work. ``sample`` is validated ``(n, d)``; ``weights`` validated and
+    normalised (:func:`otdiv._validation.as_weights`), or None for uniform weights."""
     dimension = sample.shape[1]
     if _one_dimensional(metric, dimension):
-        normalised = None if weights is None else as_weights(weights, sample.shape[0])
-        values, sorted_weights = _sorted_with_weights(sample[:, 0], normalised)
+        values, sorted_weights = _sorted_with_weights(sample[:, 0], weights)
         return Prepared(values, sorted_weights, 1)
-    normalised = None if weights is None else as_weights(weights, sample.shape[0])
-    return Prepared(sample, normalised, dimension, largest=float(np.abs(sample).max()))
+    return Prepared(sample, weights, dimension, largest=float(np.abs(sample).max()))
 
 
 def _full_weights(prepared: Prepared) -> np.ndarray:
@@ -168,8 +168,8 @@ def _wasserstein_value(u: Prepared, v: Prepared, options: dict):
     p = options["p"]
     if u.dimension == 1:
         return _wasserstein(_PresortedPair(u, v), p), math.nan
-    result, cost = solve_samples(u.values, v.values, _full_weights(u), _full_weights(v), p,
-                                  options["method"], progress=False)
+    result, cost = solve_samples(*_sample_pair(u, v).arrays(), p, options["method"],
+                                 progress=False)
     value = cost.to_distance(result.cost)
     with np.errstate(over="ignore"):  # the gap in units of W_p^p (inf if not representable)
         gap = float(np.float64(result.duality_gap) * (np.float64(cost.unit) * cost.scale) ** p)
@@ -198,31 +198,27 @@ def _energy_value(u: Prepared, v: Prepared, options: dict):
     return float(value if squared else math.sqrt(value)), math.nan
 
 
-def _pair_arrays(u: Prepared, v: Prepared):
-    uniform = u.weights is None and v.weights is None
-    return u.values, v.values, _full_weights(u), _full_weights(v), uniform
+def _sample_pair(u: Prepared, v: Prepared) -> SamplePair:
+    """The trusted pair of two prepared (d >= 2) samples, in the one weights convention."""
+    return SamplePair(u.values, v.values, _full_weights(u), _full_weights(v),
+                      u.weights is None and v.weights is None)
+
+
+def _directions(u: Prepared, options: dict, seed) -> np.ndarray:
+    return random_directions(np.random.default_rng(seed), options["n_projections"],
+                             u.dimension)
 
 
 def _sliced_wasserstein_value(u: Prepared, v: Prepared, options: dict, seed):
-    p, n_projections = options["p"], options["n_projections"]
-    x, y, x_w, y_w, uniform = _pair_arrays(u, v)
-    directions = random_directions(np.random.default_rng(seed), n_projections, u.dimension)
-    estimate = sliced_wasserstein_core(x, y, x_w, y_w, uniform, directions, p)
+    estimate = sliced_wasserstein_core(_sample_pair(u, v), _directions(u, options, seed),
+                                       options["p"])
     return estimate.value, estimate.standard_error
 
 
 def _sliced_energy_value(u: Prepared, v: Prepared, options: dict, seed):
-    n_projections = options["n_projections"]
-    x, y, x_w, y_w, uniform = _pair_arrays(u, v)
-    directions = random_directions(np.random.default_rng(seed), n_projections, u.dimension)
-    # the body of estimators.sliced_energy_distance after validation
-    values = sliced_energy_values(x, y, x_w, y_w, uniform, directions)
-    mean = float(values.mean())
-    standard_error = float(values.std(ddof=1) / math.sqrt(n_projections))
-    if options["squared"]:
-        return mean, standard_error
-    root = math.sqrt(mean)
-    return root, (standard_error / (2.0 * root) if root > 0 else 0.0)
+    estimate = sliced_energy_core(_sample_pair(u, v), _directions(u, options, seed),
+                                  options["squared"])
+    return estimate.value, estimate.standard_error
 
 
 def pair_value(u: Prepared, v: Prepared, metric: str, options: dict, seed=None):

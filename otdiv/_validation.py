@@ -20,12 +20,18 @@ Conventions enforced here for every array argument:
 
 from __future__ import annotations
 
+import functools
+import inspect
 import numbers
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 
 from ._scaling import power_of_two_above
+
+T = TypeVar("T")
 
 __all__ = [
     "as_samples",
@@ -33,21 +39,21 @@ __all__ = [
     "as_mass_vector",
     "as_cost_matrix",
     "as_probability_vector",
-    "as_samples_pair",
+    "SamplePair",
+    "as_sample_pair",
+    "takes_sample_pair",
     "check_same_dimension",
     "check_option",
     "check_real",
     "check_int",
     "check_bool",
     "as_rng",
+    "as_seed_sequence",
     "critic_values",
-    "BIAS_DISTANCES",
-    "MAX_SAMPLE_SIZE",
-    "check_bias_distance",
-    "check_bias_order",
-    "check_probability",
-    "check_sample_size",
-    "as_probability_array",
+    "as_sparse_cost",
+    "as_float_array",
+    "refuse_time",
+    "check_finite",
 ]
 
 
@@ -63,7 +69,7 @@ def _refuse_masked(values, name: str) -> None:
                         f"{name}.compressed() and the matching weights instead")
 
 
-def _refuse_time(dtype: np.dtype, name: str) -> None:
+def refuse_time(dtype: np.dtype, name: str) -> None:
     if dtype.kind in "mM":
         what = "timedelta64" if dtype.kind == "m" else "datetime64"
         raise TypeError(f"{name} must be real numbers, got {what} values (dtype {dtype}): "
@@ -71,7 +77,7 @@ def _refuse_time(dtype: np.dtype, name: str) -> None:
                         f"a unit of your choice, e.g. values / np.timedelta64(1, 's')")
 
 
-def _as_float_array(values, name: str) -> np.ndarray:
+def as_float_array(values, name: str) -> np.ndarray:
     """Convert to a float64 ndarray; TypeError for non-numeric, masked or time input."""
     if isinstance(values, (str, bytes)) or values is None:
         raise TypeError(f"{name} must be an array of real numbers, got {type(values).__name__}")
@@ -88,13 +94,13 @@ def _as_float_array(values, name: str) -> np.ndarray:
         raise TypeError(f"{name} must be an array of real numbers, got an object array")
     if np.iscomplexobj(array):
         raise TypeError(f"{name} must be real, got {_describe(array)}")
-    _refuse_time(array.dtype, name)
+    refuse_time(array.dtype, name)
     if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
         raise TypeError(f"{name} must be an array of real numbers, got {_describe(array)}")
     return np.asarray(array, dtype=np.float64, order="C")  # (ascontiguousarray makes 0-d 1-d)
 
 
-def _check_finite(array: np.ndarray, name: str) -> None:
+def check_finite(array: np.ndarray, name: str) -> None:
     if not np.all(np.isfinite(array)):
         bad = np.flatnonzero(~np.isfinite(array.ravel()))
         first = array.ravel()[bad[0]]
@@ -109,7 +115,7 @@ def as_samples(values, name: str = "u_values") -> np.ndarray:
 
     A 1-D array of ``n`` values is read as ``n`` points on the line, shape ``(n, 1)``.
     """
-    array = _as_float_array(values, name)
+    array = as_float_array(values, name)
     if array.ndim == 0:
         raise ValueError(f"{name} must be a 1-D array of values or a 2-D array (n, d) of points, "
                          f"got a scalar")
@@ -122,7 +128,7 @@ def as_samples(values, name: str = "u_values") -> np.ndarray:
         raise ValueError(f"{name} must contain at least one sample, got {_describe(array)}")
     if array.shape[1] == 0:
         raise ValueError(f"{name} must have at least one coordinate, got {_describe(array)}")
-    _check_finite(array, name)
+    check_finite(array, name)
     return np.ascontiguousarray(array)
 
 
@@ -141,7 +147,7 @@ def as_mass_vector(values, name: str, *, length: int | None = None) -> np.ndarra
 
     The masses are *not* normalised (balanced OT checks the totals itself).
     """
-    array = _as_float_array(values, name)
+    array = as_float_array(values, name)
     if array.ndim != 1:
         raise ValueError(f"{name} must be a 1-D array of masses, got {_describe(array)}")
     if array.size == 0:
@@ -149,7 +155,7 @@ def as_mass_vector(values, name: str, *, length: int | None = None) -> np.ndarra
     if length is not None and array.size != length:
         raise ValueError(f"{name} must have length {length} (one mass per point), "
                          f"got length {array.size}")
-    _check_finite(array, name)
+    check_finite(array, name)
     if np.any(array < 0):
         index = int(np.flatnonzero(array < 0)[0])
         raise ValueError(f"{name} must be non-negative, got {float(array[index])!r} at index "
@@ -190,24 +196,127 @@ def as_probability_vector(values, name: str = "p", *, normalize: bool = True) ->
     return array
 
 
-def as_samples_pair(u_values, v_values, u_weights=None, v_weights=None):
-    """Validate the scipy-style quadruple shared by every sample distance.
+@dataclass(frozen=True)
+class SamplePair:
+    """Two validated weighted samples: the one form every sample core takes.
 
-    Returns ``(u, v, u_w, v_w)``: ``(n, d)`` and ``(m, d)`` float64 points and their weights
-    normalised to sum 1.
+    ``u`` and ``v`` are finite C-contiguous float64 points of shapes ``(n, d)`` and
+    ``(m, d)`` (the same ``d``); ``u_weights`` and ``v_weights`` are float64 probability
+    vectors, always arrays. ``uniform`` is the one uniform-weights convention: ``True`` when
+    the caller gave neither weight vector, which lets the 1-D and sliced cores use their
+    faster uniform kernels (see :meth:`line_weights`). Built by :func:`as_sample_pair` from
+    user input, or directly by a caller whose arrays are already validated.
+    """
+
+    u: np.ndarray
+    v: np.ndarray
+    u_weights: np.ndarray
+    v_weights: np.ndarray
+    uniform: bool
+
+    @property
+    def dimension(self) -> int:
+        return int(self.u.shape[1])
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(u, v, u_weights, v_weights)``, for the cores that take the four arrays."""
+        return self.u, self.v, self.u_weights, self.v_weights
+
+    def line_weights(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The weights the 1-D kernels take: ``(None, None)`` when uniform, else both."""
+        return (None, None) if self.uniform else (self.u_weights, self.v_weights)
+
+
+def as_sample_pair(u_values, v_values, u_weights=None, v_weights=None, *,
+                   one_dimensional: bool = False) -> SamplePair:
+    """Validate the scipy-style quadruple shared by every sample distance, once.
+
+    With ``one_dimensional``, points in more than one dimension are refused.
     """
     u = as_samples(u_values, "u_values")
     v = as_samples(v_values, "v_values")
     check_same_dimension(u, v)
+    if one_dimensional and u.shape[1] != 1:
+        raise ValueError(f"u_values and v_values must be 1-D samples (shape (n,) or (n, 1)), "
+                         f"got points in R^{u.shape[1]}")
     u_w = as_weights(u_weights, u.shape[0], "u_weights")
     v_w = as_weights(v_weights, v.shape[0], "v_weights")
-    return u, v, u_w, v_w
+    return SamplePair(u, v, u_w, v_w, u_weights is None and v_weights is None)
+
+
+_PAIR_NAMES = ("u_values", "v_values", "u_weights", "v_weights")
+
+
+def _public_signature(core: Callable, weights_keyword_only: bool) -> inspect.Signature:
+    """The core's signature with its parameter ``pair`` replaced by scipy's four."""
+    signature = inspect.signature(core)
+    parameters = list(signature.parameters.values())
+    names = [parameter.name for parameter in parameters]
+    if "pair" not in names:
+        raise TypeError(f"{core.__name__} must take the validated samples as 'pair'")
+    before, rest = parameters[:names.index("pair")], parameters[names.index("pair") + 1:]
+    positional = [parameter for parameter in rest
+                  if parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+    keyword = [parameter for parameter in rest if parameter not in positional]
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    values = [inspect.Parameter(name, kind) for name in _PAIR_NAMES[:2]]
+    if weights_keyword_only:
+        weights = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None)
+                   for name in _PAIR_NAMES[2:]]
+        parameters = before + values + positional + weights + keyword
+    else:
+        weights = [inspect.Parameter(name, kind, default=None) for name in _PAIR_NAMES[2:]]
+        parameters = before + values + weights + positional + keyword
+    return signature.replace(parameters=parameters)
+
+
+def takes_sample_pair(*, checks: Mapping[str, Callable[[Any, str], Any]] | None = None,
+                      one_dimensional: bool = False, weights_keyword_only: bool = False
+                      ) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Declare a public sample function: validate its inputs once, then run its body.
+
+    The decorated function takes a :class:`SamplePair` as its parameter ``pair`` (the
+    first, or after a critic) and its options after it; the public function takes scipy's
+    ``(u_values, v_values, u_weights=None, v_weights=None)`` in its place
+    (``inspect.signature`` shows that form, with the weights keyword-only behind the
+    positional options when ``weights_keyword_only``). Each call runs, in this order:
+    ``checks`` (option name -> ``check(value, name)`` returning the clean value), in the
+    order given; the sample pair (:func:`as_sample_pair`, with ``one_dimensional`` the check
+    that the points lie on the line). The body receives trusted arrays and clean options and
+    validates nothing that was declared here (only what depends on the samples, such as a
+    bound in ``d``).
+    """
+    checks = dict(checks or {})
+
+    def decorate(core: Callable[..., T]) -> Callable[..., T]:
+        signature = _public_signature(core, weights_keyword_only)
+        unknown = set(checks) - set(signature.parameters)
+        if unknown:
+            raise TypeError(f"checks for parameters {sorted(unknown)} that "
+                            f"{core.__name__} does not take")
+
+        @functools.wraps(core)
+        def public(*args, **kwargs):
+            arguments = signature.bind(*args, **kwargs)
+            arguments.apply_defaults()
+            options = arguments.arguments
+            for name, check in checks.items():
+                options[name] = check(options[name], name)
+            options["pair"] = as_sample_pair(*(options.pop(name) for name in _PAIR_NAMES),
+                                             one_dimensional=one_dimensional)
+            return core(**options)
+
+        del public.__wrapped__  # the public signature is the scipy form, not the core's
+        public.__signature__ = signature  # type: ignore[attr-defined]
+        return public
+
+    return decorate
 
 
 def as_cost_matrix(cost, name: str = "cost", *, shape: tuple[int, int] | None = None
                    ) -> np.ndarray:
     """A finite 2-D float64 cost matrix, optionally of a required shape."""
-    array = _as_float_array(cost, name)
+    array = as_float_array(cost, name)
     if array.ndim != 2:
         raise ValueError(f"{name} must be a 2-D matrix, got {_describe(array)}")
     if array.size == 0:
@@ -215,7 +324,7 @@ def as_cost_matrix(cost, name: str = "cost", *, shape: tuple[int, int] | None = 
     if shape is not None and array.shape != tuple(shape):
         raise ValueError(f"{name} must have shape {tuple(shape)} to match the marginals, "
                          f"got shape {array.shape}")
-    _check_finite(array, name)
+    check_finite(array, name)
     return array
 
 
@@ -234,7 +343,7 @@ def check_real(value, name: str, *, lower: float | None = None, upper: float | N
                lower_inclusive: bool = True, upper_inclusive: bool = True) -> float:
     """A finite real scalar within optional bounds."""
     if isinstance(value, (np.datetime64, np.timedelta64)):
-        _refuse_time(np.asarray(value).dtype, name)
+        refuse_time(np.asarray(value).dtype, name)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
     value = float(value)
@@ -259,7 +368,7 @@ def check_bool(value, name: str) -> bool:
 def check_int(value, name: str, *, lower: int | None = None, upper: int | None = None) -> int:
     """An integer (Python or NumPy) within optional bounds; floats like 3.0 are refused."""
     if isinstance(value, (np.datetime64, np.timedelta64)):
-        _refuse_time(np.asarray(value).dtype, name)
+        refuse_time(np.asarray(value).dtype, name)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
     value = int(value)
@@ -304,18 +413,34 @@ def critic_values(critic, points: np.ndarray, samples_name: str | None = None) -
     return values
 
 
-def as_rng(rng) -> np.random.Generator:
-    """``None``, an integer seed, a ``SeedSequence`` or a ``Generator`` → a ``Generator``."""
+def as_seed_sequence(rng, name: str = "rng") -> np.random.SeedSequence:
+    """``None``, an integer seed, a ``SeedSequence`` or a ``Generator`` → a ``SeedSequence``.
+
+    A ``Generator`` is not copied: 16 bytes drawn from it seed the sequence (so the caller's
+    stream advances, as when a function draws from it directly).
+    """
+    if isinstance(rng, np.random.SeedSequence):
+        return rng
+    if isinstance(rng, np.random.Generator):
+        return np.random.SeedSequence(int.from_bytes(rng.bytes(16), "little"))
+    if isinstance(rng, (bool, np.bool_)):
+        raise TypeError(f"{name} must be None, an integer seed or a numpy Generator, got a bool")
+    if rng is None:
+        return np.random.SeedSequence()
+    if not isinstance(rng, numbers.Integral):
+        raise TypeError(f"{name} must be None, an integer seed, a SeedSequence or a "
+                        f"numpy.random.Generator, got {type(rng).__name__}")
+    if rng < 0:
+        raise ValueError(f"{name} must be a non-negative integer seed, got {rng}")
+    return np.random.SeedSequence(int(rng))
+
+
+def as_rng(rng, name: str = "rng") -> np.random.Generator:
+    """``None``, an integer seed, a ``SeedSequence`` or a ``Generator`` → a ``Generator``
+    (the same one when given one; seeds as in :func:`as_seed_sequence`)."""
     if isinstance(rng, np.random.Generator):
         return rng
-    if rng is None or isinstance(rng, (numbers.Integral, np.random.SeedSequence)):
-        if isinstance(rng, (bool, np.bool_)):
-            raise TypeError("rng must be None, an integer seed or a numpy Generator, got a bool")
-        if isinstance(rng, numbers.Integral) and rng < 0:
-            raise ValueError(f"rng must be a non-negative integer seed, got {rng}")
-        return np.random.default_rng(int(rng) if isinstance(rng, numbers.Integral) else rng)
-    raise TypeError(f"rng must be None, an integer seed, a SeedSequence or a "
-                    f"numpy.random.Generator, got {type(rng).__name__}")
+    return np.random.default_rng(as_seed_sequence(rng, name))
 
 
 def as_sparse_cost(cost, name: str = "cost", *, shape: tuple[int, int]):
@@ -338,7 +463,7 @@ def as_sparse_cost(cost, name: str = "cost", *, shape: tuple[int, int]):
     if values.size == 0:
         raise ValueError(f"{name} must have at least one allowed arc, got an empty sparse "
                          f"matrix")
-    _check_finite(values, name)
+    check_finite(values, name)
     keys = rows * shape[1] + columns
     order = np.argsort(keys, kind="stable")
     keys = keys[order]
@@ -347,63 +472,3 @@ def as_sparse_cost(cost, name: str = "cost", *, shape: tuple[int, int]):
         raise ValueError(f"{name} must list each arc once, got a duplicate entry at "
                          f"({int(keys[index] // shape[1])}, {int(keys[index] % shape[1])})")
     return rows[order], columns[order], values[order]
-
-
-# --- the gradient-bias benchmark (otdiv.bias) ----------------------------------------------
-
-#: Losses of the bias benchmark: W_q^q, the Cramér ℓ_2² and the squared energy distance.
-BIAS_DISTANCES = ("wasserstein", "cramer", "energy")
-
-#: Largest minibatch size accepted: exact enumeration costs O(m) memory and time.
-MAX_SAMPLE_SIZE = 10**7
-
-
-def check_bias_distance(distance) -> str:
-    """One of :data:`BIAS_DISTANCES`."""
-    return check_option(distance, "distance", BIAS_DISTANCES)
-
-
-def check_bias_order(order, distance: str) -> float:
-    """``order`` is the q of W_q (loss W_q^q); it has no meaning for the other distances."""
-    order = check_real(order, "order", lower=1.0)
-    if distance != "wasserstein" and order != 1.0:
-        raise ValueError(f"order applies to distance='wasserstein' only (the loss W_q^q); "
-                         f"distance={distance!r} takes order=1, got order={order!r}")
-    return order
-
-
-def check_probability(value, name: str) -> float:
-    """A real number in [0, 1]."""
-    return check_real(value, name, lower=0.0, upper=1.0)
-
-
-def check_sample_size(m, name: str = "m") -> int:
-    """A minibatch size: an integer in [1, MAX_SAMPLE_SIZE]; a float (even 2.0) is a TypeError."""
-    if isinstance(m, (np.datetime64, np.timedelta64)):
-        _refuse_time(np.asarray(m).dtype, name)
-    if isinstance(m, (bool, np.bool_)) or not isinstance(m, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer (the number of samples), got "
-                        f"{type(m).__name__} {m!r}")
-    m = int(m)
-    if m < 1:
-        raise ValueError(f"{name} must be >= 1 (the number of samples), got {m}")
-    if m > MAX_SAMPLE_SIZE:
-        raise ValueError(f"{name} must be <= {MAX_SAMPLE_SIZE} (exact enumeration is O(m)), "
-                         f"got {m}")
-    return m
-
-
-def as_probability_array(values, name: str) -> np.ndarray:
-    """Finite float64 values in [0, 1], any shape (a scalar gives a 0-d array)."""
-    if isinstance(values, (str, bytes)) or values is None:
-        raise TypeError(f"{name} must be a number or an array of numbers in [0, 1], got "
-                        f"{type(values).__name__}")
-    array = np.array(_as_float_array(values, name), dtype=np.float64)
-    if array.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {array.shape}")
-    bad = ~np.isfinite(array) | (array < 0.0) | (array > 1.0)
-    if np.any(bad):
-        index = int(np.flatnonzero(bad.ravel())[0])
-        raise ValueError(f"{name} must lie in [0, 1], got {float(array.ravel()[index])!r} at "
-                         f"flat index {index}")
-    return array

@@ -19,15 +19,29 @@ import numpy as np
 
 from ._kernels.critics import max_slope, monotone_coupling
 from ._results import CriticReport, FCriticReport, KantorovichPotential
-from ._validation import as_samples_pair, check_bool, check_option, check_real, critic_values
+from ._validation import (
+    SamplePair,
+    as_sample_pair,
+    check_bool,
+    check_option,
+    check_real,
+    critic_values,
+    takes_sample_pair,
+)
 from .geometry import paired_distances
 from .sample_transport import TRANSPORT_METHODS, plan_arcs, potential_at_targets, solve_samples
 
 __all__ = ["kantorovich_potential", "verify_critic", "verify_f_critic"]
 
 
-def kantorovich_potential(u_values, v_values, u_weights=None, v_weights=None, *,
-                          method: str = "auto", progress: bool = True) -> KantorovichPotential:
+_TRANSPORT_METHOD = {"method": lambda method, name: check_option(method, name,
+                                                                 TRANSPORT_METHODS)}
+_PROGRESS = {"progress": check_bool}
+
+
+@takes_sample_pair(checks={**_TRANSPORT_METHOD, **_PROGRESS})
+def kantorovich_potential(pair: SamplePair, *, method: str = "auto",
+                          progress: bool = True) -> KantorovichPotential:
     r"""The exact optimal Kantorovich–Rubinstein critic between two weighted samples.
 
     Solves the W_1 linear program (as :func:`otdiv.transport` does, with the same
@@ -47,13 +61,11 @@ def kantorovich_potential(u_values, v_values, u_weights=None, v_weights=None, *,
     >>> float(values_u.mean() - values_v.mean()), wasserstein(u, v)
     (2.0, 2.0)
     """
-    method = check_option(method, "method", TRANSPORT_METHODS)
-    progress = check_bool(progress, "progress")
-    u, v, u_w, v_w = as_samples_pair(u_values, v_values, u_weights, v_weights)
-    result, cost = solve_samples(u, v, u_w, v_w, 1.0, method, progress)
+    result, cost = solve_samples(*pair.arrays(), 1.0, method, progress)
     # f(y_j) = min_k ||y_j - y_k|| - v_k, the c-transform of the target potential.
     f_at_v = potential_at_targets(result, cost)
-    return KantorovichPotential(anchors=v.copy(), anchor_values=f_at_v * cost.unit * cost.scale)
+    return KantorovichPotential(anchors=pair.v.copy(),
+                                anchor_values=f_at_v * cost.unit * cost.scale)
 
 
 def _certifying_divisor(dual_estimate: float, lipschitz: float) -> float:
@@ -65,12 +77,13 @@ def _certifying_divisor(dual_estimate: float, lipschitz: float) -> float:
     return divisor
 
 
-def _optimal_pairs(u, v, a, b, method, progress):
+def _optimal_pairs(pair: SamplePair, method: str, progress: bool):
     """Exact W_1 and the pairs ``(i, j, mass)`` of an optimal plan.
 
     One-dimensional data use the monotone coupling of the sorted samples (O(n log n));
     otherwise the certified LP (dense or sparse, as :func:`otdiv.transport` chooses).
     """
+    u, v, a, b = pair.u, pair.v, pair.u_weights, pair.v_weights
     if u.shape[1] == 1:
         u_order = np.argsort(u[:, 0], kind="stable")
         v_order = np.argsort(v[:, 0], kind="stable")
@@ -78,7 +91,7 @@ def _optimal_pairs(u, v, a, b, method, progress):
         rows, columns = u_order[rows], v_order[columns]
         exact = float(np.sum(masses * np.abs(u[rows, 0] - v[columns, 0])))
         return exact, rows, columns, masses, "closed_form_1d"
-    result, cost = solve_samples(u, v, a, b, 1.0, method, progress)
+    result, cost = solve_samples(*pair.arrays(), 1.0, method, progress)
     rows, columns, masses = plan_arcs(result.plan)
     return cost.to_distance(result.cost), rows, columns, masses, result.method
 
@@ -192,7 +205,8 @@ def _held_out_estimate(critic, held_out, dimension):
     if not isinstance(held_out, (tuple, list)) or len(held_out) != 2:
         raise TypeError(f"held_out must be a pair (held-out samples of P, of Q), got "
                         f"{type(held_out).__name__}")
-    h_p, h_q, _, _ = as_samples_pair(held_out[0], held_out[1], None, None)
+    held_pair = as_sample_pair(held_out[0], held_out[1])
+    h_p, h_q = held_pair.u, held_pair.v
     if h_p.shape[1] != dimension:
         raise ValueError(f"held_out samples must have {dimension} columns like u_values, "
                          f"got {h_p.shape[1]}")
@@ -206,9 +220,11 @@ def _held_out_estimate(critic, held_out, dimension):
     return estimate, error, int(h_p.shape[0]), int(h_q.shape[0])
 
 
-def verify_critic(critic, u_values, v_values, u_weights=None, v_weights=None, *,
-                  tol: float = 0.05, method: str = "auto", progress: bool = True,
-                  held_out=None) -> CriticReport:
+@takes_sample_pair(checks={"tol": lambda tol, name: check_real(
+    tol, name, lower=0.0, upper=1.0, lower_inclusive=False, upper_inclusive=False),
+    **_TRANSPORT_METHOD, **_PROGRESS})
+def verify_critic(critic, pair: SamplePair, *, tol: float = 0.05, method: str = "auto",
+                  progress: bool = True, held_out=None) -> CriticReport:
     r"""Certify a critic's Wasserstein-1 estimate against the exact value on the samples.
 
     Parameters
@@ -274,11 +290,7 @@ def verify_critic(critic, u_values, v_values, u_weights=None, v_weights=None, *,
     >>> report.dual_estimate, report.exact_w1, report.lipschitz, report.passed
     (3.0, 3.0, 1.0, True)
     """
-    tol = check_real(tol, "tol", lower=0.0, upper=1.0, lower_inclusive=False,
-                     upper_inclusive=False)
-    method = check_option(method, "method", TRANSPORT_METHODS)
-    progress = check_bool(progress, "progress")
-    x_p, x_q, a, b = as_samples_pair(u_values, v_values, u_weights, v_weights)
+    x_p, x_q, a, b = pair.u, pair.v, pair.u_weights, pair.v_weights
     held = (None if held_out is None
             else _held_out_estimate(critic, held_out, x_p.shape[1]))
 
@@ -287,8 +299,7 @@ def verify_critic(critic, u_values, v_values, u_weights=None, v_weights=None, *,
     f_p, f_q = values[: x_p.shape[0]], values[x_p.shape[0]:]
     dual_estimate = float(a @ f_p - b @ f_q)
 
-    exact, rows, columns, masses, exact_method = _optimal_pairs(x_p, x_q, a, b, method,
-                                                                progress)
+    exact, rows, columns, masses, exact_method = _optimal_pairs(pair, method, progress)
     lipschitz, i, j = empirical_lipschitz(pooled, values)
     divisor = _certifying_divisor(dual_estimate, lipschitz)
     # Tightness of the rescaled, 1-Lipschitz critic f / L' (a 2-Lipschitz critic would

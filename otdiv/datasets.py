@@ -121,14 +121,14 @@ def gaussian_mixture_1d(n, *, means=(-2.0, 2.0), stds=(0.5, 0.5), weights=None,
     >>> x.shape, bool(abs(x.mean()) < 1.0), bool((abs(abs(x) - 5) < 1).all())
     ((1000, 1), True, True)
     """
-    from ._validation import _as_float_array, _check_finite, as_probability_vector, as_rng
+    from ._validation import as_float_array, as_probability_vector, as_rng, check_finite
     n = _toy_size(n)
-    means = _as_float_array(means, "means").ravel()
-    stds = _as_float_array(stds, "stds").ravel()
+    means = as_float_array(means, "means").ravel()
+    stds = as_float_array(stds, "stds").ravel()
     if means.size == 0:
         raise ValueError("means must hold at least one component mean, got an empty array")
-    _check_finite(means, "means")
-    _check_finite(stds, "stds")
+    check_finite(means, "means")
+    check_finite(stds, "stds")
     if stds.shape != means.shape:
         raise ValueError(f"stds must have one entry per mean ({means.size}), "
                          f"got {stds.size}")

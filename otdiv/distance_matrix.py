@@ -3,7 +3,6 @@ r"""Distance matrices between many samples, on one core, local processes or a Da
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -12,7 +11,15 @@ import numpy as np
 from . import _executor
 from . import _pairwise_cores as cores
 from ._results import PairwiseResult
-from ._validation import as_samples, as_weights, check_bool, check_int, check_option, check_real
+from ._validation import (
+    as_samples,
+    as_seed_sequence,
+    as_weights,
+    check_bool,
+    check_int,
+    check_option,
+    check_real,
+)
 from .estimators import _check_projections
 from .sample_transport import TRANSPORT_METHODS
 
@@ -76,10 +83,9 @@ def _as_weight_list(weights, arrays: list, name: str, samples_name: str) -> list
     if len(weights) != len(arrays):
         raise ValueError(f"{name} must have one entry per sample of {samples_name} "
                          f"({len(arrays)}), got {len(weights)}")
-    for k, (weight, array) in enumerate(zip(weights, arrays)):
-        if weight is not None:
-            as_weights(weight, array.shape[0], f"{name}[{k}]")
-    return list(weights)
+    # validated and normalised once here; the cores take them as they are
+    return [None if weight is None else as_weights(weight, array.shape[0], f"{name}[{k}]")
+            for k, (weight, array) in enumerate(zip(weights, arrays))]
 
 
 def _check_options(metric: str, p, metric_options: dict) -> dict:
@@ -105,22 +111,6 @@ def _check_options(metric: str, p, metric_options: dict) -> dict:
         options["n_projections"] = check_int(options["n_projections"], "n_projections",
                                              lower=2)
     return options
-
-
-def _root_seed(rng) -> np.random.SeedSequence:
-    """The SeedSequence whose ``k``-th child seeds pair ``k``."""
-    if isinstance(rng, np.random.SeedSequence):
-        return rng
-    if isinstance(rng, np.random.Generator):
-        return np.random.SeedSequence(int.from_bytes(rng.bytes(16), "little"))
-    if rng is None:
-        return np.random.SeedSequence()
-    if isinstance(rng, (bool, np.bool_)) or not isinstance(rng, numbers.Integral):
-        raise TypeError(f"rng must be None, an integer seed, a SeedSequence or a "
-                        f"numpy.random.Generator, got {type(rng).__name__}")
-    if rng < 0:
-        raise ValueError(f"rng must be a non-negative integer seed, got {rng}")
-    return np.random.SeedSequence(int(rng))
 
 
 # --- tiles (run in workers) ---------------------------------------------------------------
@@ -317,7 +307,7 @@ def pairwise(samples, others=None, *, metric: str = "wasserstein", p: float | No
     metric = check_option(metric, "metric", cores.METRICS)
     options = _check_options(metric, p, metric_options)
     progress = check_bool(progress, "progress")
-    root = _root_seed(rng)
+    root = as_seed_sequence(rng)
     executor = _executor.check_executor(executor)
     rows = _as_sample_list(samples, "samples")
     dimension = rows[0].shape[1]

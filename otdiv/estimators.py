@@ -16,7 +16,15 @@ import numpy as np
 from ._kernels import energy as _energy_kernels
 from ._results import Estimate
 from ._scaling import power_of_two_above
-from ._validation import as_rng, as_samples_pair, check_bool, check_int, check_option, check_real
+from ._validation import (
+    SamplePair,
+    as_rng,
+    check_bool,
+    check_int,
+    check_option,
+    check_real,
+    takes_sample_pair,
+)
 from .exact.onedim import cramer_of_sorted, sorted_pair, wasserstein_of_sorted
 
 __all__ = ["energy_distance", "sliced_energy_distance", "sliced_wasserstein"]
@@ -59,7 +67,8 @@ def pair_count(n: int, m: int) -> int:
     return n * m + n * (n - 1) // 2 + m * (m - 1) // 2
 
 
-def exact_energy_squared(u, v, u_w, v_w):
+def exact_energy_squared(u: np.ndarray, v: np.ndarray, u_w: np.ndarray, v_w: np.ndarray
+                         ) -> float:
     """2 E||X-Y|| - E||X-X'|| - E||Y-Y'|| by the O(n + m)-memory Numba double sums."""
     largest = max(np.abs(u).max(), np.abs(v).max())
     if largest == 0.0:
@@ -108,36 +117,36 @@ def random_directions(rng, n_directions: int, d: int) -> np.ndarray:
     return directions / norms[:, None]
 
 
-def _projected_pairs(u, v, u_w, v_w, directions, uniform):
+def _projected_pairs(pair: SamplePair, directions: np.ndarray):
     """Yield a sorted 1-D pair (see ``exact.onedim``) for each direction, in batches."""
+    u, v = pair.u, pair.v
+    weights = pair.line_weights()
     batch = max(1, _PROJECTION_BATCH_VALUES // max(u.shape[0], v.shape[0]))
     for start in range(0, directions.shape[0], batch):
         block = directions[start:start + batch]
         u_projected = block @ u.T  # (batch, n), rows contiguous
         v_projected = block @ v.T
         for row in range(block.shape[0]):
-            yield sorted_pair(u_projected[row], v_projected[row],
-                              None if uniform else u_w, None if uniform else v_w)
+            yield sorted_pair(u_projected[row], v_projected[row], *weights)
 
 
-def _validated(u_values, v_values, u_weights, v_weights):
-    u, v, u_w, v_w = as_samples_pair(u_values, v_values, u_weights, v_weights)
-    return u, v, u_w, v_w, u_weights is None and v_weights is None
-
-
-def sliced_energy_values(u, v, u_w, v_w, uniform, directions):
+def sliced_energy_values(pair: SamplePair, directions: np.ndarray) -> np.ndarray:
     """c_d times the exact 1-D squared energy distance of each projection."""
-    c_d = sphere_constant(u.shape[1])
+    c_d = sphere_constant(pair.dimension)
     values = np.empty(directions.shape[0])
-    for k, pair in enumerate(_projected_pairs(u, v, u_w, v_w, directions, uniform)):
-        ell_2 = cramer_of_sorted(pair, 2.0)
+    for k, projected in enumerate(_projected_pairs(pair, directions)):
+        ell_2 = cramer_of_sorted(projected, 2.0)
         values[k] = c_d * 2.0 * ell_2 * ell_2
     return values
 
 
-def sliced_energy_distance(u_values, v_values, u_weights=None, v_weights=None, *,
-                           squared=False, n_projections=DEFAULT_PROJECTIONS,
-                           rng=None) -> Estimate:
+_CHECK_SQUARED = {"squared": check_bool}
+_CHECK_RNG = {"rng": as_rng}
+
+
+@takes_sample_pair(checks={**_CHECK_SQUARED, **_CHECK_RNG})
+def sliced_energy_distance(pair: SamplePair, *, squared=False,
+                           n_projections=DEFAULT_PROJECTIONS, rng=None) -> Estimate:
     r"""Monte-Carlo energy distance from random 1-D projections, with its standard error.
 
     For :math:`\theta` uniform on the unit sphere, :math:`E\|z\| = c_d\,E_\theta|\theta^\top z|`
@@ -198,12 +207,15 @@ def sliced_energy_distance(u_values, v_values, u_weights=None, v_weights=None, *
     >>> bool(abs(estimate.value - exact) < 4 * estimate.standard_error)
     True
     """
-    squared = check_bool(squared, "squared")
-    generator = as_rng(rng)
-    u, v, u_w, v_w, uniform = _validated(u_values, v_values, u_weights, v_weights)
-    n_projections = _check_projections(n_projections, u.shape[1])
-    directions = random_directions(generator, n_projections, u.shape[1])
-    values = sliced_energy_values(u, v, u_w, v_w, uniform, directions)
+    n_projections = _check_projections(n_projections, pair.dimension)
+    directions = random_directions(rng, n_projections, pair.dimension)
+    return sliced_energy_core(pair, directions, squared)
+
+
+def sliced_energy_core(pair: SamplePair, directions: np.ndarray, squared: bool) -> Estimate:
+    """The sliced energy estimate of validated samples along the given directions."""
+    n_projections = directions.shape[0]
+    values = sliced_energy_values(pair, directions)
     mean = float(values.mean())
     standard_error = float(values.std(ddof=1) / math.sqrt(n_projections))
     if squared:
@@ -212,8 +224,10 @@ def sliced_energy_distance(u_values, v_values, u_weights=None, v_weights=None, *
     return Estimate(root, standard_error / (2.0 * root) if root > 0 else 0.0, n_projections)
 
 
-def energy_distance(u_values, v_values, u_weights=None, v_weights=None, *, squared=False,
-                    method="auto", n_projections=DEFAULT_PROJECTIONS, rng=None) -> float:
+@takes_sample_pair(checks={"method": lambda method, name: check_option(
+    method, name, ("auto", "exact", "sliced")), **_CHECK_SQUARED, **_CHECK_RNG})
+def energy_distance(pair: SamplePair, *, squared=False, method="auto",
+                    n_projections=DEFAULT_PROJECTIONS, rng=None) -> float:
     r"""Energy distance between two weighted samples in :math:`\mathbb R^d`.
 
     .. math:: D^2(\mu, \nu) = 2E\|X - Y\| - E\|X - X'\| - E\|Y - Y'\|
@@ -281,23 +295,20 @@ def energy_distance(u_values, v_values, u_weights=None, v_weights=None, *, squar
     >>> round(energy_distance([[0.0, 0.0]], [[3.0, 4.0]], squared=True), 12)  # 2 * 5
     10.0
     """
-    method = check_option(method, "method", ("auto", "exact", "sliced"))
-    squared = check_bool(squared, "squared")
-    generator = as_rng(rng)  # checked even when the exact method does not use it
-    u, v, u_w, v_w, uniform = _validated(u_values, v_values, u_weights, v_weights)
-    n_projections = _check_projections(n_projections, u.shape[1])
-    if u.shape[1] == 1:  # D^2 = 2 l_2^2 on the line
-        ell_2 = cramer_of_sorted(sorted_pair(u[:, 0], v[:, 0], None if uniform else u_w,
-                                             None if uniform else v_w), 2.0)
+    # (rng is checked even when the exact method does not use it)
+    n_projections = _check_projections(n_projections, pair.dimension)
+    if pair.dimension == 1:  # D^2 = 2 l_2^2 on the line
+        ell_2 = cramer_of_sorted(sorted_pair(pair.u[:, 0], pair.v[:, 0],
+                                             *pair.line_weights()), 2.0)
         return _finite_energy(2.0 * ell_2 * ell_2 if squared else math.sqrt(2.0) * ell_2)
     if method == "auto":
-        exact = pair_count(u.shape[0], v.shape[0]) <= EXACT_PAIR_LIMIT
+        exact = pair_count(pair.u.shape[0], pair.v.shape[0]) <= EXACT_PAIR_LIMIT
         method = "exact" if exact else "sliced"
     if method == "exact":
-        value = exact_energy_squared(u, v, u_w, v_w)
+        value = exact_energy_squared(*pair.arrays())
     else:
-        directions = random_directions(generator, n_projections, u.shape[1])
-        value = float(sliced_energy_values(u, v, u_w, v_w, uniform, directions).mean())
+        directions = random_directions(rng, n_projections, pair.dimension)
+        value = float(sliced_energy_values(pair, directions).mean())
     return _finite_energy(float(value if squared else math.sqrt(value)))
 
 
@@ -310,7 +321,7 @@ def _finite_energy(value: float) -> float:
     return value
 
 
-def sliced_wasserstein_core(u, v, u_w, v_w, uniform, directions, p) -> Estimate:
+def sliced_wasserstein_core(pair: SamplePair, directions: np.ndarray, p: float) -> Estimate:
     r"""(mean over directions of W_p^p of the projections)^(1/p) and its standard error.
 
     Computed without over/underflow: the projected distances are divided by the largest
@@ -318,8 +329,8 @@ def sliced_wasserstein_core(u, v, u_w, v_w, uniform, directions, p) -> Estimate:
     :math:`\mathrm{se}(\bar M)\,\bar M^{1/p - 1}/p` for the mean :math:`\bar M` of the
     :math:`W_p^p`.
     """
-    distances = np.array([wasserstein_of_sorted(pair, p) for pair in
-                          _projected_pairs(u, v, u_w, v_w, directions, uniform)])
+    distances = np.array([wasserstein_of_sorted(projected, p) for projected in
+                          _projected_pairs(pair, directions)])
     n_projections = distances.size
     largest = distances.max()
     if largest == 0.0:
@@ -331,8 +342,10 @@ def sliced_wasserstein_core(u, v, u_w, v_w, uniform, directions, p) -> Estimate:
     error = float(largest * mean_error * mean ** (1.0 / p - 1.0) / p) if mean > 0 else 0.0
     return Estimate(value, error, n_projections)
 
-def sliced_wasserstein(u_values, v_values, u_weights=None, v_weights=None, *, p=2,
-                       n_projections=DEFAULT_PROJECTIONS, rng=None) -> Estimate:
+
+@takes_sample_pair(checks={"p": lambda p, name: check_real(p, name, lower=1.0), **_CHECK_RNG})
+def sliced_wasserstein(pair: SamplePair, *, p=2, n_projections=DEFAULT_PROJECTIONS,
+                       rng=None) -> Estimate:
     r"""Monte-Carlo sliced Wasserstein distance between two weighted samples in R^d.
 
     .. math::
@@ -387,9 +400,6 @@ def sliced_wasserstein(u_values, v_values, u_weights=None, v_weights=None, *, p=
     >>> round(estimate.value, 1), bool(abs(estimate.value - exact) < 4 * estimate.standard_error)
     (3.5, True)
     """
-    p = check_real(p, "p", lower=1.0)
-    generator = as_rng(rng)
-    u, v, u_w, v_w, uniform = _validated(u_values, v_values, u_weights, v_weights)
-    n_projections = _check_projections(n_projections, u.shape[1])
-    directions = random_directions(generator, n_projections, u.shape[1])
-    return sliced_wasserstein_core(u, v, u_w, v_w, uniform, directions, p)
+    n_projections = _check_projections(n_projections, pair.dimension)
+    directions = random_directions(rng, n_projections, pair.dimension)
+    return sliced_wasserstein_core(pair, directions, p)

@@ -29,10 +29,14 @@ available, with the estimate, before allocating anything.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from ._results import EmpiricalMeasure, TransportResult
-from ._validation import as_samples_pair, check_bool, check_option, check_real
+from ._validation import SamplePair, check_bool, check_option, check_real, takes_sample_pair
 from .exact.certificate import SolverError
 from .exact.onedim import sorted_pair, wasserstein_of_sorted
 from .exact.problem import Problem
@@ -91,13 +95,14 @@ def _choose_method(method: str, n: int, m: int, d: int) -> str:
     return method
 
 
-def solve_samples(u, v, u_w, v_w, p, method, progress) -> tuple[TransportResult,
-                                                                    PointCloudCost]:
+def solve_samples(u: np.ndarray, v: np.ndarray, u_w: np.ndarray, v_w: np.ndarray, p: float,
+                  method: str, progress: bool) -> tuple[TransportResult, PointCloudCost]:
     """Trusted core: certified transport between validated samples, by the solver rule.
 
     ``u, v`` are validated ``(n, d)`` and ``(m, d)`` arrays, ``u_w, v_w`` probability
-    vectors, ``method`` one of ``TRANSPORT_METHODS``. The result's costs and potentials are
-    in the returned cost object's unit (see :meth:`PointCloudCost.to_distance`).
+    vectors (a :class:`~otdiv._validation.SamplePair`'s ``arrays()``), ``method`` one of
+    ``TRANSPORT_METHODS``. The result's costs and potentials are in the returned cost
+    object's unit (see :meth:`PointCloudCost.to_distance`).
     """
     result, cost = _solve_by_rule(u, v, u_w, v_w, p, method, progress)
     check_underflow(cost, *plan_arcs(result.plan)[:2], result.cost)
@@ -166,8 +171,15 @@ def potential_at_targets(result: TransportResult, cost: PointCloudCost) -> np.nd
     return PointCloudCost.from_scaled(cost.y, cost.y, 1.0).cheapest(result.dual_v)[0][:, 0]
 
 
-def wasserstein(u_values, v_values, u_weights=None, v_weights=None, *, p: float = 1,
-                method: str = "auto", progress: bool = True) -> float:
+_ORDER = functools.partial(check_real, lower=1.0)
+_TRANSPORT_METHOD = functools.partial(check_option, allowed=TRANSPORT_METHODS)
+_TRANSPORT_CHECKS: dict[str, Callable[[Any, str], Any]] = {
+    "p": _ORDER, "method": _TRANSPORT_METHOD, "progress": check_bool}
+
+
+@takes_sample_pair(checks=_TRANSPORT_CHECKS)
+def wasserstein(pair: SamplePair, *, p: float = 1, method: str = "auto",
+                progress: bool = True) -> float:
     r"""Wasserstein distance W_p between two weighted empirical distributions in R^d.
 
     .. math::
@@ -234,20 +246,16 @@ def wasserstein(u_values, v_values, u_weights=None, v_weights=None, *, p: float 
     >>> wasserstein([[0.0, 0.0], [1.0, 0.0]], [[0.0, 1.0], [1.0, 1.0]], method="sparse")
     1.0
     """
-    p = check_real(p, "p", lower=1.0)
-    method = check_option(method, "method", TRANSPORT_METHODS)
-    progress = check_bool(progress, "progress")
-    u, v, u_w, v_w = as_samples_pair(u_values, v_values, u_weights, v_weights)
-    if u.shape[1] == 1:  # uniform weights given as None select the faster kernel
-        return wasserstein_of_sorted(sorted_pair(u[:, 0], v[:, 0],
-                                                 None if u_weights is None else u_w,
-                                                 None if v_weights is None else v_w), p)
-    result, cost = solve_samples(u, v, u_w, v_w, p, method, progress)
+    if pair.dimension == 1:
+        return wasserstein_of_sorted(sorted_pair(pair.u[:, 0], pair.v[:, 0],
+                                                 *pair.line_weights()), p)
+    result, cost = solve_samples(*pair.arrays(), p, method, progress)
     return cost.to_distance(result.cost)
 
 
-def transport(u_values, v_values, u_weights=None, v_weights=None, *, p: float = 1,
-              method: str = "auto", progress: bool = True) -> TransportResult:
+@takes_sample_pair(checks=_TRANSPORT_CHECKS)
+def transport(pair: SamplePair, *, p: float = 1, method: str = "auto",
+              progress: bool = True) -> TransportResult:
     r"""Optimal coupling and dual potentials between two weighted samples.
 
     Solves the Kantorovich problem with cost :math:`\|x_i - y_j\|^p`; ``result.cost`` is
@@ -299,11 +307,7 @@ def transport(u_values, v_values, u_weights=None, v_weights=None, *, p: float = 
     >>> float(f[1] - f[0])
     -1.0
     """
-    p = check_real(p, "p", lower=1.0)
-    method = check_option(method, "method", TRANSPORT_METHODS)
-    progress = check_bool(progress, "progress")
-    u, v, u_w, v_w = as_samples_pair(u_values, v_values, u_weights, v_weights)
-    result, cost = solve_samples(u, v, u_w, v_w, p, method, progress)
+    result, cost = solve_samples(*pair.arrays(), p, method, progress)
     if p == 1.0:
         # Kantorovich–Rubinstein form: f = c-transform of v, 1-Lipschitz on all of R^d.
         f_at_u = result.dual_u
@@ -324,7 +328,9 @@ def transport(u_values, v_values, u_weights=None, v_weights=None, *, p: float = 
     return result.replace(cost=physical, dual_u=dual_u, dual_v=dual_v, duality_gap=gap)
 
 
-def displacement_interpolation(u_values, v_values, t, *, u_weights=None, v_weights=None,
+@takes_sample_pair(checks={"t": functools.partial(check_real, lower=0.0, upper=1.0),
+                           "method": _TRANSPORT_METHOD}, weights_keyword_only=True)
+def displacement_interpolation(pair: SamplePair, t: float, *,
                                method: str = "auto") -> EmpiricalMeasure:
     r"""McCann's displacement interpolation: the W_2 geodesic between two samples.
 
@@ -366,12 +372,9 @@ def displacement_interpolation(u_values, v_values, t, *, u_weights=None, v_weigh
     >>> middle.points.ravel().tolist(), middle.weights.tolist()
     ([2.0, 3.0], [0.5, 0.5])
     """
-    t = check_real(t, "t", lower=0.0, upper=1.0)
-    method = check_option(method, "method", TRANSPORT_METHODS)
-    u, v, u_w, v_w = as_samples_pair(u_values, v_values, u_weights, v_weights)
-    result, _ = solve_samples(u, v, u_w, v_w, 2.0, method, progress=False)
+    result, _ = solve_samples(*pair.arrays(), 2.0, method, progress=False)
     rows, columns, weights = plan_arcs(result.plan)
-    points = (1.0 - t) * u[rows] + t * v[columns]
+    points = (1.0 - t) * pair.u[rows] + t * pair.v[columns]
     return EmpiricalMeasure(points=points, weights=weights / weights.sum())
 
 

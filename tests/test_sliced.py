@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from otdiv import sliced_wasserstein, wasserstein, wasserstein_1d
+from otdiv._validation import SamplePair
 from otdiv.estimators import random_directions, sliced_wasserstein_core
 
 from .strategies import point_clouds
@@ -17,7 +18,8 @@ def test_agrees_with_pot_on_the_same_directions(rng, p):
     u, v = rng.normal(size=(300, 3)), rng.normal(1.0, size=(250, 3))
     directions = ot.sliced.get_random_projections(3, 60, seed=1)  # shape (d, K)
     uniform_u, uniform_v = np.full(300, 1 / 300), np.full(250, 1 / 250)
-    ours = sliced_wasserstein_core(u, v, uniform_u, uniform_v, True, directions.T, p).value
+    ours = sliced_wasserstein_core(SamplePair(u, v, uniform_u, uniform_v, True),
+                                   directions.T, p).value
     theirs = ot.sliced_wasserstein_distance(u, v, n_projections=60, projections=directions,
                                             p=p)
     assert ours == pytest.approx(theirs, rel=1e-10)
@@ -28,7 +30,7 @@ def test_agrees_with_pot_on_the_same_directions_with_weights(rng):
     u_w, v_w = rng.random(200), rng.random(150)
     u_w, v_w = u_w / u_w.sum(), v_w / v_w.sum()
     directions = ot.sliced.get_random_projections(2, 40, seed=2)
-    ours = sliced_wasserstein_core(u, v, u_w, v_w, False, directions.T, 2.0).value
+    ours = sliced_wasserstein_core(SamplePair(u, v, u_w, v_w, False), directions.T, 2.0).value
     theirs = ot.sliced_wasserstein_distance(u, v, u_w, v_w, n_projections=40,
                                             projections=directions)
     assert ours == pytest.approx(theirs, rel=1e-10)

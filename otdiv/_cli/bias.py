@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .._atomic import write_text
-from .._validation import MAX_SAMPLE_SIZE
+from ..bias._validation import MAX_SAMPLE_SIZE
 from . import CheckFailed, add_common_options, integer, markdown_table, output_folder, real
 from ._args import add_deprecated_alias
 from ._executors import add_executor_options, checked_workers, executor_for
@@ -72,8 +72,9 @@ def bias_report(p_values, m_values, *, grid=19, out=None, sgd_m=1, steps=2000, l
     """Compute the tables, SGD runs and (with ``out``) the figures; return (summary, payload).
 
     ``executor`` runs the p-grid sweep (see :func:`otdiv.bias.tables.grid_rows`)."""
-    from .._validation import check_int, check_probability, check_real, check_sample_size
+    from .._validation import check_int, check_real
     from ..bias import bernoulli_sgd
+    from ..bias._validation import check_probability, check_sample_size
     from ..bias.tables import grid_rows, minimizer_rows
 
     p_values = [check_probability(p, "--prob") for p in p_values]

@@ -4,7 +4,8 @@ Exact expected minibatch gradients against true gradients for Bernoulli targets
 (:mod:`.bernoulli`) and categorical targets on {0, ..., K} (:mod:`.categorical`), minimisers
 of the expected sample loss, and many-run SGD (:func:`bernoulli_sgd`, :func:`categorical_sgd`
 in :mod:`.sgd`). Figures live in :mod:`otdiv.bias.figures` (matplotlib is imported only
-there). Argument checks live in :mod:`otdiv._validation` with every other check.
+there). Its argument checks live in :mod:`otdiv.bias._validation`, on the package-wide helpers
+of :mod:`otdiv._validation`.
 """
 
 from .bernoulli import (

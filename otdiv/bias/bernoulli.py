@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._results import MinimizerInterval
-from .._validation import (
+from ._validation import (
     as_probability_array,
     check_bias_distance,
     check_bias_order,

@@ -52,14 +52,13 @@ import numpy as np
 from scipy.special import gammaln, xlogy
 
 from .._results import GradientEstimate
-from .._validation import (
-    as_probability_array,
-    as_probability_vector,
-    as_rng,
+from .._validation import as_rng, check_int, check_option
+from ._validation import (
+    as_target,
+    as_theta,
     check_bias_distance,
     check_bias_order,
-    check_int,
-    check_option,
+    check_order_fits,
     check_sample_size,
 )
 from .bernoulli import expected_gradient_core, quadratic_gradient_scale
@@ -79,63 +78,19 @@ def tail_probabilities(pmf) -> np.ndarray:
     >>> tail_probabilities([0.2, 0.3, 0.5])
     array([0.8, 0.5])
     """
-    pmf = _as_target(pmf, "pmf")
-    return _tails_of(pmf)
+    pmf = as_target(pmf, "pmf")
+    return tails_of(pmf)
 
 
-def _tails_of(pmf: np.ndarray) -> np.ndarray:
+def tails_of(pmf: np.ndarray) -> np.ndarray:
+    """Tails S(j) = P[X >= j], j = 1..K, of a validated probability vector."""
     tails = np.cumsum(pmf[::-1])[::-1][1:]
     return np.clip(tails, 0.0, 1.0)
 
 
-def _as_target(target, name: str = "target") -> np.ndarray:
-    pmf = as_probability_vector(target, name, normalize=False)
-    pmf = pmf / pmf.sum()  # within 1e-9 of 1; exactly normalised for numpy's samplers
-    if pmf.size < 2:
-        raise ValueError(f"{name} must be a probability vector on {{0, ..., K}} with K >= 1 "
-                         f"(at least 2 entries), got {pmf.size} entry")
-    return pmf
-
-
-#: Largest power the W_q gradients may form: a quarter of the largest float64, so that
-#: the differences and half-sums of two such terms stay finite.
-_LARGEST_TERM = np.finfo(np.float64).max / 4
-
-
-def check_order_fits(order: float, size: int) -> float:
-    """``order`` for which every term ``|d|**order`` of the W_q gradient is a float64.
-
-    On K tail parameters the gradient of coordinate j is
-    ``(|d+ + 1|^q - |d+|^q + |d-|^q - |d- - 1|^q) / 2`` with every base at most K in
-    absolute value, so the terms stay below ``float64 max / 4`` exactly when
-    ``q <= log(max / 4) / log(K)`` (no limit for K = 1). A larger order is refused with a
-    ``ValueError`` naming ``order`` instead of returning ``inf``/``nan``.
-    """
-    if size >= 2:
-        limit = float(np.log(_LARGEST_TERM) / np.log(size))
-        if order > limit:
-            raise ValueError(f"order must be at most {limit:.6g} for K = {size} tail "
-                             f"parameters (the W_q gradient's terms |d|^order with |d| up "
-                             f"to K overflow float64 beyond), got order={order!r}")
-    return order
-
-
-def _as_theta(theta, size: int, name: str = "theta") -> np.ndarray:
-    array = as_probability_array(theta, name)
-    if array.ndim != 1 or array.size != size:
-        raise ValueError(f"{name} must be the K = {size} tail probabilities Q(X >= j), "
-                         f"j = 1..K (shape ({size},)), got shape {array.shape}")
-    if np.any(np.diff(array) > 0):
-        index = int(np.flatnonzero(np.diff(array) > 0)[0])
-        raise ValueError(f"{name} must be non-increasing ({name}[j] = Q(X >= j+1)), got "
-                         f"{name}[{index}] = {array[index]!r} < {name}[{index + 1}] = "
-                         f"{array[index + 1]!r}")
-    return array
-
-
 def _check_common(target, theta, distance, order):
-    pmf = _as_target(target)
-    theta = _as_theta(theta, pmf.size - 1)
+    pmf = as_target(target)
+    theta = as_theta(theta, pmf.size - 1)
     distance = check_bias_distance(distance)
     order = check_order_fits(check_bias_order(order, distance), theta.size)
     return pmf, theta, distance, order
@@ -191,7 +146,7 @@ def categorical_true_gradient(target, theta, *, distance="wasserstein", order=1)
     array([ 0.2, -0.2])
     """
     pmf, theta, distance, order = _check_common(target, theta, distance, order)
-    return _tail_gradients(_tails_of(pmf)[None, :], theta, distance, order)[0]
+    return _tail_gradients(tails_of(pmf)[None, :], theta, distance, order)[0]
 
 
 def _composition_tails(m: int, size: int) -> np.ndarray:
@@ -301,7 +256,7 @@ def categorical_expected_gradient(target, theta, m, *, distance="wasserstein", o
     generator = as_rng(rng)  # validated even when the answer is exact and rng goes unused
     zeros = np.zeros(theta.size)
     if method != "monte_carlo" and _is_separable(distance, order):
-        tails = _tails_of(pmf)
+        tails = tails_of(pmf)
         value = np.array([expected_gradient_core(tail, np.asarray(coordinate), m, distance)
                           for tail, coordinate in zip(tails, theta)])
         return GradientEstimate(value=value, standard_error=zeros, exact=True,

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import check_int, check_probability, check_sample_size
+from .._validation import check_int
+from ._validation import check_probability, check_sample_size
 from .bernoulli import bernoulli_expected_gradient, bernoulli_true_gradient
 
 __all__ = ["plot_expected_gradients", "plot_sgd_trajectories"]

@@ -6,17 +6,18 @@ import numpy as np
 
 from .._kernels.bias import bernoulli_sgd_steps, categorical_sgd_steps
 from .._results import SGDResult
-from .._validation import (
-    as_rng,
+from .._validation import as_rng, check_int, check_real
+from ._validation import (
+    as_target,
+    as_theta,
     check_bias_distance,
     check_bias_order,
-    check_int,
+    check_order_fits,
     check_probability,
-    check_real,
     check_sample_size,
 )
 from .bernoulli import quadratic_gradient_scale
-from .categorical import _as_target, _as_theta, _tails_of, check_order_fits
+from .categorical import tails_of
 
 __all__ = ["bernoulli_sgd", "categorical_sgd"]
 
@@ -182,7 +183,7 @@ def categorical_sgd(target, m, *, distance="wasserstein", order=1, steps=1000,
     >>> w.final.mean(axis=0).round(1)                 # medians of Ber(0.9), Ber(0.4)
     array([1., 0.])
     """
-    pmf = _as_target(target)
+    pmf = as_target(target)
     size = pmf.size - 1
     m = check_sample_size(m)
     distance = check_bias_distance(distance)
@@ -195,7 +196,7 @@ def categorical_sgd(target, m, *, distance="wasserstein", order=1, steps=1000,
     if theta0 is None:
         start = (size - np.arange(size)) / (size + 1.0)
     else:
-        start = _as_theta(theta0, size, "theta0")
+        start = as_theta(theta0, size, "theta0")
     generator = as_rng(rng)
     scale = 0.0 if distance == "wasserstein" else quadratic_gradient_scale(distance)
 
@@ -219,5 +220,5 @@ def categorical_sgd(target, m, *, distance="wasserstein", order=1, steps=1000,
         categorical_sgd_steps(theta, np.ascontiguousarray(tails), learning_rate, scale, order,
                                 np.ascontiguousarray(column_of_step[begin + 1:stop + 1]),
                                 trajectories)
-    return SGDResult(trajectories=trajectories, steps=recorded, target=_tails_of(pmf),
+    return SGDResult(trajectories=trajectories, steps=recorded, target=tails_of(pmf),
                      distance=distance)

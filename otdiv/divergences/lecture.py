@@ -7,8 +7,8 @@ import math
 import numpy as np
 
 from .._results import NoiseBoundResult, ParallelLinesDivergences
-from .._validation import as_samples_pair
-from ..exact.onedim import wasserstein_1d
+from .._validation import SamplePair, takes_sample_pair
+from ..exact.onedim import sorted_pair, wasserstein_of_sorted
 from .densities import f_divergence_density
 
 __all__ = ["parallel_lines_divergences", "noise_bound"]
@@ -100,8 +100,8 @@ def _check_noise(noise):
     return lower, upper, variance
 
 
-def noise_bound(u_values, v_values, u_weights=None, v_weights=None, *, noise
-                ) -> NoiseBoundResult:
+@takes_sample_pair()
+def noise_bound(pair: SamplePair, *, noise) -> NoiseBoundResult:
     r"""Both sides of the Arjovsky–Bottou noise bound for 1-D discrete :math:`P_r`, :math:`P_g`.
 
     .. math::
@@ -162,11 +162,10 @@ def noise_bound(u_values, v_values, u_weights=None, v_weights=None, *, noise
     >>> result.wasserstein, result.diameter, round(result.jensen_shannon, 9), result.holds
     (1.0, 2.0, 0.693147181, True)
     """
-    u, v, u_w, v_w = as_samples_pair(u_values, v_values, u_weights, v_weights)
-    if u.shape[1] != 1:
+    if pair.dimension != 1:
         raise ValueError(f"u_values and v_values must be points on the line (shape (n,) or "
-                         f"(n, 1)), got points in R^{u.shape[1]}")
-    u, v = u[:, 0], v[:, 0]
+                         f"(n, 1)), got points in R^{pair.dimension}")
+    u, v, u_w, v_w = pair.u[:, 0], pair.v[:, 0], pair.u_weights, pair.v_weights
     lower, upper, variance = _check_noise(noise)
 
     def mixture(atoms, weights):
@@ -181,7 +180,7 @@ def noise_bound(u_values, v_values, u_weights=None, v_weights=None, *, noise
     jensen_shannon = f_divergence_density(mixture(u, u_w), mixture(v, v_w), "jensen_shannon",
                                           support=support, points=kinks)
     jensen_shannon = min(max(jensen_shannon, 0.0), _LOG2)  # quadrature round-off only
-    distance = wasserstein_1d(u, v, u_w, v_w)
+    distance = wasserstein_of_sorted(sorted_pair(u, v, u_w, v_w), 1.0)
     diameter = support[1] - support[0]
     noise_std = math.sqrt(variance)
     bound = 2.0 * noise_std + 2.0 * diameter * math.sqrt(jensen_shannon)

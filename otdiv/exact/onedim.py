@@ -25,7 +25,7 @@ import numpy as np
 
 from .._kernels import onedim as _kernels
 from .._scaling import power_of_two_above
-from .._validation import as_samples, as_weights, check_real, check_same_dimension
+from .._validation import SamplePair, check_real, takes_sample_pair
 from . import _sorting
 
 __all__ = ["wasserstein_1d", "cramer_distance", "energy_distance_1d"]
@@ -33,27 +33,6 @@ __all__ = ["wasserstein_1d", "cramer_distance", "energy_distance_1d"]
 # |gap|^p sums below this (or non-finite) are recomputed on a scale where nothing underflows
 # (see _wasserstein and _cramer_power_root).
 _TINY = 1e-280
-
-
-def _as_1d_values(values, name):
-    array = as_samples(values, name)
-    if array.shape[1] != 1:
-        raise ValueError(f"{name} must be 1-D samples (shape (n,) or (n, 1)), got points in "
-                         f"R^{array.shape[1]} (shape {array.shape})")
-    return array[:, 0]
-
-
-def _as_1d_pair(u_values, v_values, u_weights, v_weights):
-    """Validated 1-D values and weights; a weight is ``None`` when uniform."""
-    u = as_samples(u_values, "u_values")
-    v = as_samples(v_values, "v_values")
-    check_same_dimension(u, v)
-    if u.shape[1] != 1:
-        raise ValueError(f"u_values and v_values must be 1-D samples (shape (n,) or (n, 1)), "
-                         f"got points in R^{u.shape[1]}")
-    u_w = None if u_weights is None else as_weights(u_weights, u.shape[0], "u_weights")
-    v_w = None if v_weights is None else as_weights(v_weights, v.shape[0], "v_weights")
-    return u[:, 0], v[:, 0], u_w, v_w
 
 
 def _sorted_with_weights(values, weights):
@@ -209,8 +188,15 @@ def _wasserstein_pp_numpy(u, v, u_w, v_w, p):
     return float(np.sum(steps * gaps**p))
 
 
-def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, *,
-                   p: float = 1) -> float:
+_ORDER = {"p": lambda p, name: check_real(p, name, lower=1.0)}
+
+
+def _line_pair(pair: SamplePair) -> _SortedPair:
+    return _SortedPair(pair.u[:, 0], pair.v[:, 0], *pair.line_weights())
+
+
+@takes_sample_pair(checks=_ORDER, one_dimensional=True)
+def wasserstein_1d(pair: SamplePair, *, p: float = 1) -> float:
     r"""Wasserstein distance W_p between two weighted samples on the real line.
 
     .. math:: W_p(\mu, \nu) = \Big(\int_0^1 |F_\mu^{-1}(t) - F_\nu^{-1}(t)|^p\,dt\Big)^{1/p}
@@ -266,13 +252,11 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, *,
     >>> wasserstein_1d([0.0, 1.0], [0.0, 1.0], [3.0, 1.0], [1.0, 1.0])  # weights normalised
     0.25
     """
-    p = check_real(p, "p", lower=1.0)
-    pair = _SortedPair(*_as_1d_pair(u_values, v_values, u_weights, v_weights))
-    return _wasserstein(pair, p)
+    return _wasserstein(_line_pair(pair), p)
 
 
-def cramer_distance(u_values, v_values, u_weights=None, v_weights=None, *,
-                    p: float = 2) -> float:
+@takes_sample_pair(checks=_ORDER, one_dimensional=True)
+def cramer_distance(pair: SamplePair, *, p: float = 2) -> float:
     r"""The ℓ_p distance between the CDFs of two weighted samples on the real line.
 
     .. math:: \ell_p(\mu, \nu) = \Big(\int_{\mathbb R} |F_\mu(x) - F_\nu(x)|^p\,dx\Big)^{1/p}
@@ -324,12 +308,11 @@ def cramer_distance(u_values, v_values, u_weights=None, v_weights=None, *,
     >>> cramer_distance([0.0, 1.0], [0.0, 1.0], [1.0, 0.0], [0.0, 1.0]) ** 2  # ℓ_2²
     1.0
     """
-    p = check_real(p, "p", lower=1.0)
-    pair = _SortedPair(*_as_1d_pair(u_values, v_values, u_weights, v_weights))
-    return _cramer_power_root(pair, p)
+    return _cramer_power_root(_line_pair(pair), p)
 
 
-def energy_distance_1d(u_values, v_values, u_weights=None, v_weights=None, *, squared=False):
+@takes_sample_pair(one_dimensional=True)
+def energy_distance_1d(pair: SamplePair, *, squared=False) -> float:
     r"""Exact energy distance on the line through the CDF identity, :math:`O(n\log n)`.
 
     .. math:: D^2 = 2E|X - Y| - E|X - X'| - E|Y - Y'| = 2\int (F - G)^2 = 2\,\ell_2^2
@@ -343,14 +326,7 @@ def energy_distance_1d(u_values, v_values, u_weights=None, v_weights=None, *, sq
     >>> round(energy_distance_1d([0.0], [2.0], squared=True), 12)  # 2|0 - 2| - 0 - 0
     4.0
     """
-    return _energy_distance_1d_core(*_as_1d_pair(u_values, v_values, u_weights, v_weights),
-                                    squared=squared)
-
-
-def _energy_distance_1d_core(u, v, u_w, v_w, *, squared=False):
-    """:func:`energy_distance_1d` of validated 1-D float64 samples and normalised weights
-    (``None`` = uniform), for callers that have validated already."""
-    ell_2 = _cramer_power_root(_SortedPair(u, v, u_w, v_w), 2.0)
+    ell_2 = _cramer_power_root(_line_pair(pair), 2.0)
     return 2.0 * ell_2 * ell_2 if squared else math.sqrt(2.0) * ell_2
 
 
