@@ -5,22 +5,13 @@ The learned critics live in the optional :mod:`otdiv.gan` (JAX + optax), which
 ``import otdiv`` never imports.
 """
 
-from ._results import (
-    AssignmentResult,
+from ._results import TrainedCritic, TrainedGan
+from ._sample_results import (
     CriticReport,
     EmpiricalMeasure,
     Estimate,
     FCriticReport,
-    GradientEstimate,
     KantorovichPotential,
-    MinimizerInterval,
-    NoiseBoundResult,
-    ParallelLinesDivergences,
-    SGDResult,
-    TrainedCritic,
-    TrainedGan,
-    TransportResult,
-    VariationalBoundResult,
 )
 from .bias import (
     bernoulli_expected_gradient,
@@ -33,6 +24,7 @@ from .bias import (
     categorical_sgd,
     categorical_true_gradient,
 )
+from .bias.results import GradientEstimate, MinimizerInterval, SGDResult
 from .critics import kantorovich_potential, verify_critic, verify_f_critic
 from .distance_matrix import PairwiseResult, pairwise
 from .divergences import (
@@ -45,6 +37,7 @@ from .divergences import (
     parallel_lines_divergences,
     variational_bound,
 )
+from .divergences.results import NoiseBoundResult, ParallelLinesDivergences, VariationalBoundResult
 from .estimators import energy_distance, sliced_energy_distance, sliced_wasserstein
 from .exact import (
     SolverError,
@@ -54,6 +47,7 @@ from .exact import (
     wasserstein_1d,
 )
 from .exact.onedim import cramer_distance
+from .exact.results import AssignmentResult, TransportResult
 from .sample_transport import displacement_interpolation, transport, wasserstein
 
 

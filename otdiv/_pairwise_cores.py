@@ -1,17 +1,19 @@
 r"""Per-sample preparation and per-pair values for ``otdiv.pairwise`` (no validation).
 
-Every call from the pairwise layer into otdiv's single-pair internals is in this module, so
-that when those internals move only this file changes. Each metric has:
+The pairwise layer prepares each sample once and calls the same private cores as the
+single-pair functions (``otdiv._transport``, ``otdiv._energy``, ``otdiv._sliced``,
+``otdiv.exact.onedim``'s trusted cores); nothing here validates (``pairwise`` has) and
+nothing here repeats a formula. Each metric has:
 
 - ``prepare(sample, weights, metric, options)``: the once-per-sample work (sorting 1-D
-  values, normalising weights, the largest coordinate for the energy's exact rescaling);
+  values, the largest coordinate for the energy's exact rescaling);
 - ``energy_self_term_needs`` / ``self_terms``: the energy's :math:`E\|X - X'\|` sums, computed once
   per sample (per power-of-two scale and kernel that the sample's pairs use; see below);
 - ``pair_value(prepared_u, prepared_v, metric, options, seed)``: the value of one pair and
   its quality number (duality gap of an exact LP, standard error of a sliced estimate).
 
-The numbers are bit-for-bit those of the public single-pair functions on ``(u, v)``: each
-step below repeats what that function does, in the same order, on the same arrays:
+The numbers are bit-for-bit those of the public single-pair functions on ``(u, v)``, which
+run the same cores on the same arrays:
 
 ``wasserstein``   1-D: ``wasserstein_1d`` (sort once, quantile merge); d >= 2: the
                   certified exact solve of ``wasserstein`` (``sample_transport``'s solver
@@ -35,18 +37,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._kernels import energy as _energy_kernels
-from ._scaling import power_of_two_above
-from ._validation import SamplePair, as_weights
-from .estimators import (
-    PARALLEL_WORK_THRESHOLD,
-    pair_count,
-    random_directions,
-    sliced_energy_core,
-    sliced_wasserstein_core,
+from ._energy import (
+    distance_sum_kernels,
+    energy_from_ell2,
+    energy_from_sums,
+    serial_kernels,
 )
-from .exact.onedim import _cramer_power_root, _sorted_with_weights, _SortedPair, _wasserstein
-from .sample_transport import solve_samples
+from ._scaling import power_of_two_above
+from ._sliced import random_directions, sliced_energy_core, sliced_wasserstein_core
+from ._transport import solve_samples
+from ._validation import SamplePair, as_weights
+from .exact.onedim import (
+    cramer_of_sorted,
+    presorted_pair,
+    sort_with_weights,
+    wasserstein_of_sorted,
+)
 
 __all__ = ["METRICS", "DEFAULT_P", "Prepared", "prepare", "pair_value",
            "energy_self_term_needs", "self_terms", "exact_lp", "sliced"]
@@ -73,9 +79,9 @@ class Prepared:
     within: dict = field(default_factory=dict)
 
 
-def _PresortedPair(u: Prepared, v: Prepared) -> _SortedPair:
+def _line_pair(u: Prepared, v: Prepared):
     """The 1-D pair of two prepared (sorted once) samples, without sorting again."""
-    return _SortedPair.presorted(u.values, u.weights, v.values, v.weights)
+    return presorted_pair(u.values, u.weights, v.values, v.weights)
 
 
 def _one_dimensional(metric: str, dimension: int) -> bool:
@@ -88,7 +94,7 @@ def prepare(sample: np.ndarray, weights: np.ndarray | None, metric: str,
     normalised (:func:`otdiv._validation.as_weights`), or None for uniform weights."""
     dimension = sample.shape[1]
     if _one_dimensional(metric, dimension):
-        values, sorted_weights = _sorted_with_weights(sample[:, 0], weights)
+        values, sorted_weights = sort_with_weights(sample[:, 0], weights)
         return Prepared(values, sorted_weights, 1)
     return Prepared(sample, weights, dimension, largest=float(np.abs(sample).max()))
 
@@ -106,8 +112,7 @@ def _energy_scale_and_kernel(u: Prepared, v: Prepared):
     largest = max(u.largest, v.largest)
     if largest == 0.0:
         return None
-    n, m = u.values.shape[0], v.values.shape[0]
-    serial = pair_count(n, m) * u.dimension < PARALLEL_WORK_THRESHOLD
+    serial = serial_kernels(u.values.shape[0], v.values.shape[0], u.dimension)
     return (power_of_two_above(largest), serial)
 
 
@@ -140,7 +145,7 @@ def energy_self_term_needs(rows: list, columns: list | None) -> tuple[list, list
                 pair_scale = max(mine[0], scale)
                 if pair_scale == 0.0:
                     continue  # both samples all zeros: the distance is 0 without sums
-                serial = pair_count(mine[1], size) * prepared.dimension < PARALLEL_WORK_THRESHOLD
+                serial = serial_kernels(mine[1], size, prepared.dimension)
                 keys.add((pair_scale, serial))
             result.append(keys)
         return result
@@ -156,8 +161,7 @@ def self_terms(prepared: Prepared, keys) -> dict:
     terms = {}
     for scale, serial in keys:
         x = prepared.values / scale
-        within = (_energy_kernels.within_distance_sum_serial if serial
-                  else _energy_kernels.within_distance_sum)
+        within = distance_sum_kernels(serial)[1]
         terms[(scale, serial)] = within(x, np.ascontiguousarray(x.T), weights)
     return terms
 
@@ -167,7 +171,7 @@ def self_terms(prepared: Prepared, keys) -> dict:
 def _wasserstein_value(u: Prepared, v: Prepared, options: dict):
     p = options["p"]
     if u.dimension == 1:
-        return _wasserstein(_PresortedPair(u, v), p), math.nan
+        return wasserstein_of_sorted(_line_pair(u, v), p), math.nan
     result, cost = solve_samples(*_sample_pair(u, v).arrays(), p, options["method"],
                                  progress=False)
     value = cost.to_distance(result.cost)
@@ -177,24 +181,22 @@ def _wasserstein_value(u: Prepared, v: Prepared, options: dict):
 
 
 def _cramer_value(u: Prepared, v: Prepared, options: dict):
-    return _cramer_power_root(_PresortedPair(u, v), options["p"]), math.nan
+    return cramer_of_sorted(_line_pair(u, v), options["p"]), math.nan
 
 
 def _energy_value(u: Prepared, v: Prepared, options: dict):
     squared = options["squared"]
     if u.dimension == 1:
-        ell_2 = _cramer_power_root(_PresortedPair(u, v), 2.0)
-        return (2.0 * ell_2 * ell_2 if squared else math.sqrt(2.0) * ell_2), math.nan
+        return energy_from_ell2(cramer_of_sorted(_line_pair(u, v), 2.0), squared), math.nan
     key = _energy_scale_and_kernel(u, v)
     if key is None:
         value = 0.0
     else:
         scale, serial = key
         x, y = u.values / scale, v.values / scale
-        cross = (_energy_kernels.cross_distance_sum_serial if serial
-                 else _energy_kernels.cross_distance_sum)
+        cross = distance_sum_kernels(serial)[0]
         cross_sum = cross(x, _full_weights(u), np.ascontiguousarray(y.T), _full_weights(v))
-        value = max(2.0 * cross_sum - u.within[key] - v.within[key], 0.0) * scale
+        value = energy_from_sums(cross_sum, u.within[key], v.within[key], scale)
     return float(value if squared else math.sqrt(value)), math.nan
 
 

@@ -18,7 +18,8 @@ import numbers
 import numpy as np
 
 from ._kernels.critics import max_slope, monotone_coupling
-from ._results import CriticReport, FCriticReport, KantorovichPotential
+from ._sample_results import CriticReport, FCriticReport, KantorovichPotential
+from ._transport import TRANSPORT_METHODS, plan_arcs, potential_at_targets, solve_samples
 from ._validation import (
     SamplePair,
     as_sample_pair,
@@ -29,7 +30,6 @@ from ._validation import (
     takes_sample_pair,
 )
 from .geometry import paired_distances
-from .sample_transport import TRANSPORT_METHODS, plan_arcs, potential_at_targets, solve_samples
 
 __all__ = ["kantorovich_potential", "verify_critic", "verify_f_critic"]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._results import freeze_arrays
+from ._frozen import freeze_arrays
 
 __all__ = ["BakeryProblem", "bakery", "ImageSet", "IMAGE_SPLITS", "digits", "mnist_5k",
            "gaussian_1d", "gaussian_mixture_1d",

@@ -10,7 +10,9 @@ import numpy as np
 
 from . import _executor
 from . import _pairwise_cores as cores
-from ._results import PairwiseResult
+from ._sample_results import PairwiseResult
+from ._sliced import check_projections
+from ._transport import TRANSPORT_METHODS
 from ._validation import (
     as_samples,
     as_seed_sequence,
@@ -20,8 +22,6 @@ from ._validation import (
     check_option,
     check_real,
 )
-from .estimators import _check_projections
-from .sample_transport import TRANSPORT_METHODS
 
 __all__ = ["pairwise", "PairwiseResult"]
 
@@ -328,7 +328,7 @@ def pairwise(samples, others=None, *, metric: str = "wasserstein", p: float | No
                          f"squared Cramér distance in 1-D) in higher dimensions")
     if cores.sliced(metric):
         # the single-pair functions' own limit, checked before any work is sent out
-        options["n_projections"] = _check_projections(options["n_projections"], dimension)
+        options["n_projections"] = check_projections(options["n_projections"], dimension)
         options["seed_entropy"] = root.entropy
 
     n_rows = len(rows)

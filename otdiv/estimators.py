@@ -9,135 +9,38 @@ one-dimensional pieces use the closed forms of ``otdiv.exact.onedim``.
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
-import numpy as np
-
-from ._kernels import energy as _energy_kernels
-from ._results import Estimate
-from ._scaling import power_of_two_above
+from ._energy import energy_from_ell2, exact_energy_squared, pair_count
+from ._sample_results import Estimate
+from ._sliced import (
+    check_projections,
+    random_directions,
+    sliced_energy_core,
+    sliced_energy_values,
+    sliced_wasserstein_core,
+    sphere_constant,
+)
 from ._validation import (
     SamplePair,
     as_rng,
     check_bool,
-    check_int,
     check_option,
     check_real,
     takes_sample_pair,
 )
-from .exact.onedim import cramer_of_sorted, sorted_pair, wasserstein_of_sorted
+from .exact.onedim import cramer_of_sorted, sorted_pair
 
-__all__ = ["energy_distance", "sliced_energy_distance", "sliced_wasserstein"]
+__all__ = ["energy_distance", "sliced_energy_distance", "sliced_wasserstein",
+           "exact_energy_squared", "random_directions", "sliced_wasserstein_core",
+           "sphere_constant"]
 
 # method="auto" uses the exact double sum up to this many point pairs (about 1.5 s on two
 # cores) and the sliced estimate beyond.
 EXACT_PAIR_LIMIT = 10**9
 DEFAULT_PROJECTIONS = 200
-# below this many (pairs x dimension) the exact sums run on one thread: starting the thread
-# team would cost more than it saves
-PARALLEL_WORK_THRESHOLD = 1 << 20
-# projected values held at once by the sliced estimators (per sample): 32 MB of float64
-_PROJECTION_BATCH_VALUES = 4_000_000
-
-
-def sphere_constant(d: int) -> float:
-    r"""The constant :math:`c_d` with :math:`E\|z\| = c_d\,E_\theta|\theta^\top z|`.
-
-    .. math:: c_d = \frac{\sqrt\pi\,\Gamma(\frac{d+1}{2})}{\Gamma(\frac d2)}
-
-    for :math:`\theta` uniform on the unit sphere of :math:`\mathbb R^d` (``c_1 = 1``,
-    ``c_2 = π/2``).
-
-    Examples
-    --------
-    >>> from otdiv.estimators import sphere_constant
-    >>> sphere_constant(1), round(sphere_constant(2), 12)
-    (1.0, 1.570796326795)
-    """
-    if d <= 1000:
-        # c_1 = 1, c_2 = pi/2 and c_{k+2} = c_k (k + 1) / k, with the rational factor exact
-        ratio = Fraction(1)
-        for k in range(2 - d % 2, d, 2):
-            ratio *= Fraction(k + 1, k)
-        return float(ratio) if d % 2 else float(ratio) * (math.pi / 2)
-    return math.exp(0.5 * math.log(math.pi) + math.lgamma((d + 1) / 2) - math.lgamma(d / 2))
-
-
-def pair_count(n: int, m: int) -> int:
-    return n * m + n * (n - 1) // 2 + m * (m - 1) // 2
-
-
-def exact_energy_squared(u: np.ndarray, v: np.ndarray, u_w: np.ndarray, v_w: np.ndarray
-                         ) -> float:
-    """2 E||X-Y|| - E||X-X'|| - E||Y-Y'|| by the O(n + m)-memory Numba double sums."""
-    largest = max(np.abs(u).max(), np.abs(v).max())
-    if largest == 0.0:
-        return 0.0
-    # Divide by a power of two (exact) so squared coordinates can neither overflow nor
-    # underflow; the energy distance scales linearly.
-    scale = power_of_two_above(largest)
-    u, v = u / scale, v / scale
-    u_t, v_t = np.ascontiguousarray(u.T), np.ascontiguousarray(v.T)
-    if pair_count(u.shape[0], v.shape[0]) * u.shape[1] < PARALLEL_WORK_THRESHOLD:
-        cross_sum = _energy_kernels.cross_distance_sum_serial
-        within_sum = _energy_kernels.within_distance_sum_serial
-    else:
-        cross_sum = _energy_kernels.cross_distance_sum
-        within_sum = _energy_kernels.within_distance_sum
-    cross = cross_sum(u, u_w, v_t, v_w)
-    within_u = within_sum(u, u_t, u_w)
-    within_v = within_sum(v, v_t, v_w)
-    # The three sums cancel when the samples are close; round-off may leave a value of
-    # order 1e-16 * cross below zero, which is the distance 0.
-    return max(2.0 * cross - within_u - within_v, 0.0) * scale
-
-
-#: Most direction coordinates (n_projections * d) drawn at once: 1 GiB of float64.
-MAX_DIRECTION_VALUES = 2**27
-
-
-def _check_projections(n_projections, d: int) -> int:
-    """A number of random directions: an integer >= 2 whose directions fit in memory."""
-    n_projections = check_int(n_projections, "n_projections", lower=2)
-    if n_projections * d > MAX_DIRECTION_VALUES:
-        raise ValueError(f"n_projections must be at most {MAX_DIRECTION_VALUES // d} in "
-                         f"R^{d} (n_projections * d <= 2**27 direction coordinates, 1 GiB), "
-                         f"got {n_projections}")
-    return n_projections
-
-
-def random_directions(rng, n_directions: int, d: int) -> np.ndarray:
-    """Rows uniform on the unit sphere of R^d (normalised Gaussians)."""
-    directions = rng.standard_normal((n_directions, d))
-    norms = np.linalg.norm(directions, axis=1)
-    while np.any(norms == 0.0):  # probability zero, but never divide by it
-        zero = norms == 0.0
-        directions[zero] = rng.standard_normal((int(zero.sum()), d))
-        norms = np.linalg.norm(directions, axis=1)
-    return directions / norms[:, None]
-
-
-def _projected_pairs(pair: SamplePair, directions: np.ndarray):
-    """Yield a sorted 1-D pair (see ``exact.onedim``) for each direction, in batches."""
-    u, v = pair.u, pair.v
-    weights = pair.line_weights()
-    batch = max(1, _PROJECTION_BATCH_VALUES // max(u.shape[0], v.shape[0]))
-    for start in range(0, directions.shape[0], batch):
-        block = directions[start:start + batch]
-        u_projected = block @ u.T  # (batch, n), rows contiguous
-        v_projected = block @ v.T
-        for row in range(block.shape[0]):
-            yield sorted_pair(u_projected[row], v_projected[row], *weights)
-
-
-def sliced_energy_values(pair: SamplePair, directions: np.ndarray) -> np.ndarray:
-    """c_d times the exact 1-D squared energy distance of each projection."""
-    c_d = sphere_constant(pair.dimension)
-    values = np.empty(directions.shape[0])
-    for k, projected in enumerate(_projected_pairs(pair, directions)):
-        ell_2 = cramer_of_sorted(projected, 2.0)
-        values[k] = c_d * 2.0 * ell_2 * ell_2
-    return values
+# (the cores live in otdiv._energy and otdiv._sliced; exact_energy_squared, random_directions,
+# sliced_wasserstein_core and sphere_constant stay importable from here for otdiv.gan and the
+# tests)
 
 
 _CHECK_SQUARED = {"squared": check_bool}
@@ -207,21 +110,9 @@ def sliced_energy_distance(pair: SamplePair, *, squared=False,
     >>> bool(abs(estimate.value - exact) < 4 * estimate.standard_error)
     True
     """
-    n_projections = _check_projections(n_projections, pair.dimension)
+    n_projections = check_projections(n_projections, pair.dimension)
     directions = random_directions(rng, n_projections, pair.dimension)
     return sliced_energy_core(pair, directions, squared)
-
-
-def sliced_energy_core(pair: SamplePair, directions: np.ndarray, squared: bool) -> Estimate:
-    """The sliced energy estimate of validated samples along the given directions."""
-    n_projections = directions.shape[0]
-    values = sliced_energy_values(pair, directions)
-    mean = float(values.mean())
-    standard_error = float(values.std(ddof=1) / math.sqrt(n_projections))
-    if squared:
-        return Estimate(mean, standard_error, n_projections)
-    root = math.sqrt(mean)
-    return Estimate(root, standard_error / (2.0 * root) if root > 0 else 0.0, n_projections)
 
 
 @takes_sample_pair(checks={"method": lambda method, name: check_option(
@@ -296,11 +187,11 @@ def energy_distance(pair: SamplePair, *, squared=False, method="auto",
     10.0
     """
     # (rng is checked even when the exact method does not use it)
-    n_projections = _check_projections(n_projections, pair.dimension)
+    n_projections = check_projections(n_projections, pair.dimension)
     if pair.dimension == 1:  # D^2 = 2 l_2^2 on the line
         ell_2 = cramer_of_sorted(sorted_pair(pair.u[:, 0], pair.v[:, 0],
                                              *pair.line_weights()), 2.0)
-        return _finite_energy(2.0 * ell_2 * ell_2 if squared else math.sqrt(2.0) * ell_2)
+        return _finite_energy(energy_from_ell2(ell_2, squared))
     if method == "auto":
         exact = pair_count(pair.u.shape[0], pair.v.shape[0]) <= EXACT_PAIR_LIMIT
         method = "exact" if exact else "sliced"
@@ -319,28 +210,6 @@ def _finite_energy(value: float) -> float:
         raise ValueError("the energy distance of these samples overflows float64 (their "
                          "distances approach the largest float); rescale the samples")
     return value
-
-
-def sliced_wasserstein_core(pair: SamplePair, directions: np.ndarray, p: float) -> Estimate:
-    r"""(mean over directions of W_p^p of the projections)^(1/p) and its standard error.
-
-    Computed without over/underflow: the projected distances are divided by the largest
-    one before the p-th powers. The standard error is the delta method's
-    :math:`\mathrm{se}(\bar M)\,\bar M^{1/p - 1}/p` for the mean :math:`\bar M` of the
-    :math:`W_p^p`.
-    """
-    distances = np.array([wasserstein_of_sorted(projected, p) for projected in
-                          _projected_pairs(pair, directions)])
-    n_projections = distances.size
-    largest = distances.max()
-    if largest == 0.0:
-        return Estimate(0.0, 0.0, n_projections)
-    powers = (distances / largest) ** p
-    mean = float(powers.mean())
-    value = float(largest * mean ** (1.0 / p))
-    mean_error = float(powers.std(ddof=1) / math.sqrt(n_projections))
-    error = float(largest * mean_error * mean ** (1.0 / p - 1.0) / p) if mean > 0 else 0.0
-    return Estimate(value, error, n_projections)
 
 
 @takes_sample_pair(checks={"p": lambda p, name: check_real(p, name, lower=1.0), **_CHECK_RNG})
@@ -400,6 +269,6 @@ def sliced_wasserstein(pair: SamplePair, *, p=2, n_projections=DEFAULT_PROJECTIO
     >>> round(estimate.value, 1), bool(abs(estimate.value - exact) < 4 * estimate.standard_error)
     (3.5, True)
     """
-    n_projections = _check_projections(n_projections, pair.dimension)
+    n_projections = check_projections(n_projections, pair.dimension)
     directions = random_directions(rng, n_projections, pair.dimension)
     return sliced_wasserstein_core(pair, directions, p)

@@ -221,12 +221,12 @@ def test_right_or_refused_on_tiny_optima_beside_a_far_point(method):
 
 
 def test_a_sparse_refusal_says_what_to_do_and_auto_falls_back_to_dense(monkeypatch):
-    from otdiv import sample_transport
+    from otdiv import _transport
 
     x, y, a, b, truth = _clusters_with_a_far_point(1, 99, 99, 2.0, 1e-8, 1.0, 1.0, 2**19)
     with pytest.raises(SolverError, match=r"method='dense' may answer .* GiB\)"):
         otdiv.wasserstein(x, y, a, b, p=2, method="sparse")
-    monkeypatch.setattr(sample_transport, "DENSE_PAIR_LIMIT", 0)  # "auto" starts sparse
+    monkeypatch.setattr(_transport, "DENSE_PAIR_LIMIT", 0)  # "auto" starts sparse
     assert otdiv.wasserstein(x, y, a, b, p=2) == pytest.approx(truth, rel=1e-9)
 
 

@@ -12,6 +12,7 @@ import pytest
 
 import otdiv
 from otdiv import _pairwise_cores as cores
+from otdiv._kernels import energy as _energy_kernels
 from otdiv.distance_matrix import PairwiseResult, pairwise
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -211,8 +212,8 @@ def test_a_generator_rng_is_consumed_reproducibly(rng):
 
 def test_each_1d_sample_is_sorted_once(rng, monkeypatch):
     calls = []
-    original = cores._sorted_with_weights
-    monkeypatch.setattr(cores, "_sorted_with_weights",
+    original = cores.sort_with_weights
+    monkeypatch.setattr(cores, "sort_with_weights",
                         lambda values, weights: calls.append(1) or original(values, weights))
     samples, weights = collection(rng, 1, count=6)
     pairwise(samples, weights=weights, progress=False)
@@ -221,8 +222,8 @@ def test_each_1d_sample_is_sorted_once(rng, monkeypatch):
 
 def test_energy_self_terms_are_computed_once_per_sample(rng, monkeypatch):
     calls = []
-    original = cores._energy_kernels.within_distance_sum_serial
-    monkeypatch.setattr(cores._energy_kernels, "within_distance_sum_serial",
+    original = _energy_kernels.within_distance_sum_serial
+    monkeypatch.setattr(_energy_kernels, "within_distance_sum_serial",
                         lambda *args: calls.append(1) or original(*args))
     samples = [rng.uniform(-1.5, 1.5, size=(20, 2)) for _ in range(6)]  # one scale: 2
     pairwise(samples, metric="energy", progress=False)

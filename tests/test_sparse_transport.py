@@ -187,7 +187,7 @@ def test_unknown_method_and_bad_progress_are_refused():
 
 
 def test_dense_solve_that_would_not_fit_is_refused_before_it_starts(monkeypatch):
-    from otdiv import sample_transport
+    from otdiv import _transport as sample_transport  # the solver rule behind it
     monkeypatch.setattr(sample_transport, "_available_memory", lambda: 1e6)
     x = np.zeros((300, 2))
     with pytest.raises(MemoryError, match="would need about .* GiB .* are available"):
@@ -214,7 +214,7 @@ def test_far_away_shared_point_keeps_the_small_distances_exact():
 
 
 def test_auto_rule_is_dense_in_high_dimension_while_the_matrix_fits(monkeypatch):
-    from otdiv import sample_transport as st_module
+    from otdiv import _transport as st_module
 
     monkeypatch.setattr(st_module, "_available_memory", lambda: 64 * 2**30)
     choose = st_module._choose_method
@@ -227,7 +227,7 @@ def test_auto_rule_is_dense_in_high_dimension_while_the_matrix_fits(monkeypatch)
 
 
 def test_progress_bar_shows_arc_counts_as_integers():
-    from otdiv.sample_transport import _progress_bar
+    from otdiv._transport import _progress_bar
     bar = _progress_bar(True)
     report = bar.__enter__()
     try:

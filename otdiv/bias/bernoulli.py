@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._results import MinimizerInterval
 from ._validation import (
     as_probability_array,
     check_bias_distance,
@@ -26,6 +25,7 @@ from ._validation import (
     check_probability,
     check_sample_size,
 )
+from .results import MinimizerInterval
 
 __all__ = ["bernoulli_expected_gradient", "bernoulli_true_gradient",
            "bernoulli_gradient_bias", "bernoulli_sample_minimizer", "binomial_pmf"]

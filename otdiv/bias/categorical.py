@@ -51,7 +51,6 @@ from math import comb
 import numpy as np
 from scipy.special import gammaln, xlogy
 
-from .._results import GradientEstimate
 from .._validation import as_rng, check_int, check_option
 from ._validation import (
     as_target,
@@ -62,6 +61,7 @@ from ._validation import (
     check_sample_size,
 )
 from .bernoulli import expected_gradient_core, quadratic_gradient_scale
+from .results import GradientEstimate
 
 __all__ = ["tail_probabilities", "categorical_true_gradient", "categorical_expected_gradient",
            "categorical_gradient_bias"]

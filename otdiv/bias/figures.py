@@ -133,7 +133,7 @@ def plot_sgd_trajectories(results, labels: Sequence[str] | None = None, *,
     >>> len(plot_sgd_trajectories(runs).axes)
     2
     """
-    from .._results import SGDResult
+    from .results import SGDResult
     results = list(results)
     if not results or not all(isinstance(result, SGDResult) for result in results):
         raise TypeError("results must be a non-empty sequence of SGDResult (from "

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from .._kernels.bias import bernoulli_sgd_steps, categorical_sgd_steps
-from .._results import SGDResult
 from .._validation import as_rng, check_int, check_real
 from ._validation import (
     as_target,
@@ -18,6 +17,7 @@ from ._validation import (
 )
 from .bernoulli import quadratic_gradient_scale
 from .categorical import tails_of
+from .results import SGDResult
 
 __all__ = ["bernoulli_sgd", "categorical_sgd"]
 

@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 
-from .._results import NoiseBoundResult, ParallelLinesDivergences
 from .._validation import SamplePair, takes_sample_pair
 from ..exact.onedim import sorted_pair, wasserstein_of_sorted
 from .densities import f_divergence_density
+from .results import NoiseBoundResult, ParallelLinesDivergences
 
 __all__ = ["parallel_lines_divergences", "noise_bound"]
 

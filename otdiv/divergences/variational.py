@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._results import VariationalBoundResult
 from .._validation import as_samples, critic_values
 from .registry import get_f_divergence
+from .results import VariationalBoundResult
 
 __all__ = ["variational_bound"]
 

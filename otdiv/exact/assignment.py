@@ -8,8 +8,8 @@ import math
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from .._results import AssignmentResult
 from .._validation import as_cost_matrix
+from .results import AssignmentResult
 
 __all__ = ["solve_assignment", "brute_force_assignment", "BRUTE_FORCE_LIMIT"]
 

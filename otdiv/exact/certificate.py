@@ -43,8 +43,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._kernels.exact_sums import exact_dot, exact_sum, forest_flows, group_residuals
-from .._results import TransportResult
 from .problem import Problem, RawAnswer
+from .results import TransportResult
 
 __all__ = ["SolverError", "MARGINAL_RTOL", "GAP_RTOL", "certify", "certify_dense",
            "Certificate"]

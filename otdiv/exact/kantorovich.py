@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .._results import TransportResult
 from .._scaling import power_of_two_above
 from .._validation import as_cost_matrix, as_mass_vector, as_sparse_cost, check_option
 from ..geometry import ArcCost, CostMatrix
 from .certificate import SolverError, certify
 from .network_simplex import solve_arcs
 from .problem import Problem, RawAnswer
+from .results import TransportResult
 from .solvers import solve
 
 __all__ = ["solve_kantorovich", "SolverError", "KANTOROVICH_METHODS", "split_mass"]

@@ -23,6 +23,7 @@ import math
 
 import numpy as np
 
+from .._energy import energy_from_ell2
 from .._kernels import onedim as _kernels
 from .._scaling import power_of_two_above
 from .._validation import SamplePair, check_real, takes_sample_pair
@@ -35,7 +36,8 @@ __all__ = ["wasserstein_1d", "cramer_distance", "energy_distance_1d"]
 _TINY = 1e-280
 
 
-def _sorted_with_weights(values, weights):
+def sort_with_weights(values, weights):
+    """Sorted values and their weights (``None`` stays ``None``), zero weights dropped."""
     if weights is None:
         return _sorting.sort_values(values), None
     # Zero-weight points are dropped: the kernels pin the CDF to 1 at the last point, and
@@ -53,7 +55,7 @@ class _SortedPair:
     """Two sorted samples (sorted concurrently when large) and the kernel dispatch."""
 
     def __init__(self, u, v, u_w, v_w):
-        (u, u_w), (v, v_w) = _sorting.run_both(_sorted_with_weights, (u, u_w), (v, v_w))
+        (u, u_w), (v, v_w) = _sorting.run_both(sort_with_weights, (u, u_w), (v, v_w))
         self._set(u, u_w, v, v_w)
 
     @classmethod
@@ -326,8 +328,7 @@ def energy_distance_1d(pair: SamplePair, *, squared=False) -> float:
     >>> round(energy_distance_1d([0.0], [2.0], squared=True), 12)  # 2|0 - 2| - 0 - 0
     4.0
     """
-    ell_2 = _cramer_power_root(_line_pair(pair), 2.0)
-    return 2.0 * ell_2 * ell_2 if squared else math.sqrt(2.0) * ell_2
+    return energy_from_ell2(_cramer_power_root(_line_pair(pair), 2.0), squared)
 
 
 # Trusted cores for the other modules: validated, finite float64 values; a weight vector is
@@ -336,6 +337,11 @@ def energy_distance_1d(pair: SamplePair, *, squared=False) -> float:
 def sorted_pair(u, v, u_w, v_w) -> _SortedPair:
     """Both samples sorted once, ready for any number of 1-D distances."""
     return _SortedPair(u, v, u_w, v_w)
+
+
+def presorted_pair(u, u_w, v, v_w) -> _SortedPair:
+    """A pair of samples each already passed through :func:`sort_with_weights`."""
+    return _SortedPair.presorted(u, u_w, v, v_w)
 
 
 def wasserstein_of_sorted(pair: _SortedPair, p: float) -> float:

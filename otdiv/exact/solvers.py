@@ -29,11 +29,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 
-from .._results import TransportResult
 from ..geometry import PointCloudCost
 from .certificate import SolverError, certify
 from .dense import DENSE_SOLVERS, dense_attempts
 from .problem import Problem, RawAnswer
+from .results import TransportResult
 from .sparse import solve_point_clouds
 
 __all__ = ["SOLVERS", "solve", "SolverError"]
