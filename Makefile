@@ -25,10 +25,12 @@ test: $(STAMP)
 test-explore: $(STAMP)
 	HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest -n 2 -q $(if $(SEED),--hypothesis-seed=$(SEED))
 
-# ruff's rule set and mypy's scope are in pyproject.toml; CI runs this beside the tests.
+# ruff's rule set, mypy's scope and the import contracts (lint-imports: the layers of
+# docs/architecture.md) are in pyproject.toml; CI runs this beside the tests.
 lint: $(STAMP)
 	$(BIN)/ruff check otdiv tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 demo: $(STAMP)
 	$(BIN)/otdiv demo --out demo-out

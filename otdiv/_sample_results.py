@@ -186,7 +186,7 @@ class CriticReport:
             f"  certified lower bound of W_1 {self.certified_lower_bound:.6g}",
             f"  tight on optimal plan        {self.plan_tightness:.1%} of the mass",
         ]
-        if self.held_out_estimate is not None:
+        if self.held_out_estimate is not None and self.n_held_out is not None:
             lines.append(
                 f"  held-out estimate            {self.held_out_estimate:.6g} "
                 f"± {self.held_out_standard_error:.2g} (s.e.; {self.n_held_out[0]} vs "

@@ -248,12 +248,24 @@ def categorical_expected_gradient(target, theta, m, *, distance="wasserstein", o
     >>> w2.method, w2.n_samples
     ('multinomial_enumeration', 10)
     """
+    return _expected_gradient_core(*_check_expected(target, theta, m, distance, order, method,
+                                                    n_samples, rng, max_outcomes))
+
+
+def _check_expected(target, theta, m, distance, order, method, n_samples, rng, max_outcomes):
+    """The validated arguments of :func:`categorical_expected_gradient`, in its order."""
     pmf, theta, distance, order = _check_common(target, theta, distance, order)
     m = check_sample_size(m)
     method = check_option(method, "method", _METHODS)
     n_samples = check_int(n_samples, "n_samples", lower=2)
     max_outcomes = check_int(max_outcomes, "max_outcomes", lower=1)
     generator = as_rng(rng)  # validated even when the answer is exact and rng goes unused
+    return pmf, theta, m, distance, order, method, n_samples, generator, max_outcomes
+
+
+def _expected_gradient_core(pmf, theta, m, distance, order, method, n_samples, generator,
+                            max_outcomes) -> GradientEstimate:
+    """:func:`categorical_expected_gradient` of validated arguments."""
     zeros = np.zeros(theta.size)
     if method != "monte_carlo" and _is_separable(distance, order):
         tails = tails_of(pmf)
@@ -297,10 +309,11 @@ def categorical_gradient_bias(target, theta, m, *, distance="wasserstein", order
     >>> bias.value          # true gradient (1, -1); one sample pulls toward the medians
     array([-1.6,  1. ])
     """
-    expected = categorical_expected_gradient(
-        target, theta, m, distance=distance, order=order, method=method,
-        n_samples=n_samples, rng=rng, max_outcomes=max_outcomes)
-    true = categorical_true_gradient(target, theta, distance=distance, order=order)
+    arguments = _check_expected(target, theta, m, distance, order, method, n_samples, rng,
+                                max_outcomes)
+    expected = _expected_gradient_core(*arguments)
+    pmf, theta, _, distance, order = arguments[:5]
+    true = _tail_gradients(tails_of(pmf)[None, :], theta, distance, order)[0]
     return GradientEstimate(value=expected.value - true, standard_error=expected.standard_error,
                             exact=expected.exact, method=expected.method,
                             n_samples=expected.n_samples)
