@@ -23,7 +23,8 @@ _MASS_TOLERANCE = 1e-6
 _UNDERFLOW_SCALE = 1e-250
 
 
-def _check_support(support, points):
+def integration_edges(support, points):
+    """The sorted edges ``(lower, *points inside, upper)`` of a checked ``support``."""
     if isinstance(support, (str, bytes)) or not hasattr(support, "__len__") or len(support) != 2:
         raise TypeError(f"support must be a pair (lower, upper), got {support!r}")
     lower, upper = support
@@ -208,9 +209,16 @@ def f_divergence_density(p_pdf, q_pdf, kind: str = "kl", *, support, points=None
         if not callable(pdf):
             raise TypeError(f"{name} must be a callable density pdf(x), got "
                             f"{type(pdf).__name__}")
-    edges = _check_support(support, points)
+    edges = integration_edges(support, points)
+    return f_divergence_density_core(divergence, p_pdf, q_pdf, edges,
+                                     check_bool(log_density, "log_density"))
 
-    log = check_bool(log_density, "log_density")
+
+def f_divergence_density_core(divergence, p_pdf, q_pdf, edges: np.ndarray,
+                              log: bool) -> float:
+    """:func:`f_divergence_density` of checked arguments: a registry entry, two callables,
+    the sorted integration edges (:func:`integration_edges`) and the log-density flag. The
+    densities' masses and the quadrature are checked here (they depend on the data)."""
     densities, masses = [], []
     for name, pdf in (("p_pdf", p_pdf), ("q_pdf", q_pdf)):
         def density(x, pdf=pdf, name=name):

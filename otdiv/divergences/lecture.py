@@ -8,7 +8,8 @@ import numpy as np
 
 from .._validation import SamplePair, takes_sample_pair
 from ..exact.onedim import sorted_pair, wasserstein_of_sorted
-from .densities import f_divergence_density
+from .densities import f_divergence_density_core, integration_edges
+from .registry import get_f_divergence
 from .results import NoiseBoundResult, ParallelLinesDivergences
 
 __all__ = ["parallel_lines_divergences", "noise_bound"]
@@ -177,8 +178,9 @@ def noise_bound(pair: SamplePair, *, noise) -> NoiseBoundResult:
     support = (float(atoms.min()) + lower, float(atoms.max()) + upper)
     kinks = np.unique(np.concatenate([atoms + lower, atoms, atoms + upper]))
     kinks = kinks[(kinks > support[0]) & (kinks < support[1])]
-    jensen_shannon = f_divergence_density(mixture(u, u_w), mixture(v, v_w), "jensen_shannon",
-                                          support=support, points=kinks)
+    jensen_shannon = f_divergence_density_core(get_f_divergence("jensen_shannon"),
+                                               mixture(u, u_w), mixture(v, v_w),
+                                               integration_edges(support, kinks), False)
     jensen_shannon = min(max(jensen_shannon, 0.0), _LOG2)  # quadrature round-off only
     distance = wasserstein_of_sorted(sorted_pair(u, v, u_w, v_w), 1.0)
     diameter = support[1] - support[0]
