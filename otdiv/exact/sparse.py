@@ -60,8 +60,9 @@ def solve_point_clouds(problem: Problem, *, progress=None) -> RawAnswer:
 
     ``problem.geometry`` is a :class:`PointCloudCost`. ``progress`` is a callable
     ``progress(round, violators, arcs)`` or None, called with round 0 once the coarse start
-    and the first arcs are ready, then after each round's pricing. The raw answer's potentials are centred
-    and its ``hint`` bounds the row c-transform (the solver's own ``u``, to its accuracy).
+    and the first arcs are ready, then after each round's pricing. The raw answer's
+    potentials are centred and its ``hint`` bounds the row c-transform (the solver's own
+    ``u``, to its accuracy).
     """
     started = time.perf_counter()
     assert isinstance(problem.geometry, PointCloudCost)  # the registry checks it
