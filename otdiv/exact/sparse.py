@@ -59,8 +59,10 @@ def solve_point_clouds(problem: Problem, *, progress=None) -> RawAnswer:
     """Column generation until no pair prices below zero (see the module docstring).
 
     ``problem.geometry`` is a :class:`PointCloudCost`. ``progress`` is a callable
-    ``progress(round, violators, arcs)`` or None. The raw answer's potentials are centred
-    and its ``hint`` bounds the row c-transform (the solver's own ``u``, to its accuracy).
+    ``progress(round, violators, arcs)`` or None, called with round 0 once the coarse start
+    and the first arcs are ready, then after each round's pricing. The raw answer's
+    potentials are centred and its ``hint`` bounds the row c-transform (the solver's own
+    ``u``, to its accuracy).
     """
     started = time.perf_counter()
     assert isinstance(problem.geometry, PointCloudCost)  # the registry checks it
@@ -77,6 +79,8 @@ def _column_generation(a: np.ndarray, b: np.ndarray, cost: PointCloudCost,
     dual_u, dual_v, seed_keys, basis = _initial_potentials(a, b, cost)
     keys = _first_arcs(a, b, cost, seed_keys, dual_u, dual_v)
     seconds = {"coarse": time.perf_counter() - clock, "simplex": 0.0, "pricing": 0.0}
+    if progress is not None:
+        progress(0, 0, int(keys.size))
     pivots = 0  # the basis is carried from the coarser scale and from round to round
     for round_number in range(1, MAX_ROUNDS + 1):
         clock = time.perf_counter()
