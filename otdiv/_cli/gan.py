@@ -49,8 +49,13 @@ _FIELD_HELP = {
     "generator_beta1": "generator Adam beta1",
     "generator_beta2": "generator Adam beta2",
     "initialization": "weight initialisation of both networks",
-    "generator_objective": "variational losses: minimax or non_saturating generator loss",
+    "generator_objective": "variational losses: minimax or non_saturating generator loss "
+                           "(f-GAN default: non_saturating, as Nowozin et al. recommend)",
     "sign_check": "negate a Wasserstein critic with a negative dual value (train_critic)",
+    "warmup_critic_steps": "critic steps before each warm-up generator step, 0 = none "
+                           "(wgan-clip: 100, as the WGAN reference code)",
+    "warmup_generator_steps": "the first this many generator steps are warm-up steps",
+    "warmup_every": "every this many generator steps is a warm-up step",
 }
 
 

@@ -24,6 +24,7 @@ from .state import TrainingState, fingerprint
 from .steps import (
     chunk_lengths,
     critic_runner,
+    critic_step_segments,
     critic_weights,
     draw_critic_batches,
     draw_gan_batches,
@@ -125,7 +126,9 @@ def train_critic(u_values, v_values, *, loss=None, steps=2000, rng=None, config=
     -------
     TrainedCritic
         ``critic`` (float64 numpy callable), ``estimate`` (on all of ``u_values`` and
-        ``v_values``), ``lipschitz_bound``, ``history`` (``step``, ``objective``, ``estimate``,
+        ``v_values``), ``lipschitz_bound``, ``history`` (``step``; ``objective``, the mean
+        batch estimate the critic maximises, without penalty; ``penalty``, the mean weighted
+        gradient penalty λ·GP it pays, 0 for losses without one; ``estimate``;
         ``sign_flips``), ``config`` and ``state``.
 
     Notes
@@ -211,18 +214,19 @@ def train_critic(u_values, v_values, *, loss=None, steps=2000, rng=None, config=
     device_p, device_q = jnp.asarray(u_values, jnp.float32), jnp.asarray(v_values, jnp.float32)
     runner = critic_runner(config)
 
-    history = {"step": [], "objective": [], "estimate": [], "sign_flips": []}
+    history = {"step": [], "objective": [], "penalty": [], "estimate": [], "sign_flips": []}
     with tqdm(total=steps, disable=not progress, desc=f"critic {config.loss}") as bar:
         for length in chunk_lengths(steps, checkpoints):
             batches = draw_critic_batches(generator, length, config.batch_size,
                                           u_values.shape[0], v_values.shape[0])
-            (params, sn_state, opt_state), objective = runner(
+            (params, sn_state, opt_state), objective, penalty = runner(
                 (params, sn_state, opt_state), device_p, device_q, batches)
-            _check_finite_training([float(objective)], config)
+            _check_finite_training([float(objective), float(penalty)], config)
             done += length
             params, opt_state, flips, critic, estimate = sign_checked(params, opt_state, flips)
             history["step"].append(done)
             history["objective"].append(float(objective))
+            history["penalty"].append(float(penalty))
             history["estimate"].append(estimate)
             history["sign_flips"].append(flips)
             bar.update(length)
@@ -238,7 +242,8 @@ def train_critic(u_values, v_values, *, loss=None, steps=2000, rng=None, config=
 # --- GAN training ---------------------------------------------------------------------------
 
 _GAN_HISTORY = ("step", "exact_w1", "w1_floor", "energy_distance", "energy_floor",
-                "critic_estimate", "critic_loss", "generator_loss", "generator_grad_norm")
+                "critic_estimate", "critic_objective", "critic_penalty", "critic_loss",
+                "generator_loss", "generator_grad_norm")
 
 
 #: Share of the rows of an array ``data`` held out for evaluation when ``held_out`` is not
@@ -319,7 +324,11 @@ def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints
     spread mean "as close as the metric can tell"), the critic's estimate on the same
     samples, and on the Gaussian-mixture toys (``"8gaussians"``, ``"25gaussians"``,
     ``"mixture_1d"``) the modes covered and the share of high-quality samples (within
-    :math:`3\sigma` of a centre, :func:`otdiv.gan.evaluation.mode_statistics`). Loss and
+    :math:`3\sigma` of a centre, :func:`otdiv.gan.evaluation.mode_statistics`). The
+    critic's training signal is recorded in parts: ``critic_objective`` (its batch
+    estimate, :math:`\hat W` for the Wasserstein losses, what it maximises),
+    ``critic_penalty`` (the weighted gradient penalty λ·GP, 0 without one) and their
+    combination ``critic_loss = critic_penalty - critic_objective``. Loss and
     gradient entries are means over the steps since the previous checkpoint, ``nan`` at
     step 0.
 
@@ -378,7 +387,7 @@ def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints
     >>> result.history["step"].tolist(), result.generator(4, rng=1).shape
     ([0, 10, 20], (4, 2))
     >>> sorted(result.history)[:4]
-    ['critic_estimate', 'critic_loss', 'energy_distance', 'energy_floor']
+    ['critic_estimate', 'critic_loss', 'critic_objective', 'critic_penalty']
     """
     config = _resolve_config(loss, config, resume, TrainedGan)
     steps = check_int(steps, "steps", lower=1)
@@ -414,12 +423,11 @@ def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints
                  saved.device("generator_opt", generator_optimizer.init(template_g)))
         done = saved.steps_done
     device_pool = jnp.asarray(pool, jnp.float32)
-    runner = gan_runner(config)
 
     names = _GAN_HISTORY + (("modes_covered", "high_quality_share") if mixture else ())
     history = {name: [] for name in names}
 
-    def record(done, c_loss, g_loss, grad_norm):
+    def record(done, c_objective, c_penalty, g_loss, grad_norm):
         model = NumpyGenerator(to_numpy_params(state[3]), activation=config.activation)
         eval_rng = _evaluation_rng(eval_key, 1, done)
         real, real_again = evaluation_reals(eval_samples, eval_rng)
@@ -428,20 +436,29 @@ def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints
                                reference=model(eval_samples, rng=eval_rng))
         row = evaluate_samples(real, fake, real_again, mixture=mixture)
         row.update(step=done, critic_estimate=critic.dual_value(real, fake),
-                   critic_loss=c_loss, generator_loss=g_loss, generator_grad_norm=grad_norm)
+                   critic_objective=c_objective, critic_penalty=c_penalty,
+                   critic_loss=c_penalty - c_objective, generator_loss=g_loss,
+                   generator_grad_norm=grad_norm)
         for name in names:
             history[name].append(row[name])
         return model, critic
 
     if resume is None:
-        model, critic = record(0, np.nan, np.nan, np.nan)
+        model, critic = record(0, np.nan, np.nan, np.nan, np.nan)
     with tqdm(total=steps, disable=not progress, desc=f"gan {config.loss}") as bar:
         for length in chunk_lengths(steps, checkpoints):
-            batches = draw_gan_batches(generator, config, length, pool.shape[0])
-            state, c_loss, g_loss, grad_norm = runner(state, device_pool, batches)
-            _check_finite_training([float(c_loss), float(g_loss)], config)
-            done += length
-            model, critic = record(done, float(c_loss), float(g_loss), float(grad_norm))
+            sums = np.zeros(4)
+            for n_critic, count in critic_step_segments(config, done, length):
+                # warm-up steps (wgan-clip) run with their own number of critic steps
+                segment = config if n_critic == config.n_critic else config.replace(
+                    n_critic=n_critic)
+                batches = draw_gan_batches(generator, segment, count, pool.shape[0])
+                state, *means = gan_runner(segment)(state, device_pool, batches)
+                means = np.array([float(value) for value in means])
+                _check_finite_training(means, config)
+                sums += count * means
+                done += count
+            model, critic = record(done, *(sums / length))
             bar.update(length)
     saved = TrainingState.capture(
         {"critic": state[0], "sn": state[1], "critic_opt": state[2], "generator": state[3],
