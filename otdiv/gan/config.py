@@ -25,9 +25,9 @@ as the WGAN reference code does (``main.py``: ``Diters = 100`` when ``gen_iterat
 or gen_iterations % 500 == 0``); ``warmup_critic_steps=0`` turns it off.
 
 Cramér GAN: λ = 10, Adam(1e-4, 0.5, 0.9) and n_critic = 5 are Bellemare et al.'s
-(arXiv:1705.10743; checked against the paper in the project's reference notes); the entries marked * are this module's choices, not the paper's: a batch
-of 64 (shared with the other losses) and a 16-dimensional feature map ``h`` sized for toy
-data (the paper's image critics use a much wider ``h``).
+(arXiv:1705.10743; checked against the paper in the project's reference notes); the
+entries marked * are this module's choices, not taken from the paper: a batch of 64
+(shared with the other losses) and a 16-dimensional feature map ``h`` sized for toy data.
 
 References: Goodfellow et al. 2014 and Radford et al. 2016 (JSGAN with Adam(2e-4, 0.5));
 Nowozin et al. 2016 (f-GAN, single-step gradient); Arjovsky et al. 2017 (Algorithm 1);
@@ -46,6 +46,11 @@ wgan        wgan-clip  WGAN Algorithm 1: RMSProp(5e-5), c = 0.01, m = 64, n_crit
                        each of the first 25 generator steps and every 500th)
 sngan       wgan-sn    SN critic, setting A of Miyato et al. Table 1: Adam(1e-4, 0.5, 0.9),
                        n_critic = 5, batch 64, one power step with a persistent u
+images_gp   wgan-gp    image runs: WGAN-GP paper defaults (λ = 10), critic d-512-512-1,
+                       generator 32-512-512-d with a sigmoid output, batch 64
+images_gp1  wgan-gp    the same with λ = 1
+images_clip wgan-clip  WGAN Algorithm 1 (with the warm-up) on the image networks
+images_sn   wgan-sn    setting A of Miyato et al. on the image networks
 =========== ========== ====================================================================
 """
 
@@ -57,7 +62,7 @@ from dataclasses import dataclass
 from .._validation import check_int, check_option, check_real
 
 __all__ = ["F_KINDS", "LOSSES", "PRESETS", "INITIALIZATIONS", "GanConfig", "loss_family",
-           "check_loss"]
+           "check_loss", "IMAGE_NETWORKS", "GENERATOR_OUTPUTS"]
 
 #: f-divergence kinds usable as ``"fgan:<kind>"`` (the names of ``otdiv.F_DIVERGENCES``).
 F_KINDS = ("total_variation", "kl", "reverse_kl", "pearson", "neyman", "squared_hellinger",
@@ -72,6 +77,13 @@ OPTIMIZERS = ("adam", "rmsprop")
 #: Weight initialisations of :func:`otdiv.gan.init_mlp`.
 INITIALIZATIONS = ("pytorch", "he", "glorot")
 GENERATOR_OBJECTIVES = ("minimax", "non_saturating")
+#: Output layers of the generator: none (``"linear"``) or a sigmoid into (0, 1) (images).
+GENERATOR_OUTPUTS = ("linear", "sigmoid")
+
+#: The networks of the image runs (``data="digits"`` / ``"mnist5k"``): an MLP critic
+#: d-512-512-1 and a sigmoid-output MLP generator 32-512-512-d (pixels in (0, 1)).
+IMAGE_NETWORKS = dict(critic_hidden=(512, 512), generator_hidden=(512, 512), latent_dim=32,
+                      generator_output="sigmoid", batch_size=64)
 
 
 def check_loss(loss) -> str:
@@ -123,6 +135,11 @@ _PRESETS = {
     # Miyato et al., Table 1 setting A, on the WGAN objective with an SN critic
     "sngan": ("wgan-sn", dict(optimizer="adam", learning_rate=1e-4, beta1=0.5, beta2=0.9,
                               batch_size=64, n_critic=5, power_iterations=1)),
+    # image runs (digits, MNIST-5k): the papers' optimisers with IMAGE_NETWORKS
+    "images_gp": ("wgan-gp", dict(IMAGE_NETWORKS, gp_weight=10.0)),
+    "images_gp1": ("wgan-gp", dict(IMAGE_NETWORKS, gp_weight=1.0)),
+    "images_clip": ("wgan-clip", dict(IMAGE_NETWORKS)),
+    "images_sn": ("wgan-sn", dict(IMAGE_NETWORKS)),
 }
 
 #: Names accepted by :meth:`GanConfig.preset`.
@@ -186,6 +203,9 @@ class GanConfig:
         A generator step ``t`` (counted from 0) is a warm-up step when
         ``t < warmup_generator_steps`` or ``t % warmup_every == 0`` (25 and 500, as in the
         reference code's ``gen_iterations < 25 or gen_iterations % 500 == 0``).
+    generator_output : {"linear", "sigmoid"}
+        The generator's last layer: none, or a sigmoid into (0, 1) (pixel values; the
+        image presets).
     sign_check : bool
         Wasserstein losses only: after initialisation and at every checkpoint of
         :func:`otdiv.gan.train_critic`, a critic whose dual value on the samples is negative
@@ -222,6 +242,7 @@ class GanConfig:
     warmup_critic_steps: int = 0
     warmup_generator_steps: int = 25
     warmup_every: int = 500
+    generator_output: str = "linear"
 
     def __post_init__(self):
         check_loss(self.loss)
@@ -272,6 +293,7 @@ class GanConfig:
         check_int(self.warmup_critic_steps, "warmup_critic_steps", lower=0)
         check_int(self.warmup_generator_steps, "warmup_generator_steps", lower=0)
         check_int(self.warmup_every, "warmup_every", lower=1)
+        check_option(self.generator_output, "generator_output", GENERATOR_OUTPUTS)
         if self.warmup_critic_steps and self.simultaneous:
             raise ValueError("warmup_critic_steps needs alternating updates; got "
                              "simultaneous=True")

@@ -206,7 +206,8 @@ def make_gan_step(config: GanConfig):
     kind = _kind(config)
 
     def generate(g_params, z):
-        return apply_mlp(g_params, z, config.activation)
+        out = apply_mlp(g_params, z, config.activation)
+        return jax.nn.sigmoid(out) if config.generator_output == "sigmoid" else out
 
     def generator_grads(g_params, weights, x_p, z, z2):
         # differentiates with respect to g only: the critic's weights are constants here

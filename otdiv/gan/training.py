@@ -16,8 +16,8 @@ from tqdm import tqdm  # not tqdm.auto: it warns in Jupyter without ipywidgets
 from .._results import TrainedCritic, TrainedGan
 from .._validation import as_rng, as_samples, check_int, check_same_dimension
 from ._jax import jnp
-from .config import GanConfig, check_loss, f_kind
-from .data import DATASETS, MIXTURES, sample_dataset
+from .config import IMAGE_NETWORKS, GanConfig, check_loss, f_kind
+from .data import DATASETS, IMAGE_DATASETS, MIXTURES, image_split, sample_dataset
 from .evaluation import evaluate_samples
 from .models import NumpyCritic, NumpyGenerator, to_numpy_params
 from .state import TrainingState, fingerprint
@@ -277,6 +277,17 @@ def _data_source(data, held_out, pool_size, generator, eval_key, resume):
     real samples (evaluation reals and the floor's "real again") that share no row with
     ``pool``.
     """
+    if isinstance(data, str) and data in IMAGE_DATASETS:
+        if held_out is not None:
+            raise ValueError(f"held_out is only for array data; {data!r} is evaluated on "
+                             f"its fixed 'test' split")
+        pool, held = image_split(data, "train").images, image_split(data, "test").images
+
+        def from_test(n, rng):
+            size = min(n, held.shape[0] // 2)
+            chosen = rng.permutation(held.shape[0])[: 2 * size]
+            return held[chosen[:size]], held[chosen[size:]]
+        return pool, from_test, None, fingerprint(np.frombuffer(data.encode(), np.uint8))
     if isinstance(data, str):
         if held_out is not None:
             raise ValueError("held_out is only for array data; a named data set is sampled "
@@ -347,8 +358,15 @@ def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints
     ----------
     data : str or array_like of shape (n, d)
         A name from :data:`otdiv.gan.DATASETS` (sampled with ``rng``: a training pool of
-        ``pool_size`` points, fresh points at each checkpoint), or a sample array (training
-        batches are drawn from its rows, evaluation reals from the held-out rows).
+        ``pool_size`` points, fresh points at each checkpoint), an image set of
+        :data:`otdiv.gan.data.IMAGE_DATASETS` (``"digits"``, 64-D, or ``"mnist5k"``,
+        784-D; the ``images`` extra): training batches from its ``"train"`` split,
+        evaluation reals from its disjoint ``"test"`` split (see
+        :func:`otdiv.datasets.mnist_5k`), and without ``config`` the image networks
+        (:data:`otdiv.gan.config.IMAGE_NETWORKS`: critic d-512-512-1, sigmoid-output
+        generator; presets ``images_gp``, ``images_gp1``, ``images_clip``, ``images_sn``),
+        or a sample array (training batches are drawn from its rows, evaluation reals from
+        the held-out rows).
     loss : str, optional
         One of :data:`otdiv.gan.LOSSES`; default ``config.loss``, or ``"wgan-gp"``.
     steps : int
@@ -389,13 +407,17 @@ def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints
     >>> sorted(result.history)[:4]
     ['critic_estimate', 'critic_loss', 'critic_objective', 'critic_penalty']
     """
+    if isinstance(data, str) and data not in DATASETS + IMAGE_DATASETS:
+        raise ValueError(f"data must be one of {DATASETS + IMAGE_DATASETS} or a sample "
+                         f"array, got {data!r}")
+    if config is None and resume is None and isinstance(data, str) and data in IMAGE_DATASETS:
+        config = GanConfig.for_loss("wgan-gp" if loss is None else check_loss(loss),
+                                    **IMAGE_NETWORKS)
     config = _resolve_config(loss, config, resume, TrainedGan)
     steps = check_int(steps, "steps", lower=1)
     checkpoints = check_int(checkpoints, "checkpoints", lower=1)
     eval_samples = check_int(eval_samples, "eval_samples", lower=2)
     pool_size = check_int(pool_size, "pool_size", lower=1)
-    if isinstance(data, str) and data not in DATASETS:
-        raise ValueError(f"data must be one of {DATASETS} or a sample array, got {data!r}")
     generator = _rng_for(rng, resume)
     eval_key = _evaluation_key(generator, resume)
     pool, evaluation_reals, mixture, data_fingerprint = _data_source(
@@ -428,7 +450,8 @@ def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints
     history = {name: [] for name in names}
 
     def record(done, c_objective, c_penalty, g_loss, grad_norm):
-        model = NumpyGenerator(to_numpy_params(state[3]), activation=config.activation)
+        model = NumpyGenerator(to_numpy_params(state[3]), activation=config.activation,
+                               output=config.generator_output)
         eval_rng = _evaluation_rng(eval_key, 1, done)
         real, real_again = evaluation_reals(eval_samples, eval_rng)
         fake = model(eval_samples, rng=eval_rng)
@@ -463,7 +486,8 @@ def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints
     saved = TrainingState.capture(
         {"critic": state[0], "sn": state[1], "critic_opt": state[2], "generator": state[3],
          "generator_opt": state[4]}, generator, done,
-        {"pool": pool, "eval_key": eval_key} if isinstance(data, str)
+        {"pool": pool, "eval_key": eval_key}
+        if isinstance(data, str) and data not in IMAGE_DATASETS
         else {"eval_key": eval_key}, data_fingerprint)
     history = _concatenated(None if resume is None else resume.history, history)
     return TrainedGan(generator=model, critic=critic, loss=config.loss, history=history,
