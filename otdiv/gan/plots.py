@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["plot_fidelity", "plot_training", "plot_generator_gradients", "plot_samples",
-           "plot_history", "plot_critic_landscape"]
+           "plot_history", "plot_critic_landscape", "plot_generated_digits",
+           "generator_snapshots", "nearest_rows"]
 
 
 def _pyplot():
@@ -198,4 +199,65 @@ def plot_critic_landscape(critic, real, fake, path, *, potential=None, title="",
     if filled is not None:
         figure.colorbar(filled, ax=axes[0].tolist(), shrink=0.9,
                         label="critic value (mean 0 on the samples)")
+    return _save(figure, path)
+
+
+def nearest_rows(points, pool) -> np.ndarray:
+    """Index into ``pool`` of the Euclidean nearest row of each row of ``points``."""
+    points, pool = np.asarray(points, np.float64), np.asarray(pool, np.float64)
+    # |x - y|^2 = |x|^2 - 2 x.y + |y|^2; the |x|^2 term does not change the argmin
+    scores = (pool * pool).sum(axis=1)[None, :] - 2.0 * points @ pool.T
+    return np.argmin(scores, axis=1)
+
+
+def generator_snapshots(data, *, config=None, steps=2000, checkpoints=4, n=8, rng=0):
+    """``(result, {step: images})``: one run of :func:`otdiv.gan.train_gan` cut into
+    ``checkpoints`` pieces by ``resume`` (the same run as uninterrupted), with ``n``
+    generated rows after each piece, all from the same latent codes."""
+    from .steps import chunk_lengths
+    from .training import train_gan
+    pieces = chunk_lengths(steps, checkpoints)
+    result = train_gan(data, config=config, steps=pieces[0], checkpoints=1, rng=rng)
+    codes = np.random.default_rng(12345).standard_normal((n, result.generator.latent_dim))
+    snapshots = {int(result.history["step"][-1]): result.generator.transform(codes)}
+    for length in pieces[1:]:
+        result = train_gan(data, steps=length, checkpoints=1, resume=result)
+        snapshots[int(result.history["step"][-1])] = result.generator.transform(codes)
+    return result, snapshots
+
+
+def plot_generated_digits(snapshots, training_images, shape, path, title=""):
+    """Generated images at checkpoints, each above its nearest training image.
+
+    ``snapshots`` maps a step to generated rows (pixel values); ``training_images`` are the
+    rows the generator trained on; ``shape`` is ``(height, width)``. Two figure rows per
+    checkpoint: the generated images, then the Euclidean-nearest training image of each
+    (a generator that copies its training set shows twins; the distance is printed).
+    """
+    plt = _pyplot()
+    steps = sorted(snapshots)
+    n = max(len(np.asarray(snapshots[step])) for step in steps)
+    figure, axes = plt.subplots(2 * len(steps), n, figsize=(1.1 * n, 2.3 * len(steps)),
+                                squeeze=False)
+    pool = np.asarray(training_images, np.float64)
+    for k, step in enumerate(steps):
+        fake = np.asarray(snapshots[step], np.float64)
+        nearest = nearest_rows(fake, pool)
+        for j in range(n):
+            top, bottom = axes[2 * k, j], axes[2 * k + 1, j]
+            for axis in (top, bottom):
+                axis.set_xticks([])
+                axis.set_yticks([])
+            if j >= len(fake):
+                top.axis("off")
+                bottom.axis("off")
+                continue
+            top.imshow(fake[j].reshape(shape), cmap="gray_r", vmin=0.0, vmax=1.0)
+            bottom.imshow(pool[nearest[j]].reshape(shape), cmap="gray_r", vmin=0.0, vmax=1.0)
+            bottom.set_xlabel(f"{np.linalg.norm(fake[j] - pool[nearest[j]]):.2f}",
+                              fontsize=7)
+        axes[2 * k, 0].set_ylabel(f"step {step}", fontsize=8)
+        axes[2 * k + 1, 0].set_ylabel("nearest\ntraining", fontsize=8)
+    if title:
+        figure.suptitle(title)
     return _save(figure, path)
