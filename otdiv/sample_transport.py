@@ -107,7 +107,7 @@ def solve_samples(u, v, u_w, v_w, p, method, progress) -> tuple[TransportResult,
     in the returned cost object's unit (see :meth:`PointCloudCost.to_distance`).
     """
     result, cost = _solve_by_rule(u, v, u_w, v_w, p, method, progress)
-    check_underflow(cost, *plan_arcs(result.plan)[:2], result.cost)
+    check_underflow(cost, lambda: plan_arcs(result.plan)[:2], result.cost)
     return result, cost
 
 
