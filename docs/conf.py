@@ -3,8 +3,11 @@
 The pages that mirror other parts of the repository are generated here, at build time,
 into ``_generated/`` (ignored by git), so they can never go stale:
 
-- the API reference, one section per group of ``otdiv.__all__`` (the groups are the
-  comments in ``otdiv/__init__.py``), rendered from the numpydoc docstrings;
+- the API reference, one summary table per group of ``otdiv.__all__`` (the groups are the
+  comments in ``otdiv/__init__.py``) and one page per entry (autosummary ``:toctree:``,
+  into ``_generated/api/``), rendered from the numpydoc docstrings;
+- the examples gallery: every ``examples/plot_*.py`` run by sphinx-gallery, its printed
+  output and figures shown (into ``_generated/gallery/``);
 - the five notebooks, copied as they are committed and rendered by myst-nb **without
   executing them** (their outputs are checked against the code by tests/test_notebooks.py).
 
@@ -17,6 +20,7 @@ The CLI reference is rendered from the argparse parser itself (sphinx-argparse).
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import shutil
@@ -26,6 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))      # _gallery.py: the gallery's scraper for bare Figures
 for _backend in ("PYTORCH", "JAX", "TENSORFLOW", "CUPY"):
     os.environ.setdefault(f"POT_BACKEND_DISABLE_{_backend}", "1")
 
@@ -43,9 +48,27 @@ extensions = [
     "numpydoc",
     "myst_nb",
     "sphinxarg.ext",
+    "sphinx_gallery.gen_gallery",
 ]
+autosummary_generate = True        # one page per entry of every autosummary table
+# The examples gallery: every examples/plot_*.py is run at build time and rendered with its
+# printed output and figures (sphinx-gallery), into _generated/gallery (ignored by git).
+sphinx_gallery_conf = {
+    "examples_dirs": str(ROOT / "examples"),
+    "gallery_dirs": "_generated/gallery",
+    "filename_pattern": r"/plot_",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "plot_gallery": "True",
+    "min_reported_time": 3600,     # no timing table: the pages stay the same between builds
+    "show_memory": False,
+    "write_computation_times": False,
+    # pyplot's figures, then the bare matplotlib Figures otdiv's figure functions return
+    "image_scrapers": ("matplotlib", "_gallery.bare_figures"),
+}
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "README_changes.md"]
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "README_changes.md",
+                    "_generated/gallery/*.ipynb"]  # the gallery's downloads, not pages
 nb_execution_mode = "off"          # render the committed outputs; never re-execute here
 nb_merge_streams = True
 myst_enable_extensions = ["dollarmath", "amsmath"]
@@ -88,30 +111,31 @@ def _public_groups() -> list[tuple[str, list[str]]]:
     return groups
 
 
+#: Modules documented beside the top-level API (imported as ``otdiv.<module>``).
+API_MODULES = ("otdiv.plotting", "otdiv.datasets")
+
+
 def _api_page() -> str:
+    """The reference: one summary table per group, each entry a page of its own (autosummary
+    ``:toctree:`` writes the pages into ``_generated/api/`` at build time)."""
     lines = ["API reference", "=============", "",
              "Everything ``import otdiv`` exports, grouped by job, as documented in the "
-             "docstrings (numpydoc). Formulas are in each entry's Notes.", "",
+             "docstrings (numpydoc): one page per function or class, formulas in each "
+             "entry's Notes.", "",
              ".. currentmodule:: otdiv", ""]
     for title, names in _public_groups():
         title = title[:1].upper() + title[1:]
-        lines += [title, "-" * len(title), "", ".. autosummary::", "   :nosignatures:", ""]
+        lines += [title, "-" * len(title), "", ".. autosummary::", "   :toctree: api",
+                  "   :nosignatures:", ""]
         lines += [f"   {name}" for name in names]
         lines += [""]
-        for name in names:
-            obj = getattr(otdiv, name)
-            if isinstance(obj, type):
-                directive = "autoclass"
-            elif callable(obj):
-                directive = "autofunction"
-            else:
-                directive = "autodata"
-            lines += [f".. {directive}:: {name}", ""]
-            if directive == "autodata":
-                lines += ["   :annotation:", ""]
-    lines += ["Modules", "-------", ""]
-    for module in ("otdiv.plotting", "otdiv.datasets"):
-        lines += [f".. automodule:: {module}", "   :members:", "   :no-index:", ""]
+    for module in API_MODULES:
+        title = f"``{module}``"
+        lines += [title, "-" * len(title), "", f".. automodule:: {module}", "   :no-members:",
+                  "   :no-index:", "", f".. currentmodule:: {module}", "",
+                  ".. autosummary::", "   :toctree: api", "   :nosignatures:", ""]
+        lines += [f"   {name}" for name in importlib.import_module(module).__all__]
+        lines += ["", ".. currentmodule:: otdiv", ""]
     return "\n".join(lines) + "\n"
 
 

@@ -9,6 +9,9 @@ validates nothing. The rule (``method="auto"``) is documented in
 
 from __future__ import annotations
 
+import sys
+import time
+
 import numpy as np
 
 from .exact.certificate import SolverError
@@ -23,7 +26,7 @@ __all__ = ["TRANSPORT_METHODS", "DENSE_PAIR_LIMIT", "SPARSE_MAX_DIMENSION", "sol
 TRANSPORT_METHODS = ("auto", "dense", "sparse")
 
 #: ``method="auto"`` solves densely up to this many point pairs, sparsely beyond...
-DENSE_PAIR_LIMIT = 4_000_000
+DENSE_PAIR_LIMIT = 2_000_000
 
 #: ...in dimensions up to this one; above it, densely while the matrix fits in memory.
 SPARSE_MAX_DIMENSION = 16
@@ -79,7 +82,7 @@ def solve_samples(u: np.ndarray, v: np.ndarray, u_w: np.ndarray, v_w: np.ndarray
     object's unit (see :meth:`PointCloudCost.to_distance`).
     """
     result, cost = _solve_by_rule(u, v, u_w, v_w, p, method, progress)
-    check_underflow(cost, *plan_arcs(result.plan)[:2], result.cost)
+    check_underflow(cost, lambda: plan_arcs(result.plan)[:2], result.cost)
     return result, cost
 
 
@@ -89,8 +92,11 @@ def _solve_by_rule(u, v, u_w, v_w, p, method, progress):
         cost = PointCloudCost(u, v, p)
         pairs = u.shape[0] * v.shape[0]
         try:
-            with _progress_bar(progress and pairs >= PROGRESS_PAIR_LIMIT) as report:
-                return solve(Problem(u_w, v_w, cost), "sparse", progress=report), cost
+            bar = _progress_bar(progress and pairs >= PROGRESS_PAIR_LIMIT)
+            with bar as report:
+                result = solve(Problem(u_w, v_w, cost), "sparse", progress=report)
+            bar.summary(result)
+            return result, cost
         except SolverError as error:
             # The sparse solver resolves costs to about 1e-13 of the largest; costs spanning
             # many orders of magnitude (outliers at distance^p) need the dense solver's
@@ -114,29 +120,72 @@ def _solve_by_rule(u, v, u_w, v_w, p, method, progress):
 
 
 class _progress_bar:
-    """A tqdm bar over the sparse solver's rounds (a no-op when not shown)."""
+    """The sparse solver's progress on stderr, phase by phase (a no-op when not shown).
+
+    ``coarse solve`` until the first arcs are ready, then ``round k`` with the arcs kept and
+    the violators the last pricing found, then ``certificate`` once no pair prices below
+    zero. The bar erases itself; :meth:`summary` leaves one line, e.g. ``exact OT (sparse):
+    9 rounds, 611,238 arcs, 4.7 s, certified gap 2e-15 of the cost``.
+    """
+
+    PREFIX = "exact OT (sparse)"
 
     def __init__(self, show: bool):
         self.show = show
         self.bar = None
+        self.started = 0.0
 
     def __enter__(self):
         if not self.show:
             return None
         from tqdm import tqdm
 
-        self.bar = tqdm(desc="exact OT (sparse)", unit=" round", leave=False)
+        self.started = time.perf_counter()
+        self.bar = tqdm(desc=f"{self.PREFIX}: coarse solve", leave=False,
+                        bar_format="{desc}{postfix} [{elapsed}]")
+        self.bar.refresh()
+        return self.report
 
-        def report(round_number, violators, arcs):
-            # strings: tqdm formats numbers itself, which shows 2000000 arcs as 'arcs=2e+6'
-            self.bar.set_postfix(violators=f"{int(violators):,}", arcs=f"{int(arcs):,}")
-            self.bar.update(1)
-        return report
+    def report(self, round_number: int, violators: int, arcs: int) -> None:
+        """The solver's callback: round 0 when the coarse start is done, then each round."""
+        if self.bar is None:
+            return
+        # strings: tqdm formats numbers itself, which shows 2000000 arcs as 'arcs=2e+6'
+        postfix = {"arcs": f"{int(arcs):,}"}
+        if round_number == 0:
+            phase = "round 1"
+        elif violators > 0:
+            phase = f"round {round_number + 1}"
+            postfix["violators"] = f"{int(violators):,}"
+        else:
+            phase = f"certificate after {round_number} round{'s' * (round_number != 1)}"
+        self.bar.set_description_str(f"{self.PREFIX}: {phase}", refresh=False)
+        self.bar.set_postfix(postfix)
 
     def __exit__(self, *exc):
         if self.bar is not None:
             self.bar.close()
         return False
+
+    def summary(self, result: TransportResult) -> None:
+        """After a certified solve: one line that stays on stderr."""
+        if self.bar is None:
+            return
+        from tqdm import tqdm
+
+        tqdm.write(self.summary_line(result, time.perf_counter() - self.started),
+                   file=sys.stderr)
+
+    @classmethod
+    def summary_line(cls, result: TransportResult, seconds: float) -> str:
+        rounds = int(result.diagnostics.get("rounds", 0))
+        arcs = int(result.diagnostics.get("arcs", 0))
+        if result.cost > 0:
+            gap = f"certified gap {result.duality_gap / result.cost:.0e} of the cost"
+        else:
+            gap = f"certified gap {result.duality_gap:.0e}"
+        return (f"{cls.PREFIX}: {rounds} round{'s' * (rounds != 1)}, {arcs:,} arcs, "
+                f"{seconds:.1f} s, {gap}")
 
 
 def potential_at_targets(result: TransportResult, cost: PointCloudCost) -> np.ndarray:

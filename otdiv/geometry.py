@@ -452,6 +452,8 @@ def _euclidean_distances(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     2^-450) are recomputed from rescaled differences.
     """
     distance = cdist(x, y, metric="euclidean")
+    if distance.size == 0 or float(distance.min()) >= 2.0**-450:
+        return distance
     rows, columns = np.nonzero(distance < 2.0**-450)
     if rows.size:
         difference = x[rows] - y[columns]
@@ -468,17 +470,20 @@ def _power_checked(distance: np.ndarray, p: float) -> np.ndarray:
     return distance if p == 1.0 else distance**p
 
 
-def check_underflow(cost: PointCloudCost, rows: np.ndarray, columns: np.ndarray,
-                    optimum: float) -> None:
+def check_underflow(cost: PointCloudCost, plan_arcs, optimum: float) -> None:
     """Refuse an optimum that costs below float64's normal range could have falsified.
 
     Every computed cost is within ``2**-1022`` of the true one (in the cost object's
     units, where costs lie in [0, 1]), so the computed optimum is within that of the true
     one. That is negligible unless the optimum itself is below ``2**-1022 / 1e-9`` and
     the plan ships mass between points that differ on an arc whose cost underflowed.
+    ``plan_arcs()`` gives the plan's ``(rows, columns)`` (called only in that case).
     """
     tiny = np.finfo(float).tiny
-    if optimum >= tiny / 1e-9 or rows.size == 0:
+    if optimum >= tiny / 1e-9:
+        return
+    rows, columns = plan_arcs()
+    if rows.size == 0:
         return
     distance = arc_costs(cost.x, cost.y, rows, columns, 1.0)
     powered = arc_costs(cost.x, cost.y, rows, columns, cost.p)

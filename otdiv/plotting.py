@@ -80,7 +80,8 @@ def plot_plan(u_values, v_values, plan, *, ax=None, labels=("P", "Q"), title=Non
     width grow with the mass it carries. Points in 2-D are drawn where they are, with equal
     scales on both axes (so segment lengths are distances); 1-D samples are drawn on two
     horizontal lines (``u`` at height 0, ``v`` at height 1). The legend names both point
-    sets and the segments.
+    sets and the segments: "width ~ mass moved", or, when every segment carries the same
+    mass (a one-to-one matching of equally weighted points), the share each one moves.
 
     Parameters
     ----------
@@ -142,11 +143,17 @@ def plot_plan(u_values, v_values, plan, *, ax=None, labels=("P", "Q"), title=Non
     else:
         figure = ax.figure
     largest = plan.max() if plan.max() > 0 else 1.0
+    moved = plan[plan > 0]
     for i, j in zip(*np.nonzero(plan > 0)):
         share = plan[i, j] / largest
         ax.plot([u[i, 0], v[j, 0]], [u[i, 1], v[j, 1]], color="0.3",
                 alpha=0.2 + 0.8 * share, linewidth=0.5 + 2.0 * share, zorder=1)
-    ax.plot([], [], color="0.3", linewidth=1.5, label="plan (width ~ mass moved)")
+    if moved.size and np.ptp(moved) <= 1e-9 * largest:
+        # every segment carries the same mass (e.g. a one-to-one matching): widths say nothing
+        legend, width = f"plan (each segment moves 1/{moved.size} of the mass)", 2.5
+    else:
+        legend, width = "plan (width ~ mass moved)", 1.5
+    ax.plot([], [], color="0.3", linewidth=width, label=legend)
     ax.scatter(u[:, 0], u[:, 1], s=30, color="tab:blue", marker="o", label=labels[0],
                zorder=2)
     ax.scatter(v[:, 0], v[:, 1], s=30, color="tab:orange", marker="s", label=labels[1],

@@ -8,19 +8,23 @@ friends; options are keyword-only. Values may be shape ``(n,)`` (points on the l
 Solver rule (``method="auto"``), the same for :func:`wasserstein` and :func:`transport`:
 
 1. one-dimensional data use the exact quantile closed form (:func:`wasserstein` only);
-2. up to ``DENSE_PAIR_LIMIT`` = 4·10⁶ point pairs (2000 × 2000), the dense network
+2. up to ``DENSE_PAIR_LIMIT`` = 2·10⁶ point pairs (about 1400 × 1400), the dense network
    simplex (``"dense"``): fastest there, and its matrix needs at most a few hundred MB;
 3. beyond, in dimension ``d <= SPARSE_MAX_DIMENSION`` = 16, the sparse solver
-   (``"sparse"``): column generation priced by k-d tree searches, memory growing like
-   ``n + m`` (:mod:`otdiv.exact.sparse`);
+   (``"sparse"``): column generation on otdiv's own network simplex, priced by k-d tree
+   searches, memory growing like ``n + m`` (:mod:`otdiv.exact.sparse`);
 4. in higher dimension the dense solver while its matrix fits in the memory available
-   (k-d trees stop pruning there: at n = 3000, p = 1 the sparse solver took 9.9 s in
-   d = 64 and 78 s in d = 784 against 3.3 s and 5.5 s dense, ``ot.emd2`` 3.5 s and 5.5 s),
-   the sparse solver beyond.
+   (it works on BLAS distances there and is certified with the exact ones), the sparse
+   solver (priced by exact blocked scans) beyond.
 
-Measured on this project's 2-core machine (n = 3000, Gaussian clouds, seconds, sparse /
-dense / ``ot.emd2``): p = 1: d = 2 0.8 / 2.3 / 1.1, d = 8 3.3 / 2.7 / 4.1, d = 16
-2.1 / 3.7 / 4.5; p = 2: d = 2 0.3 / 1.5 / 1.5, d = 16 1.4 / 3.1 / 3.1.
+Measured on this project's 2-core machine (Gaussian clouds N(0, I) vs N(1, I), medians of
+3, a second process loading the machine; ratios to ``ot.emd2`` with its ``cdist``,
+sparse / dense): n = 1000: d = 2 1.9 / 1.1 (p = 1), 1.2 / 1.05 (p = 2); d = 16 2.0 / 1.2,
+1.4 / 1.0; n = 1500: d = 2 1.2 / 1.15, 0.37 / 1.08; d = 5 1.0 / 1.13, 0.69 / 0.98;
+d = 16 1.07 / 0.99, 0.91 / 1.0; n = 2000: d = 2 0.70 / 1.20, 0.27 / 1.12; d = 16 0.97 /
+1.09, 0.48 / 0.85. The sparse solver wins from about 1500 points on in d <= 16. In
+d = 64 and 784 (n = 3000, p = 1) the k-d-tree-priced sparse solver once took 9.9 s and
+78 s; priced by blocked scans it takes 3.2 s and 5.5 s, the dense one 3.4 s and 5.7 s.
 
 Either way the answer is certified for the full problem before it is returned.
 ``method="dense"`` refuses a problem whose matrix and solver would not fit in the memory
@@ -75,7 +79,7 @@ def wasserstein(pair: SamplePair, *, p: float = 1, method: str = "auto",
 
     Solver rule: one-dimensional data (shape ``(n,)`` or ``(n, 1)``) use the exact
     quantile closed form, :math:`O((n+m)\log(n+m))`; data in :math:`d \ge 2` solve the
-    exact linear program, densely up to 4·10⁶ point pairs and sparsely beyond (see
+    exact linear program, densely up to 2·10⁶ point pairs and sparsely beyond (see
     :mod:`otdiv.sample_transport`); the answer is certified for the full problem.
 
     Parameters

@@ -609,3 +609,18 @@ def test_sgd_functions_say_what_they_optimise_and_take_learning_rate():
         assert parameters["learning_rate"].kind is inspect.Parameter.KEYWORD_ONLY
     with pytest.raises(TypeError, match="lr"):
         bernoulli_sgd(0.6, 1, lr=0.1)
+
+
+def test_bias_figures_name_the_target_without_calling_it_p():
+    # p is the W_p order elsewhere in otdiv: the titles say "target Ber(0.6)"
+    import matplotlib
+    matplotlib.use("Agg")
+    from otdiv.bias import bernoulli_sgd
+    from otdiv.bias.figures import plot_expected_gradients, plot_sgd_trajectories
+
+    figure = plot_expected_gradients([0.6], [1, 2], n_theta=11)
+    titles = [axis.get_title() for axis in figure.axes]
+    assert titles == ["$W_1$, target Ber(0.6)", r"Cramér $\ell_2^2$, target Ber(0.6)"]
+    run = bernoulli_sgd(0.6, 1, steps=20, n_runs=2, rng=0)
+    axis = plot_sgd_trajectories([run]).axes[0]
+    assert axis.get_title() == "$W_1$, target Ber(0.6)" and "p =" not in axis.get_title()

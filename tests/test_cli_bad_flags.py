@@ -3,7 +3,8 @@
 For each case the command must
 - exit with status 2,
 - print exactly one line on stderr that names the flag as the user typed it (``--runs``,
-  never the Python parameter ``n_runs``) and no traceback, and nothing on stdout,
+  never the Python parameter ``n_runs``) and no traceback, and nothing on stdout; after a
+  deprecated spelling (``verify --p``), the deprecation line comes first, then that line,
 - do no work first: the functions doing the work are replaced by ones that fail the test
   if called, the critic module (user code) is not even imported, and no file or folder is
   created.
@@ -38,6 +39,11 @@ ROOT = Path(__file__).resolve().parent.parent
 #: (subcommand, arguments, the flag the message must name). "{...}" names a file made by
 #: the ``workspace`` fixture; "OUT" is a folder that must not be created.
 CRITIC = ["--critic", "marker_critic:f"]
+
+#: Deprecated spellings (one release): a bad value after one of them prints the deprecation
+#: line first, then the one error line.
+DEPRECATED = {("bias", "--p"), ("verify", "--p"), ("verify", "--q"),
+              ("verify", "--p-weights"), ("verify", "--q-weights")}
 
 CASES = [
     ("bakery", ["--json=yes"], "--json"),
@@ -112,11 +118,15 @@ CASES = [
     ("verify", [*CRITIC, "--samples-p", "{p.npy}", "--samples-q", "{ragged.csv}"], "--samples-q"),
     ("verify", [*CRITIC, "--samples-p", "{p.npy}", "--samples-q", "{plane.npy}"], "--samples-q"),
     ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--samples-q", "{q.npy}",
-                "--p-weights", "{negative.csv}"], "--p-weights"),
+                "--samples-p-weights", "{negative.csv}"], "--samples-p-weights"),
     ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--samples-q", "{q.npy}",
-                "--p-weights", "{short.csv}"], "--p-weights"),
+                "--samples-p-weights", "{short.csv}"], "--samples-p-weights"),
     ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--samples-q", "{q.npy}",
-                "--q-weights", "{zeros.csv}"], "--q-weights"),
+                "--samples-q-weights", "{zeros.csv}"], "--samples-q-weights"),
+    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--samples-q", "{q.npy}",
+                "--p-weights", "{absent.csv}"], "--p-weights"),  # deprecated spelling
+    ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--samples-q", "{q.npy}",
+                "--q-weights", "{folder.npy}"], "--q-weights"),  # deprecated spelling
     ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--samples-q", "{q.npy}",
                 "--tol", "0"], "--tol"),
     ("verify", ["--critic", "marker_critic:f", "--samples-p", "{p.npy}", "--samples-q", "{q.npy}",
@@ -161,6 +171,10 @@ def workspace(tmp_path, monkeypatch):
         "open('critic_imported.marker', 'w').close()\n\ndef f(x):\n    return x[:, 0]\n")
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+def _replacement(command, flag):
+    return {"bias": "--prob"}.get(command, flag.replace("--", "--samples-", 1))
 
 
 def _expand(argv, workspace):
@@ -231,8 +245,13 @@ def test_bad_flag_exits_2_with_one_line_naming_it_before_any_work(
         status = exit_info.code
     captured = capsys.readouterr()
     assert status == 2
-    message = captured.err.rstrip("\n")
-    assert message and "\n" not in message, captured.err
+    *warnings, message = captured.err.rstrip("\n").split("\n")
+    assert message, captured.err
+    if (command, flag) in DEPRECATED:
+        assert warnings == [f"otdiv {command}: warning: {flag} is deprecated and will be "
+                            f"removed in the next release; use {_replacement(command, flag)}"]
+    else:
+        assert not warnings, captured.err
     assert flag in message
     assert "Traceback" not in message and "np.float64" not in message
     assert captured.out == ""
@@ -393,3 +412,44 @@ def test_pairwise_prints_the_file_names_beside_the_matrix(capsys, workspace):
     assert main(["pairwise", "p.npy", "q.npy", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "  1  p.npy" in out and "  2  q.npy" in out
+
+
+def test_deprecation_is_printed_before_the_missing_file_error(capsys, workspace):
+    # the file check used to run first, so a user with an old script saw only the error
+    assert main(["verify", "--critic", "marker_critic:f", "--p", "absent.npy",
+                 "--samples-q", "q.npy"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("otdiv verify: warning: --p is deprecated")
+    assert "argument --p: no such file 'absent.npy'" in lines[1] and len(lines) == 2
+
+
+def test_verify_weights_new_and_old_spellings_give_the_same_answer(capsys, workspace):
+    (workspace / "w.csv").write_text("\n".join(str(k) for k in range(1, 11)) + "\n")
+    args = ["verify", "--critic", "marker_critic:f", "--tol", "0.5", "--samples-p", "p.npy",
+            "--samples-q", "q.npy", "--json"]
+    new = main([*args, "--samples-p-weights", "w.csv", "--samples-q-weights", "w.csv"])
+    new_out, new_err = capsys.readouterr()
+    assert "deprecated" not in new_err
+    old = main([*args, "--p-weights", "w.csv", "--q-weights", "w.csv"])
+    old_out, old_err = capsys.readouterr()
+    assert old == new and old_out == new_out
+    unweighted = main(args)
+    assert unweighted == new and capsys.readouterr().out != new_out  # the weights are used
+    assert ("otdiv verify: warning: --p-weights is deprecated and will be removed in the "
+            "next release; use --samples-p-weights") in old_err
+    assert "--q-weights is deprecated" in old_err and "--samples-q-weights" in old_err
+
+
+def test_verify_help_names_the_weights_after_their_samples(capsys):
+    assert main(["verify", "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "--samples-p-weights" in text and "--samples-q-weights" in text
+    assert not re.search(r"(?<!samples)--[pq]-weights", text)
+
+
+def test_bad_deprecated_value_names_the_alias_after_the_deprecation_line(capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["bias", "--p", "1.5"])
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("otdiv bias: warning: --p is deprecated")
+    assert "argument --p: expected a number in [0, 1]" in lines[1]

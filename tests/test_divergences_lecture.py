@@ -146,6 +146,19 @@ def test_figures_are_drawn_and_saved(tmp_path):
     np.testing.assert_allclose(lines[-1].get_ydata(), [0.75, 0.75])  # exact W_1
 
 
+def test_parallel_lines_figure_marks_infinite_kl_on_a_labelled_band():
+    figure = plot_parallel_lines(np.linspace(-1, 1, 21))
+    right = figure.axes[1]
+    labels = [label.get_text() for label in right.get_yticklabels()]
+    assert labels[-1] == r"$+\infty$"
+    infinity = right.get_yticks()[-1]
+    assert infinity > 1.0 and right.get_ylim()[1] > infinity  # above every finite value
+    kl = next(line for line in right.get_lines() if line.get_label().startswith("KL"))
+    kl_y = np.asarray(kl.get_ydata(), float)
+    theta = np.asarray(kl.get_xdata(), float)
+    assert np.all(kl_y[theta != 0] == infinity) and np.isnan(kl_y[theta == 0]).all()
+
+
 def test_noise_bound_with_atoms_a_few_ulps_apart():
     # Regression: two atoms 2.2e-16 apart made a quadrature piece too narrow to subdivide.
     from scipy import stats

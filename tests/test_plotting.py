@@ -26,7 +26,14 @@ def test_plan_figure_has_axis_labels_title_and_a_legend_for_every_mark(plan_figu
     assert ax.get_xlabel() and ax.get_ylabel()
     assert "W_1 = 1" in ax.get_title()
     assert [text.get_text() for text in ax.get_legend().get_texts()] == [
-        "plan (width ~ mass moved)", "P", "Q"]
+        "plan (each segment moves 1/3 of the mass)", "P", "Q"]  # a matching: equal widths
+
+
+def test_plan_legend_says_width_is_mass_only_when_masses_differ():
+    u, v = np.array([[0.0, 0.0], [1.0, 0.0]]), np.array([[0.0, 1.0], [1.0, 1.0]])
+    figure = plot_plan(u, v, np.array([[0.5, 0.25], [0.0, 0.25]]))
+    legend = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert legend[0] == "plan (width ~ mass moved)"
 
 
 def test_one_dimensional_plan_labels_the_two_lines():

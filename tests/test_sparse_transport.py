@@ -218,7 +218,8 @@ def test_auto_rule_is_dense_in_high_dimension_while_the_matrix_fits(monkeypatch)
 
     monkeypatch.setattr(st_module, "_available_memory", lambda: 64 * 2**30)
     choose = st_module._choose_method
-    assert choose("auto", 2000, 2000, 2) == "dense"       # small: dense in any dimension
+    assert choose("auto", 1400, 1400, 2) == "dense"       # small: dense in any dimension
+    assert choose("auto", 1500, 1500, 2) == "sparse"
     assert choose("auto", 3000, 3000, 2) == "sparse"      # k-d trees prune in low d
     assert choose("auto", 3000, 3000, 16) == "sparse"
     assert choose("auto", 3000, 3000, 17) == "dense"      # they do not in high d
@@ -235,6 +236,60 @@ def test_progress_bar_shows_arc_counts_as_integers():
         assert "arcs=2,000,000" in bar.bar.postfix and "e+" not in bar.bar.postfix
     finally:
         bar.__exit__(None, None, None)
+
+
+def test_progress_bar_names_each_phase():
+    from otdiv._transport import _progress_bar
+    bar = _progress_bar(True)
+    report = bar.__enter__()
+    try:
+        assert bar.bar.desc == "exact OT (sparse): coarse solve"
+        report(0, 0, 5000)
+        assert bar.bar.desc == "exact OT (sparse): round 1"
+        report(1, 321, 5000)
+        assert bar.bar.desc == "exact OT (sparse): round 2" and "violators=321" in bar.bar.postfix
+        report(2, 0, 5321)
+        assert bar.bar.desc == "exact OT (sparse): certificate after 2 rounds"
+        assert "violators" not in bar.bar.postfix and "arcs=5,321" in bar.bar.postfix
+    finally:
+        bar.__exit__(None, None, None)
+
+
+def test_silenced_progress_bar_reports_nothing():
+    from otdiv._transport import _progress_bar
+    bar = _progress_bar(False)
+    with bar as report:
+        assert report is None
+    bar.summary(None)  # nothing to summarise, nothing printed
+
+
+def test_sparse_solve_leaves_a_one_line_summary(rng, monkeypatch, capsys):
+    from otdiv import _transport as st_module  # the solver rule behind transport()
+
+    monkeypatch.setattr(st_module, "PROGRESS_PAIR_LIMIT", 1)
+    x, y = rng.normal(size=(300, 2)), rng.normal(size=(300, 2))
+    result = otdiv.transport(x, y, method="sparse")
+    err = capsys.readouterr().err
+    lines = [line for line in err.replace("\r", "\n").splitlines() if line.strip()]
+    summary = lines[-1]
+    rounds = result.diagnostics["rounds"]
+    arcs = result.diagnostics["arcs"]
+    assert summary.startswith(f"exact OT (sparse): {rounds} round")
+    assert f"{arcs:,} arcs" in summary and " s, certified gap " in summary
+    assert summary.endswith(" of the cost")
+    gap = float(summary.split("certified gap ")[1].split()[0])  # printed to one digit
+    assert gap == pytest.approx(result.duality_gap / result.cost, rel=0.5, abs=1e-300)
+    for phase in ("coarse solve", "round 1", "certificate after"):
+        assert f"exact OT (sparse): {phase}" in err
+
+
+def test_sparse_solve_prints_nothing_when_silenced(rng, monkeypatch, capsys):
+    from otdiv import _transport as st_module  # the solver rule behind transport()
+
+    monkeypatch.setattr(st_module, "PROGRESS_PAIR_LIMIT", 1)
+    x, y = rng.normal(size=(300, 2)), rng.normal(size=(300, 2))
+    otdiv.transport(x, y, method="sparse", progress=False)
+    assert capsys.readouterr().err == ""
 
 
 @pytest.mark.parametrize("d", [3, 40])

@@ -58,24 +58,46 @@ class OneLineParser(argparse.ArgumentParser):
 
 class _DeprecatedAlias(argparse.Action):
     """An old spelling of a flag: stores into the new flag's destination and says, on
-    stderr, which flag replaces it (kept for one release)."""
+    stderr, which flag replaces it (kept for one release).
 
-    def __init__(self, option_strings, dest, replacement: str = "", **kwargs):
+    The deprecation line comes first, before the value is checked: the alias converts its
+    value itself (``convert``, the new flag's ``type``) after printing it, so that a user
+    who typed ``--p missing.npy`` learns both that ``--p`` is deprecated and that the file
+    is missing."""
+
+    def __init__(self, option_strings, dest, replacement: str = "", convert=None, **kwargs):
         super().__init__(option_strings, dest, **kwargs)
         self.replacement = replacement
+        self.convert = convert
 
     def __call__(self, parser, namespace, values, option_string=None):
         import sys
         print(f"{parser.prog}: warning: {option_string} is deprecated and will be removed "
               f"in the next release; use {self.replacement}", file=sys.stderr)
+        if self.convert is not None:
+            values = ([self._converted(value) for value in values]
+                      if isinstance(values, list) else self._converted(values))
         setattr(namespace, self.dest, values)
+
+    def _converted(self, text):
+        """``convert(text)``, failing as argparse fails for a ``type`` (same message)."""
+        try:
+            return self.convert(text)
+        except argparse.ArgumentTypeError as error:
+            raise argparse.ArgumentError(self, str(error)) from None
+        except (TypeError, ValueError):
+            name = getattr(self.convert, "__name__", repr(self.convert))
+            raise argparse.ArgumentError(self, f"invalid {name} value: {text!r}") from None
 
 
 def add_deprecated_alias(parser, old: str, new: str, dest: str, **kwargs) -> None:
     """Accept ``old`` as a deprecated spelling of ``new`` (same ``dest``), hidden from
-    ``--help``; ``kwargs`` (type, nargs, metavar) as for ``new``."""
+    ``--help``; ``kwargs`` (type, nargs, metavar) as for ``new``. The deprecation line is
+    printed before ``type`` checks the value."""
+    convert = kwargs.pop("type", None)
     parser.add_argument(old, dest=dest, action=_DeprecatedAlias, replacement=new,
-                        default=argparse.SUPPRESS, help=argparse.SUPPRESS, **kwargs)
+                        convert=convert, default=argparse.SUPPRESS, help=argparse.SUPPRESS,
+                        **kwargs)
 
 
 def _fail(expected: str, text: str):

@@ -180,7 +180,8 @@ def _csv_line_of(path: Path, index: int) -> int:
 
 
 def check_pair(samples_p: np.ndarray, samples_q: np.ndarray, weights_p, weights_q,
-               flags=("--samples-p", "--samples-q", "--p-weights", "--q-weights")) -> None:
+               flags=("--samples-p", "--samples-q", "--samples-p-weights",
+                      "--samples-q-weights")) -> None:
     """Same dimension for both samples; one weight per sample."""
     dim_p = 1 if samples_p.ndim == 1 else samples_p.shape[1]
     dim_q = 1 if samples_q.ndim == 1 else samples_q.shape[1]

@@ -19,9 +19,11 @@ from pathlib import Path
 from .._atomic import write_text
 from . import add_common_options, integer, non_negative_int, output_folder, to_jsonable
 
-_DATA = ("8gaussians", "25gaussians", "swissroll", "gaussian_1d", "mixture_1d",
+_TOYS = ("8gaussians", "25gaussians", "swissroll", "gaussian_1d", "mixture_1d",
          "parallel_line")
-_PRESETS = ("gan_toy", "wgan", "sngan")
+_IMAGES = ("digits", "mnist5k")
+_DATA = _TOYS + _IMAGES
+_PRESETS = ("gan_toy", "wgan", "sngan", "images_gp", "images_gp1", "images_clip", "images_sn")
 
 #: GanConfig.preset overrides of the default run (no --preset, no --loss).
 DEFAULT_RUN = dict(preset="gan_toy", critic_hidden=(128, 128, 128),
@@ -49,8 +51,14 @@ _FIELD_HELP = {
     "generator_beta1": "generator Adam beta1",
     "generator_beta2": "generator Adam beta2",
     "initialization": "weight initialisation of both networks",
-    "generator_objective": "variational losses: minimax or non_saturating generator loss",
+    "generator_objective": "variational losses: minimax or non_saturating generator loss "
+                           "(f-GAN default: non_saturating, as Nowozin et al. recommend)",
     "sign_check": "negate a Wasserstein critic with a negative dual value (train_critic)",
+    "warmup_critic_steps": "critic steps before each warm-up generator step, 0 = none "
+                           "(wgan-clip: 100, as the WGAN reference code)",
+    "warmup_generator_steps": "the first this many generator steps are warm-up steps",
+    "warmup_every": "every this many generator steps is a warm-up step",
+    "generator_output": "generator output layer: linear, or sigmoid for pixel values",
 }
 
 
@@ -96,7 +104,8 @@ def _add_config_flags(parser) -> None:
     choices = {"activation": gan_config.ACTIVATIONS, "optimizer": gan_config.OPTIMIZERS,
                "generator_optimizer": gan_config.OPTIMIZERS,
                "initialization": gan_config.INITIALIZATIONS,
-               "generator_objective": gan_config.GENERATOR_OBJECTIVES}
+               "generator_objective": gan_config.GENERATOR_OBJECTIVES,
+               "generator_output": gan_config.GENERATOR_OUTPUTS}
     group = parser.add_argument_group(
         "GanConfig fields", "each defaults to the base setup's value: --preset, else the "
         "paper defaults of --loss, else the default run (shown)")
@@ -140,7 +149,10 @@ def add_parser(subparsers) -> None:
                         help="jsgan, jsgan-ns, fgan:<kind>, wgan-clip, wgan-gp, wgan-sn, "
                              "cramer (default: the preset's, or wgan-gp)")
     parser.add_argument("--data", default="8gaussians", choices=_DATA,
-                        help="toy data set (default: 8gaussians)")
+                        help="toy data set, or the image sets digits (64-D) and mnist5k "
+                             "(784-D; the images extra), trained on their train split and "
+                             "evaluated on the test split; without --preset/--loss an "
+                             "image run uses the images_gp preset (default: 8gaussians)")
     parser.add_argument("--steps", type=integer(1), default=2000,
                         help="generator steps (default: 2000)")
     parser.add_argument("--checkpoints", type=integer(1), default=20,
@@ -178,7 +190,10 @@ def build_config(args):
             raise ValueError(f"--loss {args.loss} contradicts --preset {args.preset} "
                              f"(loss {config.loss!r}); give one of them")
     elif args.loss is not None:
-        config = GanConfig.for_loss(args.loss)
+        config = GanConfig.for_loss(args.loss, **({} if getattr(args, "data", None)
+                                                  not in _IMAGES else _image_networks()))
+    elif getattr(args, "data", None) in _IMAGES:
+        config = GanConfig.preset("images_gp")
     else:
         config = _default_config()
     if config.loss == "wgan-clip" or "clip" not in overrides:
@@ -193,7 +208,13 @@ def _null_for_missing(history) -> dict:
 
 
 #: The files a run writes into --out; a folder already holding any of them is an earlier run.
-RUN_FILES = ("history.json", "model.npz", "distance.png", "samples.png", "critic.png")
+RUN_FILES = ("history.json", "model.npz", "distance.png", "samples.png", "critic.png",
+             "digits.png")
+
+
+def _image_networks() -> dict:
+    from ..gan.config import IMAGE_NETWORKS
+    return dict(IMAGE_NETWORKS)
 
 
 def _loss_name(text: str) -> str:
@@ -243,11 +264,20 @@ def handle(args):
     result.save(out / "model.npz")
     title = f"{result.loss} on {args.data}"
     plot_history(result.history, out / "distance.png", title=title)
-    real = sample_dataset(args.data, 1000, rng=args.seed + 1)
-    fake = result.generator(1000, rng=args.seed + 2)
-    plot_samples(real, fake, out / "samples.png", title=title)
-    names = ["history.json", "model.npz", "distance.png", "samples.png"]
-    if result.config.family == "wasserstein":
+    names = ["history.json", "model.npz", "distance.png"]
+    if args.data in _IMAGES:
+        from ..gan.data import image_split
+        from ..gan.plots import plot_generated_digits
+        train = image_split(args.data, "train")
+        plot_generated_digits({args.steps: result.generator(10, rng=args.seed + 2)},
+                              train.images, train.shape, out / "digits.png", title=title)
+        names.append("digits.png")
+    else:
+        real = sample_dataset(args.data, 1000, rng=args.seed + 1)
+        fake = result.generator(1000, rng=args.seed + 2)
+        plot_samples(real, fake, out / "samples.png", title=title)
+        names.append("samples.png")
+    if result.config.family == "wasserstein" and args.data not in _IMAGES:
         from ..critics import kantorovich_potential
         real_few, fake_few = real[:300], fake[:300]
         plot_critic_landscape(result.critic, real_few, fake_few, out / "critic.png",

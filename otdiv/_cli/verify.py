@@ -41,10 +41,17 @@ def add_parser(subparsers) -> None:
                          metavar="FILE")
     add_deprecated_alias(parser, "--q", "--samples-q", "samples_q", type=input_file,
                          metavar="FILE")
-    parser.add_argument("--p-weights", type=input_file, metavar="FILE",
-                        help="weights of P's samples, one per sample, >= 0 (default: equal)")
-    parser.add_argument("--q-weights", type=input_file, metavar="FILE",
-                        help="weights of Q's samples, one per sample, >= 0 (default: equal)")
+    parser.add_argument("--samples-p-weights", dest="samples_p_weights", type=input_file,
+                        metavar="FILE", help="weights of the samples of P, one per sample, "
+                                             ">= 0 (default: equal)")
+    parser.add_argument("--samples-q-weights", dest="samples_q_weights", type=input_file,
+                        metavar="FILE", help="weights of the samples of Q, one per sample, "
+                                             ">= 0 (default: equal)")
+    # --p-weights / --q-weights: the spellings beside --p / --q (one release).
+    add_deprecated_alias(parser, "--p-weights", "--samples-p-weights", "samples_p_weights",
+                         type=input_file, metavar="FILE")
+    add_deprecated_alias(parser, "--q-weights", "--samples-q-weights", "samples_q_weights",
+                         type=input_file, metavar="FILE")
     parser.add_argument("--tol", type=real(0.0, 1.0, lower_inclusive=False,
                                            upper_inclusive=False), default=0.05,
                         help="relative tolerance for passing, in (0, 1) as in "
@@ -126,8 +133,11 @@ def handle(args):
             raise ValueError(f"{flag} FILE is required")
     x_p = load_samples(args.samples_p, "--samples-p")
     x_q = load_samples(args.samples_q, "--samples-q")
-    p_weights = load_weights(args.p_weights, "--p-weights") if args.p_weights else None
-    q_weights = load_weights(args.q_weights, "--q-weights") if args.q_weights else None
+    p_weights = q_weights = None
+    if getattr(args, "samples_p_weights", None) is not None:
+        p_weights = load_weights(args.samples_p_weights, "--samples-p-weights")
+    if getattr(args, "samples_q_weights", None) is not None:
+        q_weights = load_weights(args.samples_q_weights, "--samples-q-weights")
     check_pair(x_p, x_q, p_weights, q_weights)
     critic = load_callable(args.critic)
     report = verify_critic(critic, x_p, x_q, p_weights, q_weights,

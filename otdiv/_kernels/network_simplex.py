@@ -43,7 +43,7 @@ UNBOUNDED = 2
 
 
 @njit(cache=True)
-def build_tree(n_nodes, supply, source, target, cost, n_real, tree_arcs, art_cost,
+def build_tree(n_nodes, supply, source, target, cost, n_real, tree_arcs, roots, art_cost,
                flow, state, parent, pred, pred_up, depth, thread, rev_thread, pi):
     """Fill a strongly feasible start basis from candidate tree arcs, in place.
 
@@ -51,9 +51,10 @@ def build_tree(n_nodes, supply, source, target, cost, n_real, tree_arcs, art_cos
     ``target``, ``cost`` and ``flow`` have ``n_real + n_nodes`` entries (the artificial
     arcs' entries are written here); ``tree_arcs`` holds indices of real arcs that form a
     forest (no cycle: the caller guarantees it). The forest's flows are the unique tree
-    solution, each component's imbalance leaving through an artificial arc at its first
-    node. Arcs whose flow would be negative, and arcs pointing away from the root that would
-    carry nothing (they break strong feasibility), are dropped and the rest is solved again.
+    solution, each component's imbalance leaving through an artificial arc at its root (the
+    first of its nodes listed in ``roots``, else its first node). Arcs whose flow would be
+    negative, and arcs pointing away from the root that would carry nothing (they break
+    strong feasibility), are dropped and the rest is solved again.
     An empty ``tree_arcs`` gives the all-artificial start basis. Returns the number of
     candidate arcs dropped.
     """
@@ -86,10 +87,13 @@ def build_tree(n_nodes, supply, source, target, cost, n_real, tree_arcs, art_cos
                 fill[source[e]] += 1
                 neighbour_arc[fill[target[e]]] = k
                 fill[target[e]] += 1
-        # Depth-first preorder of every component, hung below the root.
+        # Depth-first preorder of every component, hung below the root at the node given
+        # in ``roots`` (where the basis's component hung when it was optimal), else at its
+        # first node.
         visited[:] = False
         count = 0
-        for start in range(n_nodes):
+        for slot in range(roots.size + n_nodes):
+            start = roots[slot] if slot < roots.size else slot - roots.size
             if visited[start]:
                 continue
             visited[start] = True

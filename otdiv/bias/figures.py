@@ -38,7 +38,8 @@ def plot_expected_gradients(p_values: Sequence[float] = (0.6, 0.9),
                             n_theta: int = 401, path=None):
     r"""Expected minibatch gradient (red) against the true gradient (blue) across θ.
 
-    One column per target p, one row per distance; in each panel the true gradient of
+    One column per target Ber(p) (titled "target Ber(p)": p here is the target's success
+    probability, not a W_p order), one row per distance; in each panel the true gradient of
     L(Ber(p), Ber(θ)) and the exact :func:`~otdiv.bias.bernoulli_expected_gradient` for
     each minibatch size m (darker red for larger m; the legend sits in a W_1 panel, where
     m matters). The W_1 curves cross zero at a median of k/m instead of p; the Cramér
@@ -88,12 +89,13 @@ def plot_expected_gradients(p_values: Sequence[float] = (0.6, 0.9),
                 ax.plot(theta, expected, color=color, lw=1.3,
                         ls="-" if distance == "wasserstein" else "--",
                         label=f"expected sample gradient, m = {m}")
-            ax.axvline(p, color="grey", lw=0.8, ls=":", label="target p")
+            ax.axvline(p, color="grey", lw=0.8, ls=":",
+                       label="target's success probability")
             ax.axhline(0.0, color="grey", lw=0.5)
             if distance != "wasserstein":
                 ax.text(0.03, 0.93, "every m lies on the true gradient", fontsize="x-small",
                         transform=ax.transAxes, va="top")
-            ax.set_title(f"{_LABELS[distance]}, p = {p:g}")
+            ax.set_title(f"{_LABELS[distance]}, target Ber({p:g})")
             ax.set_xlabel(r"$\theta$ (model's success probability)")
             if column == 0:
                 ax.set_ylabel(r"$\partial_\theta$ loss")
@@ -107,15 +109,16 @@ def plot_sgd_trajectories(results, labels: Sequence[str] | None = None, *,
     r"""SGD trajectories of θ, one panel per :class:`~otdiv.SGDResult`.
 
     Each panel shows up to ``n_shown`` individual runs (thin), the mean over all runs
-    (thick) and the target p (dotted): W_1 runs drift to a median of k/m, Cramér runs
-    settle around p. For categorical runs (:func:`~otdiv.bias.categorical_sgd`) each tail
-    θ_j gets its mean curve and its target S_P(j).
+    (thick) and the target's success probability p (dotted): W_1 runs drift to a median of
+    k/m, Cramér runs settle around p. For categorical runs
+    (:func:`~otdiv.bias.categorical_sgd`) each tail θ_j gets its mean curve and its target
+    S_P(j).
 
     Parameters
     ----------
     results : sequence of SGDResult
     labels : sequence of str, optional
-        Panel titles; default ``"<distance>, p = <target>"``.
+        Panel titles; default ``"<distance>, target Ber(<target>)"``.
     n_shown : int >= 0
         Individual runs drawn per panel.
     path : str or path-like, optional
@@ -139,7 +142,7 @@ def plot_sgd_trajectories(results, labels: Sequence[str] | None = None, *,
         raise TypeError("results must be a non-empty sequence of SGDResult (from "
                         "otdiv.bernoulli_sgd or otdiv.categorical_sgd)")
     if labels is None:
-        labels = [f"{_LABELS[r.distance]}, p = {r.target:g}" if np.ndim(r.target) == 0
+        labels = [f"{_LABELS[r.distance]}, target Ber({r.target:g})" if np.ndim(r.target) == 0
                   else f"{_LABELS[r.distance]}, tails $S_P$ = {np.round(r.target, 3)}"
                   for r in results]
     labels = list(labels)
@@ -165,7 +168,8 @@ def plot_sgd_trajectories(results, labels: Sequence[str] | None = None, *,
             ax.plot(result.steps, run, color="tab:red", lw=0.5, alpha=0.35)
         ax.plot(result.steps, result.trajectories.mean(axis=0), color="darkred", lw=2,
                 label="mean over runs")
-        ax.axhline(result.target, color="tab:blue", ls=":", lw=1.5, label="target p")
+        ax.axhline(result.target, color="tab:blue", ls=":", lw=1.5,
+                   label="target's success probability")
         ax.set_ylim(-0.02, 1.02)
         ax.set_title(label)
         ax.set_xlabel("SGD step")

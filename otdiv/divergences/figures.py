@@ -33,7 +33,8 @@ def plot_parallel_lines(thetas=None, *, example_theta=0.5, n=200, rng=0, path=No
     Left: samples of :math:`P_0` and :math:`P_\theta` for ``example_theta``. Right:
     :math:`W_1 = |\theta|`, JSD, TV against :math:`\theta` (exact values from
     :func:`parallel_lines_divergences`); KL is :math:`+\infty` for every
-    :math:`\theta \ne 0`, drawn as arrows at the top edge.
+    :math:`\theta \ne 0`, drawn on a band labelled :math:`+\infty` above the finite values
+    (a dashed line separates them), with arrows pointing off the scale.
 
     Parameters
     ----------
@@ -95,13 +96,26 @@ def plot_parallel_lines(thetas=None, *, example_theta=0.5, n=200, rng=0, path=No
         # Mark the jump: JSD and TV are constant on each side and drop to 0 at θ = 0.
         right.plot([0.0, 0.0], [np.log(2.0), 1.0], "o", markerfacecolor="white",
                    markeredgecolor="k", markersize=6, zorder=3,
-                   label="JSD, TV jump at θ = 0")
+                   label="JSD, TV, KL jump at θ = 0")
         right.plot([0.0], [0.0], "ko", markersize=4, zorder=3, label="all vanish at θ = 0")
-    top = max(1.2, float(np.max(table.wasserstein)) * 1.05)
-    kl_theta = theta[np.isinf(table.kl[order])][:: max(1, theta.size // 12)]
-    kl_theta = kl_theta[np.abs(kl_theta) > 0.03 * np.ptp(theta)]  # keep θ = 0 visibly clear
-    right.plot(kl_theta, np.full(kl_theta.shape, top * 0.97), "^", color="C3",
-               label=r"KL $= +\infty$")
+    finite_top = max(1.0, float(np.max(table.wasserstein)))
+    # KL = +inf for theta != 0: drawn on a band above the finite values, labelled "+∞" on
+    # the axis and separated from them by a dashed break, with arrows pointing off the scale.
+    infinity = finite_top * 1.25
+    top = finite_top * 1.35
+    kl = table.kl[order]
+    right.plot(theta, np.where(np.isinf(kl), infinity, np.nan), color="C3", lw=2,
+               label=r"KL $= +\infty$ ($\theta \ne 0$)")
+    arrows = theta[np.isinf(kl)][:: max(1, theta.size // 12)]
+    arrows = arrows[np.abs(arrows) > 0.03 * np.ptp(theta)]  # keep θ = 0 visibly clear
+    right.plot(arrows, np.full(arrows.shape, infinity), "^", color="C3", markersize=6)
+    if np.any(at_zero):  # KL jumps from +inf to 0 at theta = 0, like JSD and TV
+        right.plot([0.0], [infinity], "o", markerfacecolor="white", markeredgecolor="k",
+                   markersize=6, zorder=3)
+    right.axhline(finite_top * 1.12, color="0.5", lw=0.8, ls=(0, (4, 3)))
+    ticks = [tick for tick in right.get_yticks() if -0.05 <= tick <= finite_top * 1.05]
+    right.set_yticks(ticks + [infinity],
+                     labels=[f"{tick:g}" for tick in ticks] + [r"$+\infty$"])
     right.set_ylim(-0.05, top)
     right.set_xlabel(r"$\theta$")
     right.set_ylabel("divergence")

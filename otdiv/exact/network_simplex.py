@@ -78,10 +78,15 @@ class Basis:
     m: int
     rows: np.ndarray
     columns: np.ndarray
+    #: Nodes (sources 0..n-1, then targets n..n+m-1) at which the components of the forest
+    #: hung from the artificial root when the basis was optimal: keeping them keeps every
+    #: degenerate arc oriented as strong feasibility requires (empty: first node of each).
+    roots: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     def __post_init__(self):
         rows = _frozen(self.rows, np.int64)
         columns = _frozen(self.columns, np.int64)
+        object.__setattr__(self, "roots", _frozen(self.roots, np.int64))
         if rows.shape != columns.shape or rows.ndim != 1:
             raise ValueError(f"Basis rows and columns must be 1-D of one length, got shapes "
                              f"{rows.shape} and {columns.shape}")
@@ -224,9 +229,11 @@ def solve_arcs(a, b, rows, columns, costs, *, basis: Basis | None = None,
         tree_arcs = kernels.match_arcs(rows.astype(np.int64, copy=False),
                                        columns.astype(np.int64, copy=False), n,
                                        basis.rows, basis.columns)
+    roots = (np.empty(0, dtype=np.int64) if basis is None
+             else basis.roots[(basis.roots >= 0) & (basis.roots < n_nodes)])
     dropped = kernels.build_tree(n_nodes, supply, source, target, cost, n_arcs, tree_arcs,
-                                 art_cost, flow, state, parent, pred, pred_up, depth, thread,
-                                 rev_thread, pi)
+                                 roots, art_cost, flow, state, parent, pred, pred_up, depth,
+                                 thread, rev_thread, pi)
     dropped += 0 if basis is None else basis.rows.size - tree_arcs.size
 
     limit = max(10_000_000, 50 * n_arcs) if max_pivots is None else int(max_pivots)
@@ -262,7 +269,8 @@ def solve_arcs(a, b, rows, columns, costs, *, basis: Basis | None = None,
     dual_v -= shift
     min_reduced = scale * kernels.smallest_reduced_cost(source, target, cost, pi, n_arcs)
     basic = np.flatnonzero(state[:n_arcs] == 0)
-    new_basis = Basis(n, m, rows[basic], columns[basic])
+    new_basis = Basis(n, m, rows[basic], columns[basic],
+                      np.flatnonzero(parent[:n_nodes] == n_nodes))
     diagnostics = {"pivots": int(counters[1]), "time": time.perf_counter() - started,
                    "arcs": n_arcs, "basis_arcs": int(tree_arcs.size),
                    "basis_dropped": int(dropped), "cost_scale": scale,

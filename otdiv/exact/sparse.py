@@ -59,8 +59,10 @@ def solve_point_clouds(problem: Problem, *, progress=None) -> RawAnswer:
     """Column generation until no pair prices below zero (see the module docstring).
 
     ``problem.geometry`` is a :class:`PointCloudCost`. ``progress`` is a callable
-    ``progress(round, violators, arcs)`` or None. The raw answer's potentials are centred
-    and its ``hint`` bounds the row c-transform (the solver's own ``u``, to its accuracy).
+    ``progress(round, violators, arcs)`` or None, called with round 0 once the coarse start
+    and the first arcs are ready, then after each round's pricing. The raw answer's
+    potentials are centred and its ``hint`` bounds the row c-transform (the solver's own
+    ``u``, to its accuracy).
     """
     started = time.perf_counter()
     assert isinstance(problem.geometry, PointCloudCost)  # the registry checks it
@@ -77,6 +79,8 @@ def _column_generation(a: np.ndarray, b: np.ndarray, cost: PointCloudCost,
     dual_u, dual_v, seed_keys, basis = _initial_potentials(a, b, cost)
     keys = _first_arcs(a, b, cost, seed_keys, dual_u, dual_v)
     seconds = {"coarse": time.perf_counter() - clock, "simplex": 0.0, "pricing": 0.0}
+    if progress is not None:
+        progress(0, 0, int(keys.size))
     pivots = 0  # the basis is carried from the coarser scale and from round to round
     for round_number in range(1, MAX_ROUNDS + 1):
         clock = time.perf_counter()
@@ -218,33 +222,50 @@ def _refined_vertex(x_cells, y_cells, coarse_rows, coarse_columns, coarse_flows,
     arc_count = coarse_rows.size
     source_pieces = _split_cells(x_cells, a, coarse_rows, coarse_flows)
     target_pieces = _split_cells(y_cells, b, coarse_columns, coarse_flows)
-    rows, columns, flows = _north_west_by_group(source_pieces, target_pieces, arc_count,
-                                                coarse_flows)
-    return rows, columns, flows
+    rows, columns, flows = _north_west_by_group(source_pieces, target_pieces, arc_count)
+    # Rounding slivers can repeat an arc: merge them.
+    keys, inverse = np.unique(rows * b.size + columns, return_inverse=True)
+    return keys // b.size, keys % b.size, np.bincount(inverse, weights=flows)
 
 
 def _split_cells(cells, masses, coarse_ends, coarse_flows):
     """``(group = coarse arc, point, amount)`` pieces: every cell's points split over its
-    coarse arcs by a north-west corner (positions normalised within each cell)."""
+    coarse arcs by a north-west corner (points in cell order, arcs in index order)."""
     n_cells = cells.count.size
     point_cell = np.repeat(np.arange(n_cells), cells.count)
-    point_mass = masses[cells.order]
     arc_order = np.argsort(coarse_ends, kind="stable")
-    arc_cell = coarse_ends[arc_order]
-    arc_mass = coarse_flows[arc_order]
-    point, arc, cell, width = _merged_corner(_normalised_ends(point_cell, point_mass, n_cells),
-                                             _normalised_ends(arc_cell, arc_mass, n_cells))
-    cell_total = np.bincount(arc_cell, weights=arc_mass, minlength=n_cells)
-    amount = width * cell_total[np.minimum(cell, n_cells - 1)]
+    point, arc, amount = _corner_by_group(point_cell, masses[cells.order],
+                                          coarse_ends[arc_order], coarse_flows[arc_order],
+                                          n_cells)
     return arc_order[arc], cells.order[point], amount
 
 
-def _merged_corner(first_end, second_end):
-    """The north-west corner of two sequences of (group-normalised) interval ends.
+def _north_west_by_group(source_pieces, target_pieces, n_groups):
+    """North-west corner between the source and target pieces of each group."""
+    source_group, source_point, source_amount = source_pieces
+    target_group, target_point, target_amount = target_pieces
+    s_order = np.argsort(source_group, kind="stable")
+    t_order = np.argsort(target_group, kind="stable")
+    i, j, flows = _corner_by_group(source_group[s_order], source_amount[s_order],
+                                   target_group[t_order], target_amount[t_order], n_groups)
+    return (source_point[s_order][i].astype(np.int64),
+            target_point[t_order][j].astype(np.int64), flows)
 
-    Returns, for every piece of the merged partition, the index into each sequence, the
-    group (the integer part) and the piece's width.
+
+def _corner_by_group(first_group, first_mass, second_group, second_mass, n_groups):
+    """The north-west corner of two sequences within each group (both sorted by group).
+
+    Positions are cumulative masses over the whole sequence (resolution relative to the
+    total, not to a group); the second sequence is rescaled group by group to the first's
+    totals, and pieces whose two sides fall in different groups (rounding slivers at group
+    boundaries) are left out. Returns the index into each sequence and the piece's mass.
     """
+    first_total = np.bincount(first_group, weights=first_mass, minlength=n_groups)
+    second_total = np.bincount(second_group, weights=second_mass, minlength=n_groups)
+    ratio = np.divide(first_total, second_total, out=np.zeros(n_groups),
+                      where=second_total > 0)
+    first_end = np.cumsum(first_mass)
+    second_end = np.cumsum(second_mass * ratio[second_group])
     ends = np.unique(np.concatenate([first_end, second_end]))
     starts = np.concatenate([[0.0], ends[:-1]])
     keep = ends > starts
@@ -252,31 +273,8 @@ def _merged_corner(first_end, second_end):
     middle = 0.5 * (starts + ends)
     first = np.minimum(np.searchsorted(first_end, middle), first_end.size - 1)
     second = np.minimum(np.searchsorted(second_end, middle), second_end.size - 1)
-    return first, second, np.floor(middle).astype(np.int64), ends - starts
-
-
-def _normalised_ends(group, mass, n_groups):
-    """Cumulative mass within each (sorted) group, scaled to end at group + 1."""
-    total = np.bincount(group, weights=mass, minlength=n_groups)
-    cumulative = np.cumsum(mass)
-    before = np.concatenate([[0.0], np.cumsum(total)])[group]
-    safe = np.where(total[group] > 0, total[group], 1.0)
-    return group + np.minimum((cumulative - before) / safe, 1.0)
-
-
-def _north_west_by_group(source_pieces, target_pieces, n_groups, group_mass):
-    """North-west corner between the source and target pieces of each group."""
-    source_group, source_point, source_amount = source_pieces
-    target_group, target_point, target_amount = target_pieces
-    s_order = np.argsort(source_group, kind="stable")
-    t_order = np.argsort(target_group, kind="stable")
-    s_group, s_point = source_group[s_order], source_point[s_order]
-    t_group, t_point = target_group[t_order], target_point[t_order]
-    i, j, group, width = _merged_corner(
-        _normalised_ends(s_group, source_amount[s_order], n_groups),
-        _normalised_ends(t_group, target_amount[t_order], n_groups))
-    flows = width * group_mass[np.minimum(group, n_groups - 1)]
-    return s_point[i].astype(np.int64), t_point[j].astype(np.int64), flows
+    same = first_group[first] == second_group[second]
+    return first[same], second[same], (ends - starts)[same]
 
 
 def _first_arcs(a, b, cost, seed_keys, dual_u, dual_v):

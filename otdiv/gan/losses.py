@@ -74,18 +74,20 @@ def critic_objective(weights, x_p, x_q, x_q2, config, kind):
 
 
 def critic_loss(weights, x_p, x_q, x_q2, epsilon, config, kind):
-    """Loss the critic minimises: minus its objective, plus the gradient penalty if any."""
+    """``(loss, objective, penalty)``: the loss the critic minimises is
+    ``-objective + penalty``, where ``objective`` is the critic's batch estimate (what it
+    maximises) and ``penalty`` the weighted gradient penalty λ·GP (0 without one)."""
     objective = critic_objective(weights, x_p, x_q, x_q2, config, kind)
-    loss = -objective
+    penalty = jnp.zeros((), objective.dtype)
     if config.loss == "wgan-gp" and config.gp_weight > 0:
         def critic_fn(x):
             return apply_mlp(weights, x, config.activation)[:, 0]
-        loss = loss + config.gp_weight * gradient_penalty(critic_fn, x_p, x_q, epsilon)
+        penalty = config.gp_weight * gradient_penalty(critic_fn, x_p, x_q, epsilon)
     elif config.family == "cramer" and config.gp_weight > 0:
         # each interpolate keeps the reference x'_q of its own row, as in the paper
-        loss = loss + config.gp_weight * _cramer_penalty(weights, x_p, x_q, x_q2, epsilon,
-                                                          config.activation)
-    return loss, objective
+        penalty = config.gp_weight * _cramer_penalty(weights, x_p, x_q, x_q2, epsilon,
+                                                     config.activation)
+    return -objective + penalty, objective, penalty
 
 
 def _cramer_penalty(weights, x_p, x_q, x_q2, epsilon, activation):

@@ -119,19 +119,25 @@ class NumpyCritic:
 class NumpyGenerator:
     r"""A trained generator: ``generator(n, rng=None)`` returns ``n`` samples ``(n, d)``.
 
-    :math:`x = G(z)`, :math:`z \sim \mathcal N(0, I_{\text{latent}})`.
+    :math:`x = G(z)`, :math:`z \sim \mathcal N(0, I_{\text{latent}})`; with
+    ``output="sigmoid"`` the last layer's values pass through the logistic sigmoid.
     """
 
-    def __init__(self, params, *, activation: str):
+    def __init__(self, params, *, activation: str, output: str = "linear"):
         self.params = params
         self.activation = activation
+        self.output = output
         self.latent_dim = params[0]["w"].shape[0]
         self.dimension = params[-1]["w"].shape[1]
 
     def transform(self, z) -> np.ndarray:
         """``G(z)`` for given latent codes ``z`` of shape ``(n, latent_dim)``."""
         z = _as_points(z, self.latent_dim, "z")
-        return apply_mlp(self.params, z, self.activation, np)
+        out = apply_mlp(self.params, z, self.activation, np)
+        if self.output == "sigmoid":
+            # 0.5 (1 + tanh(x / 2)): the logistic function without overflow in exp
+            return 0.5 * (1.0 + np.tanh(0.5 * out))
+        return out
 
     def __call__(self, n, rng=None) -> np.ndarray:
         n = check_int(n, "n", lower=1)

@@ -128,6 +128,7 @@ def save(result, path) -> Path:
         meta["lipschitz_bound"] = result.lipschitz_bound
     else:
         meta["generator"] = {"activation": result.generator.activation,
+                             "output": result.generator.output,
                              "layers": _put_params(arrays, "generator/params",
                                                    result.generator.params)}
     meta["state"] = None if result.state is None else _put_state(arrays, result.state)
@@ -407,12 +408,19 @@ def _load(path: Path, expected):
     if activation != config.activation:
         raise _Damaged(f"the generator's activation is {activation!r} but its "
                        f"configuration gives {config.activation!r}")
+    from .config import GENERATOR_OUTPUTS
+    # files written before the sigmoid output existed hold no "output": a linear generator
+    output = (_field(generator_meta, "output", str, "generator", choices=GENERATOR_OUTPUTS)
+              if "output" in generator_meta else "linear")
+    if output != config.generator_output:
+        raise _Damaged(f"the generator's output is {output!r} but its configuration gives "
+                       f"{config.generator_output!r}")
     generator = NumpyGenerator(
         _get_params(arrays, "generator/params", _count(generator_meta, "layers", "generator",
                                                        lower=1),
                     (config.latent_dim, *config.generator_hidden, critic.dimension),
                     "the generator"),
-        activation=activation)
+        activation=activation, output=output)
     return TrainedGan(generator=generator, critic=critic, loss=loss, history=history,
                       config=config, state=state)
 

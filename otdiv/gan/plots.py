@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["plot_fidelity", "plot_training", "plot_generator_gradients", "plot_samples",
-           "plot_history", "plot_critic_landscape"]
+           "plot_history", "plot_critic_landscape", "plot_generated_digits",
+           "generator_snapshots", "nearest_rows"]
 
 
 def _pyplot():
@@ -20,7 +21,8 @@ def _pyplot():
 def _save(figure, path):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.tight_layout()
+    if figure.get_layout_engine() is None:
+        figure.tight_layout()
     figure.savefig(path, dpi=110)
     _pyplot().close(figure)
     return path
@@ -79,7 +81,9 @@ def plot_history(history, path, title=""):
                      label="$W_1$ floor (two data samples)")
         axis.axhline(float(np.median(history["energy_floor"])), color="C1", ls=":", lw=1,
                      label="energy floor")
-    axis.set(xlabel="generator step", ylabel="distance to the data", title=title)
+    # the critic's estimate can be negative: the axis holds estimates, not distances
+    axis.axhline(0.0, color="grey", lw=0.5)
+    axis.set(xlabel="generator step", ylabel="estimate (generated vs data)", title=title)
     axis.legend()
     return _save(figure, path)
 
@@ -128,9 +132,11 @@ def plot_samples(real, fake, path, title=""):
     if real.shape[1] == 1:
         axis.hist(real[:, 0], bins=50, alpha=0.5, density=True, label="data")
         axis.hist(fake[:, 0], bins=50, alpha=0.5, density=True, label="generated")
+        axis.set(xlabel="$x$", ylabel="density")
     else:
         axis.scatter(real[:, 0], real[:, 1], s=4, alpha=0.5, label="data")
         axis.scatter(fake[:, 0], fake[:, 1], s=4, alpha=0.5, label="generated")
+        axis.set(xlabel="$x_1$", ylabel="$x_2$")
         axis.set_aspect("equal")
     axis.set(title=title)
     axis.legend()
@@ -144,7 +150,8 @@ def plot_critic_landscape(critic, real, fake, path, *, potential=None, title="",
     samples (e.g. :func:`otdiv.kantorovich_potential`); 1-D data: both as curves.
 
     Only differences of a critic matter (``f + c`` has the same dual value), so each panel
-    is shifted to mean 0 over the pooled samples to make the two comparable.
+    is shifted to mean 0 over the pooled samples to make the two comparable, and all panels
+    share one colour scale (one colour bar; 1-D: one vertical range).
     """
     plt = _pyplot()
     real, fake = np.asarray(real, np.float64), np.asarray(fake, np.float64)
@@ -152,28 +159,36 @@ def plot_critic_landscape(critic, real, fake, path, *, potential=None, title="",
     functions = [("trained critic", critic)]
     if potential is not None:
         functions.append(("exact Kantorovich potential", potential))
-    figure, axes = plt.subplots(1, len(functions), figsize=(5.8 * len(functions), 4.8),
-                                squeeze=False)
+    figure, axes = plt.subplots(1, len(functions), figsize=(5.3 * len(functions) + 1.0, 4.8),
+                                squeeze=False, layout="constrained")
     low, high = pooled.min(axis=0), pooled.max(axis=0)
     pad = 0.15 * (high - low) + 0.1
-    for axis, (name, function) in zip(axes[0], functions):
-        offset = float(np.mean(function(pooled)))
+    if real.shape[1] == 1:
+        grid = np.linspace(low[0] - pad[0], high[0] + pad[0], 400)[:, None]
+    else:
+        xs = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
+        ys = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)
+        grid_x, grid_y = np.meshgrid(xs, ys)
+        grid = np.column_stack([grid_x.ravel(), grid_y.ravel()])
+    surfaces = [np.asarray(function(grid), np.float64).reshape(-1)
+                - float(np.mean(function(pooled))) for _, function in functions]
+    # One scale for every panel, so that equal colours (or heights) are equal values.
+    largest = max(float(np.max(np.abs(values))) for values in surfaces) or 1.0
+    from matplotlib.ticker import MaxNLocator
+    levels = MaxNLocator(nbins=20, symmetric=True).tick_values(-largest, largest)
+    filled = None
+    for axis, (name, _), values in zip(axes[0], functions, surfaces):
         if real.shape[1] == 1:
-            grid = np.linspace(low[0] - pad[0], high[0] + pad[0], 400)[:, None]
-            axis.plot(grid[:, 0], function(grid) - offset, "k-", label=name)
+            axis.plot(grid[:, 0], values, "k-", label=name)
             axis.plot(real[:, 0], np.zeros(len(real)) - 0.02, "|", color="C0", label="data")
             axis.plot(fake[:, 0], np.zeros(len(fake)) + 0.02, "|", color="C1",
                       label="generated")
+            axis.set_ylim(-1.05 * largest, 1.05 * largest)
             axis.set(xlabel="$x$", ylabel="critic value (mean 0 on the samples)")
             axis.legend(fontsize=8)
         else:
-            xs = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
-            ys = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)
-            grid_x, grid_y = np.meshgrid(xs, ys)
-            values = function(np.column_stack([grid_x.ravel(), grid_y.ravel()])) - offset
-            filled = axis.contourf(grid_x, grid_y, values.reshape(grid_x.shape), levels=20,
-                                   cmap="viridis")
-            figure.colorbar(filled, ax=axis, label="critic value (mean 0 on the samples)")
+            filled = axis.contourf(grid_x, grid_y, values.reshape(grid_x.shape),
+                                   levels=levels, cmap="viridis")
             axis.scatter(real[:, 0], real[:, 1], s=5, c="white", edgecolors="k",
                          linewidths=0.3, label="data")
             axis.scatter(fake[:, 0], fake[:, 1], s=5, c="C3", label="generated")
@@ -181,4 +196,68 @@ def plot_critic_landscape(critic, real, fake, path, *, potential=None, title="",
             axis.set_aspect("equal")
             axis.legend(fontsize=8, loc="upper right")
         axis.set_title(f"{name}" + (f": {title}" if title and name == "trained critic" else ""))
+    if filled is not None:
+        figure.colorbar(filled, ax=axes[0].tolist(), shrink=0.9,
+                        label="critic value (mean 0 on the samples)")
+    return _save(figure, path)
+
+
+def nearest_rows(points, pool) -> np.ndarray:
+    """Index into ``pool`` of the Euclidean nearest row of each row of ``points``."""
+    points, pool = np.asarray(points, np.float64), np.asarray(pool, np.float64)
+    # |x - y|^2 = |x|^2 - 2 x.y + |y|^2; the |x|^2 term does not change the argmin
+    scores = (pool * pool).sum(axis=1)[None, :] - 2.0 * points @ pool.T
+    return np.argmin(scores, axis=1)
+
+
+def generator_snapshots(data, *, config=None, steps=2000, checkpoints=4, n=8, rng=0):
+    """``(result, {step: images})``: one run of :func:`otdiv.gan.train_gan` cut into
+    ``checkpoints`` pieces by ``resume`` (the same run as uninterrupted), with ``n``
+    generated rows after each piece, all from the same latent codes."""
+    from .steps import chunk_lengths
+    from .training import train_gan
+    pieces = chunk_lengths(steps, checkpoints)
+    result = train_gan(data, config=config, steps=pieces[0], checkpoints=1, rng=rng)
+    codes = np.random.default_rng(12345).standard_normal((n, result.generator.latent_dim))
+    snapshots = {int(result.history["step"][-1]): result.generator.transform(codes)}
+    for length in pieces[1:]:
+        result = train_gan(data, steps=length, checkpoints=1, resume=result)
+        snapshots[int(result.history["step"][-1])] = result.generator.transform(codes)
+    return result, snapshots
+
+
+def plot_generated_digits(snapshots, training_images, shape, path, title=""):
+    """Generated images at checkpoints, each above its nearest training image.
+
+    ``snapshots`` maps a step to generated rows (pixel values); ``training_images`` are the
+    rows the generator trained on; ``shape`` is ``(height, width)``. Two figure rows per
+    checkpoint: the generated images, then the Euclidean-nearest training image of each
+    (a generator that copies its training set shows twins; the distance is printed).
+    """
+    plt = _pyplot()
+    steps = sorted(snapshots)
+    n = max(len(np.asarray(snapshots[step])) for step in steps)
+    figure, axes = plt.subplots(2 * len(steps), n, figsize=(1.1 * n, 2.3 * len(steps)),
+                                squeeze=False)
+    pool = np.asarray(training_images, np.float64)
+    for k, step in enumerate(steps):
+        fake = np.asarray(snapshots[step], np.float64)
+        nearest = nearest_rows(fake, pool)
+        for j in range(n):
+            top, bottom = axes[2 * k, j], axes[2 * k + 1, j]
+            for axis in (top, bottom):
+                axis.set_xticks([])
+                axis.set_yticks([])
+            if j >= len(fake):
+                top.axis("off")
+                bottom.axis("off")
+                continue
+            top.imshow(fake[j].reshape(shape), cmap="gray_r", vmin=0.0, vmax=1.0)
+            bottom.imshow(pool[nearest[j]].reshape(shape), cmap="gray_r", vmin=0.0, vmax=1.0)
+            bottom.set_xlabel(f"{np.linalg.norm(fake[j] - pool[nearest[j]]):.2f}",
+                              fontsize=7)
+        axes[2 * k, 0].set_ylabel(f"step {step}", fontsize=8)
+        axes[2 * k + 1, 0].set_ylabel("nearest\ntraining", fontsize=8)
+    if title:
+        figure.suptitle(title)
     return _save(figure, path)

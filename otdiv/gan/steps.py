@@ -33,7 +33,8 @@ from .nets import apply_mlp, clip_weights, init_mlp, init_sn_state, spectral_nor
 
 __all__ = ["make_optimizer", "init_critic", "init_generator", "critic_weights",
            "make_critic_update", "critic_runner", "draw_critic_batches", "make_gan_step",
-           "gan_runner", "draw_gan_batches", "chunk_lengths", "negate_critic"]
+           "gan_runner", "draw_gan_batches", "chunk_lengths", "critic_step_segments",
+           "negate_critic"]
 
 
 def make_optimizer(config: GanConfig, network: str = "critic"):
@@ -93,34 +94,40 @@ def _gather(data, indices):
 
 def make_critic_update(config: GanConfig):
     """``(optimizer, update)``; ``update(params, sn_state, opt_state, x_p, x_q, x_q2,
-    epsilon)`` returns ``(params, sn_state, opt_state, loss, objective)``."""
+    epsilon)`` returns ``(params, sn_state, opt_state, loss, objective, penalty)`` with
+    ``loss = -objective + penalty`` (the penalty weighted, 0 without one)."""
     kind = _kind(config)
     optimizer = make_optimizer(config, "critic")
 
     def update(params, sn_state, opt_state, x_p, x_q, x_q2, epsilon):
         def loss_fn(p):
             weights, new_sn = critic_weights(config, p, sn_state)
-            loss, objective = critic_loss(weights, x_p, x_q, x_q2, epsilon, config, kind)
-            return loss, (objective, new_sn)
+            loss, objective, penalty = critic_loss(weights, x_p, x_q, x_q2, epsilon, config,
+                                                   kind)
+            return loss, (objective, penalty, new_sn)
 
-        (loss, (objective, new_sn)), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
+        (loss, (objective, penalty, new_sn)), grads = jax.value_and_grad(
+            loss_fn, has_aux=True)(params)
         updates, opt_state = optimizer.update(grads, opt_state, params)
         params = optax.apply_updates(params, updates)
         if config.clip is not None:
             params = clip_weights(params, config.clip)
-        return params, new_sn, opt_state, loss, objective
+        return params, new_sn, opt_state, loss, objective, penalty
 
     return optimizer, update
 
 
 def _compiled_fields(config: GanConfig) -> GanConfig:
     """The configuration with the fields the compiled step does not read set to defaults,
-    so that runs differing only there share one compilation."""
-    return config.replace(sign_check=True)
+    so that runs differing only there share one compilation (the warm-up schedule is
+    applied by the training loop, which runs warm-up steps with their own ``n_critic``)."""
+    return config.replace(sign_check=True, warmup_critic_steps=0, warmup_generator_steps=25,
+                          warmup_every=500)
 
 
 def critic_runner(config: GanConfig):
-    """A jitted ``run(state, x_p, x_q, batches) -> (state, mean objective)``.
+    """A jitted ``run(state, x_p, x_q, batches) -> (state, mean objective, mean penalty)``
+    (the penalty weighted by λ, 0 for losses without one).
 
     ``state = (params, sn_state, opt_state)``; ``batches`` from :func:`draw_critic_batches`
     (its leading axis is the number of steps). Cached per configuration; one compilation
@@ -137,13 +144,13 @@ def _critic_runner(config: GanConfig):
         def body(carry, batch):
             params, sn_state, opt_state = carry
             index_p, index_q, index_q2, epsilon = batch
-            params, sn_state, opt_state, _, objective = update(
+            params, sn_state, opt_state, _, objective, penalty = update(
                 params, sn_state, opt_state, _gather(x_p, index_p), _gather(x_q, index_q),
                 _gather(x_q, index_q2), epsilon)
-            return (params, sn_state, opt_state), objective
+            return (params, sn_state, opt_state), (objective, penalty)
 
-        state, objectives = jax.lax.scan(body, state, batches)
-        return state, objectives.mean()
+        state, (objectives, penalties) = jax.lax.scan(body, state, batches)
+        return state, objectives.mean(), penalties.mean()
 
     return jax.jit(run)
 
@@ -156,6 +163,29 @@ def draw_critic_batches(generator, length: int, batch_size: int, n_p: int, n_q: 
             jnp.asarray(generator.integers(0, n_q, (length, m)), jnp.int32),
             jnp.asarray(generator.integers(0, n_q, (length, m)), jnp.int32),
             jnp.asarray(generator.uniform(size=(length, m)), jnp.float32))
+
+
+def critic_step_segments(config: GanConfig, start: int, length: int) -> list[tuple]:
+    """``[(n_critic, steps), ...]``: generator steps ``start .. start + length - 1`` cut
+    into runs with the same number of critic steps (:meth:`GanConfig.critic_steps_before`),
+    warm-up steps one by one (one compilation for all of them).
+
+    Examples
+    --------
+    >>> from otdiv.gan import GanConfig
+    >>> from otdiv.gan.steps import critic_step_segments
+    >>> critic_step_segments(GanConfig.for_loss("wgan-clip"), 23, 480)
+    [(100, 1), (100, 1), (5, 475), (100, 1), (5, 2)]
+    """
+    segments: list[tuple] = []
+    for step in range(start, start + length):
+        count = config.critic_steps_before(step)
+        warm = config.warmup_critic_steps > 0 and count == config.warmup_critic_steps
+        if segments and not warm and segments[-1][0] == count and not segments[-1][2]:
+            segments[-1] = (count, segments[-1][1] + 1, False)
+        else:
+            segments.append((count, 1, warm))
+    return [(count, steps) for count, steps, _ in segments]
 
 
 def chunk_lengths(steps: int, checkpoints: int) -> list[int]:
@@ -176,7 +206,8 @@ def make_gan_step(config: GanConfig):
     kind = _kind(config)
 
     def generate(g_params, z):
-        return apply_mlp(g_params, z, config.activation)
+        out = apply_mlp(g_params, z, config.activation)
+        return jax.nn.sigmoid(out) if config.generator_output == "sigmoid" else out
 
     def generator_grads(g_params, weights, x_p, z, z2):
         # differentiates with respect to g only: the critic's weights are constants here
@@ -193,9 +224,9 @@ def make_gan_step(config: GanConfig):
             index_p, z, z2, epsilon = one
             x_q = jax.lax.stop_gradient(generate(g_params, z))
             x_q2 = jax.lax.stop_gradient(generate(g_params, z2))
-            c_params, sn_state, c_opt, c_loss, _ = critic_update(
+            c_params, sn_state, c_opt, _, objective, penalty = critic_update(
                 c_params, sn_state, c_opt, _gather(data, index_p), x_q, x_q2, epsilon)
-            return (c_params, sn_state, c_opt), c_loss
+            return (c_params, sn_state, c_opt), (objective, penalty)
 
         x_p = _gather(data, index_g)
         if config.simultaneous:
@@ -203,7 +234,7 @@ def make_gan_step(config: GanConfig):
             weights, _ = critic_weights(config, c_params, sn_state)
             g_loss, g_grads = generator_grads(g_params, jax.lax.stop_gradient(weights), x_p,
                                               z_g, z_g2)
-        (c_params, sn_state, c_opt), c_losses = jax.lax.scan(
+        (c_params, sn_state, c_opt), (objectives, penalties) = jax.lax.scan(
             critic_step, (c_params, sn_state, c_opt), critic_batch)
         if not config.simultaneous:
             weights, _ = critic_weights(config, c_params, sn_state)
@@ -213,15 +244,16 @@ def make_gan_step(config: GanConfig):
         g_params = optax.apply_updates(g_params, updates)
         grad_norm = optax.tree.norm(g_grads)
         return ((c_params, sn_state, c_opt, g_params, g_opt),
-                (jnp.mean(c_losses), g_loss, grad_norm))
+                (jnp.mean(objectives), jnp.mean(penalties), g_loss, grad_norm))
 
     return critic_optimizer, generator_optimizer, step
 
 
 def gan_runner(config: GanConfig):
-    """A jitted ``run(state, data, batches) -> (state, critic loss, generator loss,
-    generator gradient norm)`` (means over the chunk); ``state = (critic params, sn_state,
-    critic opt state, generator params, generator opt state)``."""
+    """A jitted ``run(state, data, batches) -> (state, critic objective, critic penalty,
+    generator loss, generator gradient norm)`` (means over the chunk; the critic's loss is
+    ``-objective + penalty``); ``state = (critic params, sn_state, critic opt state,
+    generator params, generator opt state)``."""
     return _gan_runner(_compiled_fields(config))
 
 
@@ -232,8 +264,8 @@ def _gan_runner(config: GanConfig):
     def run(state, data, batches):
         def body(state, batch):
             return step(state, data, batch)
-        state, (c_loss, g_loss, grad_norm) = jax.lax.scan(body, state, batches)
-        return state, c_loss.mean(), g_loss.mean(), grad_norm.mean()
+        state, (objective, penalty, g_loss, grad_norm) = jax.lax.scan(body, state, batches)
+        return state, objective.mean(), penalty.mean(), g_loss.mean(), grad_norm.mean()
 
     return jax.jit(run)
 

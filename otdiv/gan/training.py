@@ -16,14 +16,15 @@ from tqdm import tqdm  # not tqdm.auto: it warns in Jupyter without ipywidgets
 from .._results import TrainedCritic, TrainedGan
 from .._validation import as_rng, as_samples, check_int, check_same_dimension
 from ._jax import jnp
-from .config import GanConfig, check_loss, f_kind
-from .data import DATASETS, MIXTURES, sample_dataset
+from .config import IMAGE_NETWORKS, GanConfig, check_loss, f_kind
+from .data import DATASETS, IMAGE_DATASETS, MIXTURES, image_split, sample_dataset
 from .evaluation import evaluate_samples
 from .models import NumpyCritic, NumpyGenerator, to_numpy_params
 from .state import TrainingState, fingerprint
 from .steps import (
     chunk_lengths,
     critic_runner,
+    critic_step_segments,
     critic_weights,
     draw_critic_batches,
     draw_gan_batches,
@@ -125,7 +126,9 @@ def train_critic(u_values, v_values, *, loss=None, steps=2000, rng=None, config=
     -------
     TrainedCritic
         ``critic`` (float64 numpy callable), ``estimate`` (on all of ``u_values`` and
-        ``v_values``), ``lipschitz_bound``, ``history`` (``step``, ``objective``, ``estimate``,
+        ``v_values``), ``lipschitz_bound``, ``history`` (``step``; ``objective``, the mean
+        batch estimate the critic maximises, without penalty; ``penalty``, the mean weighted
+        gradient penalty λ·GP it pays, 0 for losses without one; ``estimate``;
         ``sign_flips``), ``config`` and ``state``.
 
     Notes
@@ -211,18 +214,19 @@ def train_critic(u_values, v_values, *, loss=None, steps=2000, rng=None, config=
     device_p, device_q = jnp.asarray(u_values, jnp.float32), jnp.asarray(v_values, jnp.float32)
     runner = critic_runner(config)
 
-    history = {"step": [], "objective": [], "estimate": [], "sign_flips": []}
+    history = {"step": [], "objective": [], "penalty": [], "estimate": [], "sign_flips": []}
     with tqdm(total=steps, disable=not progress, desc=f"critic {config.loss}") as bar:
         for length in chunk_lengths(steps, checkpoints):
             batches = draw_critic_batches(generator, length, config.batch_size,
                                           u_values.shape[0], v_values.shape[0])
-            (params, sn_state, opt_state), objective = runner(
+            (params, sn_state, opt_state), objective, penalty = runner(
                 (params, sn_state, opt_state), device_p, device_q, batches)
-            _check_finite_training([float(objective)], config)
+            _check_finite_training([float(objective), float(penalty)], config)
             done += length
             params, opt_state, flips, critic, estimate = sign_checked(params, opt_state, flips)
             history["step"].append(done)
             history["objective"].append(float(objective))
+            history["penalty"].append(float(penalty))
             history["estimate"].append(estimate)
             history["sign_flips"].append(flips)
             bar.update(length)
@@ -238,7 +242,8 @@ def train_critic(u_values, v_values, *, loss=None, steps=2000, rng=None, config=
 # --- GAN training ---------------------------------------------------------------------------
 
 _GAN_HISTORY = ("step", "exact_w1", "w1_floor", "energy_distance", "energy_floor",
-                "critic_estimate", "critic_loss", "generator_loss", "generator_grad_norm")
+                "critic_estimate", "critic_objective", "critic_penalty", "critic_loss",
+                "generator_loss", "generator_grad_norm")
 
 
 #: Share of the rows of an array ``data`` held out for evaluation when ``held_out`` is not
@@ -272,6 +277,17 @@ def _data_source(data, held_out, pool_size, generator, eval_key, resume):
     real samples (evaluation reals and the floor's "real again") that share no row with
     ``pool``.
     """
+    if isinstance(data, str) and data in IMAGE_DATASETS:
+        if held_out is not None:
+            raise ValueError(f"held_out is only for array data; {data!r} is evaluated on "
+                             f"its fixed 'test' split")
+        pool, held = image_split(data, "train").images, image_split(data, "test").images
+
+        def from_test(n, rng):
+            size = min(n, held.shape[0] // 2)
+            chosen = rng.permutation(held.shape[0])[: 2 * size]
+            return held[chosen[:size]], held[chosen[size:]]
+        return pool, from_test, None, fingerprint(np.frombuffer(data.encode(), np.uint8))
     if isinstance(data, str):
         if held_out is not None:
             raise ValueError("held_out is only for array data; a named data set is sampled "
@@ -319,7 +335,11 @@ def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints
     spread mean "as close as the metric can tell"), the critic's estimate on the same
     samples, and on the Gaussian-mixture toys (``"8gaussians"``, ``"25gaussians"``,
     ``"mixture_1d"``) the modes covered and the share of high-quality samples (within
-    :math:`3\sigma` of a centre, :func:`otdiv.gan.evaluation.mode_statistics`). Loss and
+    :math:`3\sigma` of a centre, :func:`otdiv.gan.evaluation.mode_statistics`). The
+    critic's training signal is recorded in parts: ``critic_objective`` (its batch
+    estimate, :math:`\hat W` for the Wasserstein losses, what it maximises),
+    ``critic_penalty`` (the weighted gradient penalty λ·GP, 0 without one) and their
+    combination ``critic_loss = critic_penalty - critic_objective``. Loss and
     gradient entries are means over the steps since the previous checkpoint, ``nan`` at
     step 0.
 
@@ -338,8 +358,15 @@ def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints
     ----------
     data : str or array_like of shape (n, d)
         A name from :data:`otdiv.gan.DATASETS` (sampled with ``rng``: a training pool of
-        ``pool_size`` points, fresh points at each checkpoint), or a sample array (training
-        batches are drawn from its rows, evaluation reals from the held-out rows).
+        ``pool_size`` points, fresh points at each checkpoint), an image set of
+        :data:`otdiv.gan.data.IMAGE_DATASETS` (``"digits"``, 64-D, or ``"mnist5k"``,
+        784-D; the ``images`` extra): training batches from its ``"train"`` split,
+        evaluation reals from its disjoint ``"test"`` split (see
+        :func:`otdiv.datasets.mnist_5k`), and without ``config`` the image networks
+        (:data:`otdiv.gan.config.IMAGE_NETWORKS`: critic d-512-512-1, sigmoid-output
+        generator; presets ``images_gp``, ``images_gp1``, ``images_clip``, ``images_sn``),
+        or a sample array (training batches are drawn from its rows, evaluation reals from
+        the held-out rows).
     loss : str, optional
         One of :data:`otdiv.gan.LOSSES`; default ``config.loss``, or ``"wgan-gp"``.
     steps : int
@@ -378,15 +405,19 @@ def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints
     >>> result.history["step"].tolist(), result.generator(4, rng=1).shape
     ([0, 10, 20], (4, 2))
     >>> sorted(result.history)[:4]
-    ['critic_estimate', 'critic_loss', 'energy_distance', 'energy_floor']
+    ['critic_estimate', 'critic_loss', 'critic_objective', 'critic_penalty']
     """
+    if isinstance(data, str) and data not in DATASETS + IMAGE_DATASETS:
+        raise ValueError(f"data must be one of {DATASETS + IMAGE_DATASETS} or a sample "
+                         f"array, got {data!r}")
+    if config is None and resume is None and isinstance(data, str) and data in IMAGE_DATASETS:
+        config = GanConfig.for_loss("wgan-gp" if loss is None else check_loss(loss),
+                                    **IMAGE_NETWORKS)
     config = _resolve_config(loss, config, resume, TrainedGan)
     steps = check_int(steps, "steps", lower=1)
     checkpoints = check_int(checkpoints, "checkpoints", lower=1)
     eval_samples = check_int(eval_samples, "eval_samples", lower=2)
     pool_size = check_int(pool_size, "pool_size", lower=1)
-    if isinstance(data, str) and data not in DATASETS:
-        raise ValueError(f"data must be one of {DATASETS} or a sample array, got {data!r}")
     generator = _rng_for(rng, resume)
     eval_key = _evaluation_key(generator, resume)
     pool, evaluation_reals, mixture, data_fingerprint = _data_source(
@@ -414,13 +445,13 @@ def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints
                  saved.device("generator_opt", generator_optimizer.init(template_g)))
         done = saved.steps_done
     device_pool = jnp.asarray(pool, jnp.float32)
-    runner = gan_runner(config)
 
     names = _GAN_HISTORY + (("modes_covered", "high_quality_share") if mixture else ())
     history = {name: [] for name in names}
 
-    def record(done, c_loss, g_loss, grad_norm):
-        model = NumpyGenerator(to_numpy_params(state[3]), activation=config.activation)
+    def record(done, c_objective, c_penalty, g_loss, grad_norm):
+        model = NumpyGenerator(to_numpy_params(state[3]), activation=config.activation,
+                               output=config.generator_output)
         eval_rng = _evaluation_rng(eval_key, 1, done)
         real, real_again = evaluation_reals(eval_samples, eval_rng)
         fake = model(eval_samples, rng=eval_rng)
@@ -428,25 +459,35 @@ def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints
                                reference=model(eval_samples, rng=eval_rng))
         row = evaluate_samples(real, fake, real_again, mixture=mixture)
         row.update(step=done, critic_estimate=critic.dual_value(real, fake),
-                   critic_loss=c_loss, generator_loss=g_loss, generator_grad_norm=grad_norm)
+                   critic_objective=c_objective, critic_penalty=c_penalty,
+                   critic_loss=c_penalty - c_objective, generator_loss=g_loss,
+                   generator_grad_norm=grad_norm)
         for name in names:
             history[name].append(row[name])
         return model, critic
 
     if resume is None:
-        model, critic = record(0, np.nan, np.nan, np.nan)
+        model, critic = record(0, np.nan, np.nan, np.nan, np.nan)
     with tqdm(total=steps, disable=not progress, desc=f"gan {config.loss}") as bar:
         for length in chunk_lengths(steps, checkpoints):
-            batches = draw_gan_batches(generator, config, length, pool.shape[0])
-            state, c_loss, g_loss, grad_norm = runner(state, device_pool, batches)
-            _check_finite_training([float(c_loss), float(g_loss)], config)
-            done += length
-            model, critic = record(done, float(c_loss), float(g_loss), float(grad_norm))
+            sums = np.zeros(4)
+            for n_critic, count in critic_step_segments(config, done, length):
+                # warm-up steps (wgan-clip) run with their own number of critic steps
+                segment = config if n_critic == config.n_critic else config.replace(
+                    n_critic=n_critic)
+                batches = draw_gan_batches(generator, segment, count, pool.shape[0])
+                state, *means = gan_runner(segment)(state, device_pool, batches)
+                means = np.array([float(value) for value in means])
+                _check_finite_training(means, config)
+                sums += count * means
+                done += count
+            model, critic = record(done, *(sums / length))
             bar.update(length)
     saved = TrainingState.capture(
         {"critic": state[0], "sn": state[1], "critic_opt": state[2], "generator": state[3],
          "generator_opt": state[4]}, generator, done,
-        {"pool": pool, "eval_key": eval_key} if isinstance(data, str)
+        {"pool": pool, "eval_key": eval_key}
+        if isinstance(data, str) and data not in IMAGE_DATASETS
         else {"eval_key": eval_key}, data_fingerprint)
     history = _concatenated(None if resume is None else resume.history, history)
     return TrainedGan(generator=model, critic=critic, loss=config.loss, history=history,
