@@ -309,3 +309,20 @@ def test_blocked_scan_finds_exactly_what_the_tree_finds(d, p, rng, monkeypatch):
         scan_values, scan_columns = scan.cheapest(x, potential, p, k, limit)
         np.testing.assert_array_equal(scan_values, tree_values)
         np.testing.assert_array_equal(scan_columns, tree_columns)
+
+
+def test_high_dimensional_dense_solve_is_certified_for_the_exact_costs(rng):
+    # d >= BLAS_MIN_DIMENSION: POT solves on BLAS distances, the certificate uses exact ones.
+    import ot
+    from scipy.spatial.distance import cdist
+
+    from otdiv import geometry
+
+    d = geometry.BLAS_MIN_DIMENSION + 1
+    x = rng.normal(size=(120, d))
+    y = np.vstack([x[:40] + 1e-9, rng.normal(size=(80, d)) + 0.3])  # near-duplicates
+    result = transport(x, y, method="dense", progress=False)
+    expected = ot.emd2(np.full(120, 1 / 120), np.full(120, 1 / 120), cdist(x, y),
+                       numItermax=10**7)
+    assert result.cost == pytest.approx(expected, rel=1e-12)
+    assert result.duality_gap <= 1e-7 * result.cost
