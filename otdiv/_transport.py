@@ -112,11 +112,11 @@ def _solve_by_rule(u, v, u_w, v_w, p, method, progress):
     try:
         return solve(Problem(u_w, v_w, cost), "network_simplex"), cost
     except SolverError as error:
-        raise SolverError(
-            f"{error}. No exact solver can certify this problem in float64: the optimum is "
-            f"too small next to the largest cost ({p = }, clouds whose diameter is many orders "
-            f"of magnitude above the distances that are moved). Solve the parts that move "
-            f"separately, or use a smaller p") from None
+        hint = ("" if "times the largest cost" not in str(error) else
+                " Solve the parts that move separately, or use a smaller p.")
+        alternative = ("" if method != "auto" and method != "dense" else
+                       " method='sparse' prices with exact costs and may answer.")
+        raise SolverError(f"{error}.{hint}{alternative}") from None
 
 
 class _progress_bar:

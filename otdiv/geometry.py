@@ -157,8 +157,12 @@ class _Scan:
     """
 
     def __init__(self, points: np.ndarray):
+        # Centred on the points' bounding box (the queries are moved the same way): the
+        # rounding bound grows with the norms, so smaller norms mean fewer candidates.
+        self.middle = 0.5 * (points.min(axis=0) + points.max(axis=0))
         self.points = points
-        self.norms = np.einsum("ij,ij->i", points, points)
+        self.centred = points - self.middle
+        self.norms = np.einsum("ij,ij->i", self.centred, self.centred)
 
     def cheapest(self, queries: np.ndarray, potential: np.ndarray, p: float, k: int,
                  bounds: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -169,14 +173,15 @@ class _Scan:
             bounds = np.full(n, np.inf)
         values = np.repeat(bounds[:, None], k, axis=1).astype(np.float64)
         indices = np.full((n, k), -1, dtype=np.int64)
-        query_norms = np.einsum("ij,ij->i", queries, queries)
+        centred = queries - self.middle
+        query_norms = np.einsum("ij,ij->i", centred, centred)
         factor = 2.0 * (queries.shape[1] + 4) * np.finfo(float).eps
         slop = 64.0 * max(p, 1.0) * np.finfo(float).eps
         step = max(1, SCAN_BLOCK_ENTRIES // max(m, 1))
         for start in range(0, n, step):
             stop = min(n, start + step)
             error = query_norms[start:stop, None] + self.norms[None, :]
-            squared = queries[start:stop] @ self.points.T
+            squared = centred[start:stop] @ self.centred.T
             squared *= -2.0
             squared += error
             error *= factor
@@ -235,10 +240,10 @@ class PointCloudCost:
         y = y / self.scale
         self._dense = self._solver_matrix = None
         if exact_unit and x.shape[1] >= BLAS_MIN_DIMENSION:
-            # High dimension: the dense solver works on BLAS distances (accurate to about
-            # 1e-12 of the norms); the certificate never sees them, it prices with the
-            # exact costs (_Scan), so the answer is certified for the exact costs.
-            distance = _blas_distances(x, y)
+            # High dimension: the dense solver works on BLAS distances of the centred
+            # clouds (their error is about d * eps * |x|^2, large next to tiny distances);
+            # the certificate never sees them, it prices with the exact costs (_Scan).
+            distance = _blas_distances(*_centred(x, y))
             self.unit = power_of_two_above(float(distance.max()) * (1.0 + 1e-9))
             distance /= self.unit
             self._solver_matrix = _power_checked(distance, self.p)
@@ -292,6 +297,10 @@ class PointCloudCost:
         return self._solver_matrix if self._solver_matrix is not None else self.dense()
 
     def arc_costs(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """Costs of the given arcs: from the exact matrix when it was built (the same
+        numbers the c-transforms use), else from the Numba kernel."""
+        if self._dense is not None:
+            return self._dense[rows, columns]
         return arc_costs(self.x, self.y, rows, columns, self.p)
 
     def cheapest(self, potential: np.ndarray, k: int = 1, bounds: np.ndarray | None = None,
@@ -395,12 +404,22 @@ class ArcCost:
     def shape(self) -> tuple[int, int]:
         return self._shape
 
+    @property
+    def repair_path_length(self) -> int:
+        """Arcs a unit of misplaced mass may have to travel to be repaired: 1 when every pair
+        is allowed, else an alternating path of at most ``n + m`` arcs (the allowed arcs
+        are assumed to connect the points with mass, as a feasible problem's do)."""
+        n, m = self._shape
+        return 1 if self.costs.size >= n * m else n + m
+
     def arc_costs(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """Costs of the given arcs; ``+inf`` for an arc the cost does not allow."""
         keys = self.rows * self._shape[1] + self.columns
         order = np.argsort(keys, kind="stable")
         wanted = rows.astype(np.int64) * self._shape[1] + columns
-        positions = order[np.searchsorted(keys, wanted, sorter=order)]
-        return self.costs[positions]
+        found = np.minimum(np.searchsorted(keys, wanted, sorter=order), keys.size - 1)
+        positions = order[found]
+        return np.where(keys[positions] == wanted, self.costs[positions], np.inf)
 
     def cost_bounds(self) -> tuple[float, float]:
         return float(self.costs.min()), float(self.costs.max())
@@ -438,6 +457,14 @@ def _power_of_squared_inplace(squared: np.ndarray, p: float) -> np.ndarray:
 def _searcher(points: np.ndarray) -> _Tree | _Scan:
     """A k-d tree where it prunes (low dimension), blocked exact scans above."""
     return _Tree(points) if points.shape[1] <= TREE_MAX_DIMENSION else _Scan(points)
+
+
+def _centred(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Both clouds moved by the midpoint of their common bounding box (distances unchanged;
+    the expansion |x|^2 + |y|^2 - 2 x.y loses less to cancellation near the origin)."""
+    middle = 0.5 * (np.minimum(x.min(axis=0), y.min(axis=0))
+                    + np.maximum(x.max(axis=0), y.max(axis=0)))
+    return x - middle, y - middle
 
 
 def _blas_distances(x: np.ndarray, y: np.ndarray) -> np.ndarray:

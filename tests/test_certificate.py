@@ -260,3 +260,67 @@ def test_distances_that_overflow_are_refused_not_inf():
         otdiv.energy_distance(x, y)
     # Large coordinates whose distances are moderate are fine.
     assert otdiv.wasserstein([[1.7e308, 0.0]], [[1.7e308, 5.0]]) == 5.0
+
+
+# --- found by review: a wrong plan must not pass through an assumption ----------------
+
+def _certify(a, b, geometry, rows, columns, flows, dual_v):
+    from otdiv.exact.certificate import certify
+    from otdiv.exact.problem import Problem, RawAnswer
+
+    return certify(Problem(a, b, geometry), RawAnswer(rows, columns, flows, dual_v),
+                   method="test")
+
+
+@pytest.mark.parametrize("outlier", [4.68e16, 1e17])
+def test_masses_balanced_only_to_rounding_cannot_lift_the_lower_bound(outlier):
+    # sum(b) - sum(a) = 2.8e-17: shifting the potentials by T moved a.u + b.v by T * 2.8e-17,
+    # which once certified a plan of cost 1.3 where the optimum is 0.5.
+    from otdiv.geometry import CostMatrix
+
+    a, b = np.array([0.1, 0.2, 0.7]), np.array([0.3, 0.3, 0.4])
+    cost = np.abs(np.subtract.outer(np.arange(3.0), np.arange(3.0)))
+    rows, columns = np.array([0, 1, 2, 2, 2]), np.array([2, 2, 2, 1, 0])
+    flows = np.array([0.1, 0.2, 0.1, 0.3, 0.3])
+    with pytest.raises(SolverError):
+        _certify(a, b, CostMatrix(cost), rows, columns, flows, np.array([0.0, 0.0, outlier]))
+
+
+def test_a_plan_on_a_forbidden_arc_is_refused():
+    from otdiv.geometry import ArcCost
+
+    cost = ArcCost(np.array([0, 0, 1]), np.array([0, 1, 1]), np.array([5.0, 1.0, 5.0]), (2, 2))
+    half = np.array([0.5, 0.5])
+    with pytest.raises(SolverError, match=r"arc \(1, 0\), which the cost does not allow"):
+        _certify(half, half, cost, np.array([0, 1]), np.array([1, 0]), half, np.zeros(2))
+
+
+def test_marginal_errors_on_a_chain_of_allowed_arcs_are_charged_along_the_path():
+    # Misplaced mass must travel the whole chain: the repair bound of a complete cost
+    # (one arc) would have certified a cost 4e-7 below the optimum.
+    from otdiv.geometry import ArcCost
+
+    n = 1001
+    rows = np.concatenate([np.arange(n), np.arange(n - 1)])
+    columns = np.concatenate([np.arange(n), np.arange(1, n)])
+    costs = np.concatenate([np.ones(n), np.full(n - 1, 2.0)])
+    a = np.full(n, 1.0 / n)
+    b = a.copy()
+    a[0] += 4e-10
+    b[-1] += 4e-10
+    a, b = a / a.sum(), b / b.sum()
+    with pytest.raises(SolverError):
+        _certify(a, b, ArcCost(rows, columns, costs, (n, n)), np.arange(n), np.arange(n),
+                 np.full(n, 1.0 / n), np.zeros(n))
+
+
+def test_clouds_far_from_the_origin_in_high_dimension_are_answered():
+    # BLAS distances of uncentred clouds once made the dense solve refuse.
+    from otdiv import geometry
+
+    rng = np.random.default_rng(5)
+    d = geometry.BLAS_MIN_DIMENSION + 56
+    x = 0.75 + 1e-6 * rng.normal(size=(40, d))
+    y = 0.75 + 1e-6 * rng.normal(size=(40, d))
+    expected = otdiv.wasserstein(x, y, method="sparse")
+    assert otdiv.wasserstein(x, y) == pytest.approx(expected, rel=1e-12)

@@ -7,14 +7,19 @@ neither. It computes, itself and through the cost object (:mod:`otdiv.geometry`)
    over **every** pair of the problem (every allowed arc of an arc-list cost), then
    :math:`v_j = \min_i (c_{ij} - u_i)`, each rounded one float down, so that
    :math:`u_i + v_j \le c_{ij}` holds in exact arithmetic for the costs as computed.
-   Then :math:`L = a^\top u + b^\top v` is a true lower bound of the optimum.
+   Then :math:`L = a^\top u + b^\top v` is a true lower bound of the optimum when
+   :math:`\sum a = \sum b` exactly. Masses normalised in float64 balance only to rounding
+   (2/3 + 1/3 != 1) by an imbalance :math:`\iota`; the problem solved is then the one with
+   ``b`` rescaled to the mass of ``a``, and :math:`L` is lowered by
+   :math:`\iota \sum_j b_j |v_j| / \sum b` to stay a lower bound of it.
 2. **An upper bound from the plan.** The plan's cost :math:`P = \sum_k \gamma_k c_k` and its
    marginal residual :math:`\delta = \|\gamma\mathbf 1 - a\|_1 + \|\gamma^\top\mathbf 1 -
    b\|_1`. Trimming the excess and shipping the deficit anywhere gives a feasible plan, so
    the optimum is at most :math:`U = P + \delta'\,(c_{\max} - c_{\min} + |c_{\min}|)`,
-   where :math:`\delta' = \max(0, \delta - |\sum a - \sum b|)`: masses normalised in
-   float64 balance only to rounding, and that imbalance (a unit in the last place of the
-   mass) belongs to the input, not to the plan.
+   where :math:`\delta' = \max(0, \delta - \iota)`: the imbalance (a unit in the last
+   place of the mass) belongs to the input, not to the plan. For an arc-list cost with
+   forbidden arcs the deficit may have to travel an alternating path: the bound is
+   multiplied by ``n + m``.
    Before that, flows on a forest support (every basic solution's) are recomputed from the
    masses by peeling leaves, which makes :math:`\delta = 0` whenever the masses add up
    exactly (dyadic weights) and a few units in the last place otherwise.
@@ -22,19 +27,20 @@ neither. It computes, itself and through the cost object (:mod:`otdiv.geometry`)
    expansions (:mod:`otdiv._kernels.exact_sums`), so the rounding of a sum of terms far
    larger than the optimum cannot hide or fake a gap.
 
-The answer :math:`P` is **accepted when the interval** :math:`[\min(L, P), \max(U, P)]`,
-which contains both the optimum and :math:`P`, **is at most** ``GAP_RTOL`` **times**
-:math:`|P|` **wide**: the returned value is then within ``GAP_RTOL`` of the optimum
-*relative to itself*, at every scale, and ``duality_gap`` is that width. Nothing is
+The answer :math:`P` is **accepted when the interval** spanned by :math:`L`, :math:`U` and
+:math:`P`, which contains both the optimum and :math:`P`, **is at most** ``GAP_RTOL``
+**times** :math:`|P|` **wide** (a lower bound above the upper one means an assumption
+failed; it widens the interval): the returned value is then within ``GAP_RTOL`` of the
+optimum *relative to itself*, and ``duality_gap`` is that width. Nothing is
 measured against the largest cost or the largest potential, so an optimum that is tiny
 next to them (two clusters at scale 1e-11 and a point far away that stays put) is either
 resolved or refused — never accepted with a slack larger than itself. Otherwise
 :class:`SolverError` is raised, with the measured widths; no number is returned with a
 warning.
 
-A plan of cost exactly 0 on non-negative costs is proven optimal by zero potentials.
-For an arc-list cost the repair bound assumes the deficit can be shipped on allowed arcs;
-solvers of such problems return vertices whose flows the leaf peeling recomputes exactly.
+A plan of cost exactly 0 on non-negative costs is proven optimal by zero potentials. The
+costs of :math:`P` and of the c-transforms come from the same geometry (the dense matrix
+when one was built, else the Numba cost kernel).
 """
 
 from __future__ import annotations
@@ -76,8 +82,11 @@ class Certificate:
 
     @property
     def width(self) -> float:
-        """Width of the interval holding both the optimum and the plan's cost."""
-        return max(self.upper, self.primal) - min(self.lower, self.primal)
+        """Width of the interval holding the optimum, the plan's cost and both bounds (a
+        lower bound above the upper one means an assumption failed: it widens the interval,
+        never narrows it)."""
+        return (max(self.upper, self.primal, self.lower)
+                - min(self.lower, self.primal, self.upper))
 
     @property
     def passed(self) -> bool:
@@ -102,6 +111,10 @@ def certify(problem, raw, *, method: str) -> TransportResult:
     rows, columns, flows = rows[keep], columns[keep], flows[keep]
     flows = _polished(a, b, rows, columns, flows)
     arc_cost = np.ascontiguousarray(cost.arc_costs(rows, columns), dtype=np.float64)
+    if not np.all(np.isfinite(arc_cost)):
+        k = int(np.flatnonzero(~np.isfinite(arc_cost))[0])
+        raise SolverError(f"{method} returned a plan that ships mass on arc ({int(rows[k])}, "
+                          f"{int(columns[k])}), which the cost does not allow")
     primal = float(exact_dot(flows, arc_cost))
     residual = _marginal_residual(a, b, rows, columns, flows)
     # Masses normalised in float64 balance only to rounding (2/3 + 1/3 != 1): that part of
@@ -111,7 +124,11 @@ def certify(problem, raw, *, method: str) -> TransportResult:
     excess = residual - imbalance
     if excess <= (a.size + b.size + 8) * _EPS * residual:  # equal up to their own rounding
         excess = 0.0
-    repair = excess * (high - low + abs(low)) * (1 + 4 * _EPS)
+    if excess == 0.0:
+        repair = 0.0
+    else:  # with forbidden arcs a deficit may travel along an alternating path
+        path = getattr(cost, "repair_path_length", 1)
+        repair = excess * path * (high - low + abs(low)) * (1 + 4 * _EPS)
     upper_extra = repair + 4 * _EPS * abs(primal) + _underflow_bound(flows, arc_cost)
 
     candidates: list[tuple[np.ndarray, np.ndarray] | None]
@@ -127,7 +144,14 @@ def certify(problem, raw, *, method: str) -> TransportResult:
             pair = _feasible_pair_from_source(cost, a, raw.dual_u)
         u, v = pair
         dual = float(exact_dot(np.concatenate([a, b]), np.concatenate([u, v])))
-        lower = dual - 4 * _EPS * abs(dual) - _underflow_bound(a, u) - _underflow_bound(b, v)
+        # a.u + b.v bounds the optimum of the balanced problem only when sum(a) = sum(b)
+        # exactly; otherwise shifting (u + t, v - t) moves it by t * imbalance. The problem
+        # is the one with b rescaled to the mass of a, which moves b.v by at most
+        # imbalance * sum(b |v|) / sum(b): that much comes off the bound.
+        shift_bound = (imbalance * float(np.sum(b * np.abs(np.where(b > 0, v, 0.0))))
+                       / float(b.sum()) * (1 + 4 * _EPS)) if imbalance else 0.0
+        lower = (dual - 4 * _EPS * abs(dual) - _underflow_bound(a, u) - _underflow_bound(b, v)
+                 - shift_bound)
         certificate = Certificate(primal, lower, primal + upper_extra, residual, u, v)
         if best is None or certificate.lower > best.lower:
             best = certificate

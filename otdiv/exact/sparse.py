@@ -103,7 +103,8 @@ def _column_generation(a: np.ndarray, b: np.ndarray, cost: PointCloudCost,
             used = flows > 0
             # Centred (potentials are defined up to a constant); the certificate computes
             # the exactly feasible pair from them.
-            shift = float(np.median(dual_v))
+            massed = b > 0  # the certificate centres on the targets with mass as well
+            shift = float(np.median(dual_v[massed] if massed.any() else dual_v))
             dual_u, dual_v = dual_u + shift, dual_v - shift
             return RawAnswer(rows[used], columns[used], flows[used], dual_v, dual_u,
                              {"rounds": round_number, "arcs": int(keys.size),
