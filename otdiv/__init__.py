@@ -13,6 +13,7 @@ from ._sample_results import (
     FCriticReport,
     KantorovichPotential,
 )
+from ._validation import Grid
 from .bias import (
     bernoulli_expected_gradient,
     bernoulli_gradient_bias,
@@ -68,7 +69,7 @@ __all__ = [
     "solve_assignment", "brute_force_assignment", "solve_kantorovich", "SolverError",
     "AssignmentResult", "TransportResult",
     # distances between samples
-    "wasserstein", "wasserstein_1d", "transport", "displacement_interpolation",
+    "wasserstein", "wasserstein_1d", "transport", "displacement_interpolation", "Grid",
     "EmpiricalMeasure", "cramer_distance", "energy_distance", "sliced_energy_distance",
     "sliced_wasserstein", "Estimate",
     # many distributions at once

