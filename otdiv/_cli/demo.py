@@ -300,9 +300,10 @@ def section_bias(out, rng, quick):
                      "Cramér sample minimiser": f"{cramer.midpoint:.6g}"})
     figure = plot_expected_gradients(n_theta=101 if quick else 401)
     figures = [_save(figure, out, "bernoulli_gradients.png")]
-    text = ("## 5. Biased Wasserstein gradients (Bernoulli, p = 0.6)\n\n"
+    text = ("## 5. Biased Wasserstein gradients (target Ber(0.6))\n\n"
             "Minimisers of the expected minibatch loss E L(P_m, Q_theta): W_1 settles on a "
-            "median of k/m, not on p; the Cramér distance on p for every m.\n\n"
+            "median of k/m, not on the target's 0.6; the Cramér distance on 0.6 for every "
+            "m.\n\n"
             + markdown_table(list(rows[0]), rows, float_format=".6g")
             + "\n\n![expected gradients](bernoulli_gradients.png)")
     return text, {"rows": rows}, figures
