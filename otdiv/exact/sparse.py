@@ -38,10 +38,16 @@ from .problem import Problem, RawAnswer
 
 __all__ = ["solve_point_clouds"]
 
-#: Arcs of smallest reduced cost per source and per target in the first arc set (p > 1).
+#: Arcs of smallest reduced cost per source and per target in the first arc set, for
+#: p > 1 and for p = 1 (W_1's potentials are flat along transport rays: more arcs tie, and
+#: a larger first set and larger rounds save rounds). Measured in 2-D, p = 1, with 16 first
+#: arcs and 32 per round instead of none and 16: n = 2000 0.70 -> 0.23 s, 5000 1.3 -> 0.95 s,
+#: 10^4 4.6 -> about 3 s (8 -> 5 rounds, 240k -> 126k pivots), 3·10^4 30 -> 21 s.
 FIRST_ARCS = 8
+FIRST_ARCS_W1 = 16
 #: Violating arcs added per source in each round (the most negative first).
 ARCS_PER_ROUND = 16
+ARCS_PER_ROUND_W1 = 32
 #: Reduced costs above ``-PRICING_TOLERANCE`` (costs lie in [0, 1]) count as non-negative.
 PRICING_TOLERANCE = 1e-13
 #: The most the pricing threshold grows to follow the solver's residual (see
@@ -144,7 +150,8 @@ def _new_arcs(cost, dual_v, dual_u, keys, threshold):
     without a violating arc prunes its whole search tree early.
     """
     m = cost.shape[1]
-    _, columns = cost.cheapest(dual_v, ARCS_PER_ROUND, bounds=dual_u - threshold)
+    per_row = ARCS_PER_ROUND_W1 if cost.p == 1.0 else ARCS_PER_ROUND
+    _, columns = cost.cheapest(dual_v, min(per_row, m), bounds=dual_u - threshold)
     rows, slots = np.nonzero(columns >= 0)
     if rows.size == 0:
         return rows.astype(np.int64)
@@ -280,15 +287,16 @@ def _corner_by_group(first_group, first_mass, second_group, second_mass, n_group
 
 def _first_arcs(a, b, cost, seed_keys, dual_u, dual_v):
     """Sorted keys ``i * m + j`` of the first arc set: the arcs refined from the coarser
-    solve, the support of a feasible plan (so the sparse problem is always feasible) and,
-    for p > 1, each row's and column's ``FIRST_ARCS`` arcs of smallest reduced cost under
-    the first potentials (cheap searches there; W_1's flat potentials make them costly)."""
+    solve, the support of a feasible plan (so the sparse problem is always feasible) and
+    each row's and column's ``FIRST_ARCS`` (``FIRST_ARCS_W1`` for p = 1) arcs of smallest
+    reduced cost under the first potentials."""
     n, m = cost.shape
     feasible_rows, feasible_columns = _monotone_support(a, b, cost.x, cost.y)
     parts = [feasible_rows * m + feasible_columns, seed_keys]
-    if cost.p > 1.0 and FIRST_ARCS:
-        _, row_best = cost.cheapest(dual_v, min(FIRST_ARCS, m))
-        _, column_best = cost.cheapest_sources(dual_u, min(FIRST_ARCS, n))
+    first = FIRST_ARCS_W1 if cost.p == 1.0 else FIRST_ARCS
+    if first:
+        _, row_best = cost.cheapest(dual_v, min(first, m))
+        _, column_best = cost.cheapest_sources(dual_u, min(first, n))
         parts.append((np.arange(n)[:, None] * m + row_best).ravel())
         parts.append((column_best * m + np.arange(m)[:, None]).ravel())
     keys = _sorted_unique(np.concatenate(parts))
