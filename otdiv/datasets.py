@@ -553,7 +553,7 @@ def dotmark(kind: str, resolution: int, n: int = 10, *, rng=0) -> np.ndarray:
     streams = np.random.SeedSequence(root.entropy, spawn_key=(
         *root.spawn_key, DOTMARK_CLASSES.index(kind), resolution)).spawn(n)
     sqrt_spectrum = (_grf_sqrt_spectrum(resolution, _GRF_LENGTH[kind] * resolution)
-                     if kind in _GRF_LENGTH else None)
+                     if kind in _GRF_LENGTH else np.empty(0))  # used by the GRF classes
     images = np.empty((n, resolution, resolution))
     for k, stream in enumerate(streams):
         generator = np.random.default_rng(stream)
@@ -564,7 +564,6 @@ def dotmark(kind: str, resolution: int, n: int = 10, *, rng=0) -> np.ndarray:
         elif kind == "Shapes":
             images[k] = _shape_mask(resolution, generator)
         else:
-            assert sqrt_spectrum is not None
             field = _grf(resolution, _GRF_LENGTH[kind] * resolution, generator, sqrt_spectrum)
             if kind == "LogGRF":
                 images[k] = np.exp(field)

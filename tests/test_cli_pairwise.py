@@ -172,6 +172,7 @@ def test_out_that_is_an_input_is_refused_before_any_work(files, tmp_path, capsys
     ("cloud0.npy/m.npy", "no such directory 'cloud0.npy' (it is a file)"),
     (".", "must end in .npy or .csv"),
     ("/dev/null.npy", "cannot write in the folder '/dev'"),
+    ("/proc/m.npy", "cannot write in the folder '/proc'"),  # refuses new files, root or not
 ])
 def test_out_that_cannot_be_written_is_refused_before_any_work(files, capsys, no_matrix,
                                                                out, words):

@@ -131,17 +131,7 @@ def certify(problem, raw, *, method: str) -> TransportResult:
         repair = excess * path * (high - low + abs(low)) * (1 + 4 * _EPS)
     upper_extra = repair + 4 * _EPS * abs(primal) + _underflow_bound(flows, arc_cost)
 
-    candidates: list[tuple[np.ndarray, np.ndarray] | None]
-    if primal == 0.0 and low >= 0.0:  # a free plan on non-negative costs: zero potentials
-        candidates = [(np.zeros(n), np.zeros(m))]
-    else:
-        candidates = [_feasible_pair_from_target(cost, b, raw.dual_v, raw.hint)]
-        if raw.dual_u is not None:
-            candidates.append(None)  # computed only if the first leaves a gap
-    best = None
-    for pair in candidates:
-        if pair is None:
-            pair = _feasible_pair_from_source(cost, a, raw.dual_u)
+    def bounds(pair) -> Certificate:
         u, v = pair
         dual = float(exact_dot(np.concatenate([a, b]), np.concatenate([u, v])))
         # a.u + b.v bounds the optimum of the balanced problem only when sum(a) = sum(b)
@@ -152,12 +142,16 @@ def certify(problem, raw, *, method: str) -> TransportResult:
                        / float(b.sum()) * (1 + 4 * _EPS)) if imbalance else 0.0
         lower = (dual - 4 * _EPS * abs(dual) - _underflow_bound(a, u) - _underflow_bound(b, v)
                  - shift_bound)
-        certificate = Certificate(primal, lower, primal + upper_extra, residual, u, v)
-        if best is None or certificate.lower > best.lower:
-            best = certificate
-        if best.passed:
-            break
-    assert best is not None
+        return Certificate(primal, lower, primal + upper_extra, residual, u, v)
+
+    if primal == 0.0 and low >= 0.0:  # a free plan on non-negative costs: zero potentials
+        best = bounds((np.zeros(n), np.zeros(m)))
+    else:
+        best = bounds(_feasible_pair_from_target(cost, b, raw.dual_v, raw.hint))
+        if not best.passed and raw.dual_u is not None:  # try the other side too
+            other = bounds(_feasible_pair_from_source(cost, a, raw.dual_u))
+            if other.lower > best.lower:
+                best = other
     _accept(best, a, b, method, cost)
     if raw.dense_plan:
         plan = np.zeros((n, m))

@@ -29,7 +29,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 
-from ..geometry import PointCloudCost
 from .certificate import SolverError, certify
 from .dense import DENSE_SOLVERS, dense_attempts
 from .problem import Problem, RawAnswer
@@ -48,10 +47,7 @@ def _highs(problem: Problem, progress=None) -> Iterator[RawAnswer]:
 
 
 def _sparse(problem: Problem, progress=None) -> Iterator[RawAnswer]:
-    if not isinstance(problem.geometry, PointCloudCost):
-        raise TypeError(f"method='sparse' needs point clouds (PointCloudCost), got "
-                        f"{type(problem.geometry).__name__}")
-    yield solve_point_clouds(problem, progress=progress)
+    yield solve_point_clouds(problem, progress=progress)  # refuses a cost without points
 
 
 #: Solver name -> function ``(problem, progress) -> iterator of raw answers``.

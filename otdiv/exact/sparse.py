@@ -71,7 +71,9 @@ def solve_point_clouds(problem: Problem, *, progress=None) -> RawAnswer:
     ``u``, to its accuracy).
     """
     started = time.perf_counter()
-    assert isinstance(problem.geometry, PointCloudCost)  # the registry checks it
+    if not isinstance(problem.geometry, PointCloudCost):
+        raise TypeError(f"method='sparse' needs point clouds (PointCloudCost), got "
+                        f"{type(problem.geometry).__name__}")
     answer = _column_generation(problem.a, problem.b, problem.geometry, progress)
     answer.diagnostics["seconds"] = time.perf_counter() - started
     return answer
