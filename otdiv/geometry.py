@@ -29,7 +29,7 @@ import numpy as np
 from scipy.spatial.distance import cdist
 
 from ._kernels.exact_sums import column_c_transform_down, row_c_transform_down
-from ._kernels.pricing import arc_costs, cheapest_targets, node_maxima
+from ._kernels.pricing import arc_costs, cheapest_targets, node_envelopes, node_maxima
 from ._scaling import power_of_two_above
 
 __all__ = ["CostMatrix", "PointCloudCost", "ArcCost", "Cells", "paired_distances",
@@ -119,13 +119,18 @@ class _Tree:
         """The ``k`` smallest ``c(query_i, point_j) - potential_j`` per query (point indices)."""
         in_tree_order = np.ascontiguousarray(potential[self.order])
         maxima = node_maxima(in_tree_order, self.start, self.end, self.first_leaf)
+        if p == 2.0:
+            envelopes = node_envelopes(self.points, in_tree_order, self.start, self.end,
+                                       self.first_leaf)
+        else:
+            envelopes = (np.empty((0, self.points.shape[1])), np.empty(0), np.empty(0))
         if bounds is None:
             bounds = np.full(queries.shape[0], np.inf)
         values = np.empty((queries.shape[0], k))
         positions = np.empty((queries.shape[0], k), dtype=np.int64)
         cheapest_targets(queries, self.points, in_tree_order, self.low, self.high, self.start,
                          self.end, self.first_leaf, maxima, float(p), k, bounds, positions,
-                         values)
+                         values, *envelopes)
         indices = np.where(positions >= 0, self.order[np.maximum(positions, 0)], -1)
         return values, indices
 

@@ -10,7 +10,7 @@ import otdiv
 from otdiv import SolverError, solve_kantorovich, transport, wasserstein
 from otdiv._kernels import pricing
 from otdiv.exact import sparse as sparse_solver
-from otdiv.geometry import PointCloudCost
+from otdiv.geometry import PointCloudCost, _Tree
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +141,33 @@ def test_pricing_kernels_equal_their_py_func_and_a_scan(rng):
     columns_ = np.array([3, 7], dtype=np.int64)
     np.testing.assert_array_equal(pricing.arc_costs(cost.x, cost.y, rows, columns_, 2.0),
                                   pricing.arc_costs.py_func(cost.x, cost.y, rows, columns_, 2.0))
+
+
+@pytest.mark.parametrize("kind", ["random", "affine", "optimal", "ties and -inf"])
+@pytest.mark.parametrize("scale", [1e-120, 1e-3, 1.0, 1e3, 1e120])
+def test_affine_envelope_search_is_exact_for_squared_distances(kind, scale):
+    """p = 2 prunes with affine envelopes of the potential: the k best must be exactly the
+    brute-force scan's, for potentials the envelope fits exactly (affine, optimal) or not."""
+    rng = np.random.default_rng(len(kind))
+    for d in (1, 2, 3, 5):
+        x = rng.normal(size=(150, d)) * scale
+        y = (rng.normal(size=(260, d)) + rng.normal(size=d)) * scale
+        if kind == "random":
+            w = rng.normal(size=260) * scale**2
+        elif kind == "affine":
+            w = y @ rng.normal(size=d) * scale
+        elif kind == "optimal":  # a c-transform: the shape of the solver's potentials
+            u = rng.normal(size=150) * scale**2 * 0.1
+            w = (((x[:, None, :] - y[None, :, :]) ** 2).sum(-1) - u[:, None]).min(axis=0)
+        else:
+            w = np.round(y @ rng.normal(size=d) / scale, 1) * scale**2
+            w[rng.random(260) < 0.1] = -np.inf
+        for k, bounds in ((1, np.full(150, np.inf)), (4, rng.normal(size=150) * scale**2)):
+            values, _ = _Tree(y).cheapest(x, w, 2.0, k, bounds.copy())
+            expected = np.empty((150, k))
+            pricing.cheapest_targets_scan(x, y, w, 2.0, k, bounds.copy(),
+                                          np.empty((150, k), dtype=np.int64), expected)
+            np.testing.assert_array_equal(values, expected)
 
 
 def test_sparse_cost_matrix_certifies_against_its_arcs():

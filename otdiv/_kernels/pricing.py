@@ -13,6 +13,18 @@ its bounding box and the largest potential inside it, so that a whole node is sk
 is no better than the k-th best value found so far. The answer is exact (the bound is a
 true lower bound); only the work depends on how well the potential is shaped.
 
+For :math:`p = 2` a tighter bound uses an affine upper envelope of the potential in each
+node, :math:`w_j \le \alpha + g \cdot y_j` (``g`` a least-squares fit of ``w`` in the node,
+:math:`\alpha = \max_j (w_j - g \cdot y_j)`, valid for any ``g``):
+
+.. math:: \|x - y\|^2 - w(y) \ge \|y - (x + g/2)\|^2 - g \cdot x - |g|^2/4 - \alpha
+          \ge \operatorname{dist}(x + g/2, \mathrm{box})^2 - g \cdot x - |g|^2/4 - \alpha.
+
+An optimal potential for the squared distance has gradient :math:`2 (y - T^{-1}(y))`, smooth
+where the map is, so the envelope is close and the searches prune nearly every node that
+cannot win (the plain bound loses the potential's variation over the node: about the
+displacement times the node's width). Both bounds are computed and the larger is used.
+
 The tree uses the implicit heap layout: node ``k`` has children ``2k + 1`` and ``2k + 2``,
 leaves are the last ``2**depth`` nodes, and node ``k`` holds the points
 ``start[k]:end[k]`` of the tree order.
@@ -21,7 +33,8 @@ leaves are the last ``2**depth`` nodes, and node ``k`` holds the points
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["ground_cost", "arc_costs", "node_maxima", "cheapest_targets", "box_distance_power"]
+__all__ = ["ground_cost", "arc_costs", "node_maxima", "node_envelopes", "cheapest_targets",
+           "box_distance_power"]
 
 
 @njit(cache=True, inline="always")
@@ -119,6 +132,125 @@ def node_maxima(potential_in_tree_order, start, end, first_leaf):
     return maxima
 
 
+@njit(cache=True)
+def node_envelopes(points_in_tree_order, potential_in_tree_order, start, end, first_leaf):
+    """Affine upper envelopes ``w <= offset + gradient . y`` of the potential in every node.
+
+    ``gradient[node]`` is the ridge-regularised least-squares fit of the potential on the
+    node's points (any gradient gives a valid envelope; a good one a tight one),
+    ``offset[node]`` the largest ``w_j - gradient . y_j`` over them (``-inf`` for an empty
+    node or one with an infinite potential, which leaves only the plain bound), and
+    ``magnitude[node]`` the largest ``|w_j| + |gradient . y_j|``, which bounds the rounding
+    of the offset.
+    """
+    n_nodes = start.size
+    d = points_in_tree_order.shape[1]
+    gradient = np.zeros((n_nodes, d))
+    offset = np.full(n_nodes, -np.inf)
+    magnitude = np.zeros(n_nodes)
+    for node in range(n_nodes):
+        points = points_in_tree_order[start[node]:end[node]]
+        potential = potential_in_tree_order[start[node]:end[node]]
+        if points.shape[0] == 0 or not np.all(np.isfinite(potential)):
+            continue
+        if points.shape[0] > d:
+            gradient[node] = _least_squares_slope(points, potential)
+        along = points @ gradient[node]
+        offset[node] = np.max(potential - along)
+        magnitude[node] = np.max(np.abs(potential) + np.abs(along))
+    return gradient, offset, magnitude
+
+
+@njit(cache=True)
+def _least_squares_slope(points, values):
+    """The slope ``g`` of the least-squares fit ``values ~ c + g . points`` (ridge 1e-9 of
+    the scatter's trace; zero when the points do not spread)."""
+    centred = points - _column_means(points)
+    scatter = centred.T @ centred
+    trace = np.trace(scatter)
+    if not trace > 0.0:
+        return np.zeros(points.shape[1])
+    scatter += 1e-9 * trace * np.eye(points.shape[1])
+    return _solve_positive_definite(scatter, centred.T @ (values - np.mean(values)))
+
+
+@njit(cache=True)
+def _column_means(points):
+    means = np.zeros(points.shape[1])
+    for row in range(points.shape[0]):
+        means += points[row]
+    return means / points.shape[0]
+
+
+@njit(cache=True)
+def _solve_positive_definite(matrix, vector):
+    """``matrix^-1 vector`` by Cholesky (small symmetric positive definite systems)."""
+    size = vector.size
+    lower = np.zeros((size, size))
+    for row in range(size):
+        for column in range(row + 1):
+            value = matrix[row, column] - np.dot(lower[row, :column], lower[column, :column])
+            if row == column:
+                lower[row, row] = np.sqrt(max(value, 1e-300))
+            else:
+                lower[row, column] = value / lower[column, column]
+    forward = np.empty(size)
+    for row in range(size):
+        forward[row] = (vector[row] - np.dot(lower[row, :row], forward[:row])) / lower[row, row]
+    solution = np.empty(size)
+    for row in range(size - 1, -1, -1):
+        value = forward[row]
+        for later in range(row + 1, size):
+            value -= lower[later, row] * solution[later]
+        solution[row] = value / lower[row, row]
+    return solution
+
+
+@njit(cache=True, inline="always")
+def envelope_bound(x, i, low, high, node, gradient, offset, magnitude):
+    """A lower bound of ``||x_i - y||^2 - w(y)`` over the node (see the module docstring).
+
+    Lowered by a margin that covers the rounding of every term, of the offset and of the
+    rounded costs (at most the squared distance to the box's farthest corner): the
+    searches stay exact for the rounded values.
+    """
+    if offset[node] == -np.inf:
+        return -np.inf
+    total = 0.0
+    along = 0.0
+    length = 0.0
+    centre_size = 0.0
+    farthest = 0.0  # the largest squared distance to the box: bounds the costs' rounding
+    for k in range(x.shape[1]):
+        farthest += max((x[i, k] - low[node, k]) ** 2, (x[i, k] - high[node, k]) ** 2)
+        g = gradient[node, k]
+        centre = x[i, k] + 0.5 * g
+        centre_size += centre * centre
+        along += g * x[i, k]
+        length += g * g
+        if centre < low[node, k]:
+            difference = low[node, k] - centre
+        elif centre > high[node, k]:
+            difference = centre - high[node, k]
+        else:
+            continue
+        total += difference * difference
+    value = total - along - 0.25 * length - offset[node]
+    margin = (32.0 * (x.shape[1] + 4) * 2.220446049250313e-16
+              * (farthest + total + centre_size + abs(along) + length + abs(offset[node])
+                 + magnitude[node]))
+    return value - margin
+
+
+@njit(cache=True, inline="always")
+def _node_bound(x, i, low, high, node, maxima, p, affine, gradient, offset, magnitude):
+    """The best lower bound of ``c(x_i, y) - w(y)`` over the node that applies."""
+    bound = box_distance_power(x, i, low, high, node, p) - maxima[node]
+    if affine:
+        bound = max(bound, envelope_bound(x, i, low, high, node, gradient, offset, magnitude))
+    return bound
+
+
 @njit(cache=True, inline="always")
 def _insert_sorted(values, indices, value, index):
     """Insert ``value`` into the ascending ``values`` (dropping the last), with its index."""
@@ -143,16 +275,19 @@ def _push(stack, stack_bound, top, node, bound, worst):
 
 @njit(cache=True, parallel=True)
 def cheapest_targets(x, tree_points, tree_potential, low, high, start, end, first_leaf,
-                     maxima, p, k, bounds, out_index, out_value):
+                     maxima, p, k, bounds, out_index, out_value, gradient, offset, magnitude):
     """For every row ``i`` of ``x``, the ``k`` smallest ``c(x_i, y_j) - w_j`` below ``bounds[i]``.
 
-    ``tree_points`` and ``tree_potential`` are the targets and their potential in tree order.
+    ``tree_points`` and ``tree_potential`` are the targets and their potential in tree order;
+    ``maxima`` from :func:`node_maxima`, and for ``p = 2`` the envelopes of
+    :func:`node_envelopes` (ignored for other ``p``: pass empty arrays).
     Writes ascending values into ``out_value[i]`` and tree positions into ``out_index[i]``
     (``-1`` and ``bounds[i]`` in unused slots). Parallel over rows; each row's result does
     not depend on the thread that computed it.
     """
     n_nodes = start.size
     depth_cap = 2 * (int(np.log2(n_nodes + 1)) + 2)
+    affine = p == 2.0 and offset.size == n_nodes
     for i in prange(x.shape[0]):
         values = out_value[i]
         indices = out_index[i]
@@ -161,7 +296,8 @@ def cheapest_targets(x, tree_points, tree_potential, low, high, start, end, firs
         stack = np.empty(depth_cap, dtype=np.int64)
         stack_bound = np.empty(depth_cap)
         stack[0] = 0
-        stack_bound[0] = box_distance_power(x, i, low, high, 0, p) - maxima[0]
+        stack_bound[0] = _node_bound(x, i, low, high, 0, maxima, p, affine, gradient, offset,
+                                     magnitude)
         top = 1
         while top > 0:
             top -= 1
@@ -176,8 +312,10 @@ def cheapest_targets(x, tree_points, tree_potential, low, high, start, end, firs
                 continue
             left = 2 * node + 1
             right = left + 1
-            left_bound = box_distance_power(x, i, low, high, left, p) - maxima[left]
-            right_bound = box_distance_power(x, i, low, high, right, p) - maxima[right]
+            left_bound = _node_bound(x, i, low, high, left, maxima, p, affine, gradient, offset,
+                                     magnitude)
+            right_bound = _node_bound(x, i, low, high, right, maxima, p, affine, gradient,
+                                      offset, magnitude)
             # Push the less promising child first so that the better one is searched first.
             if left_bound <= right_bound:
                 top = _push(stack, stack_bound, top, right, right_bound, values[k - 1])
