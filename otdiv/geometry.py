@@ -29,7 +29,13 @@ import numpy as np
 from scipy.spatial.distance import cdist
 
 from ._kernels.exact_sums import column_c_transform_down, row_c_transform_down
-from ._kernels.pricing import arc_costs, cheapest_targets, node_envelopes, node_maxima
+from ._kernels.pricing import (
+    arc_costs,
+    build_kd_tree,
+    cheapest_targets,
+    node_envelopes,
+    node_maxima,
+)
 from ._scaling import power_of_two_above
 
 __all__ = ["CostMatrix", "PointCloudCost", "ArcCost", "Cells", "paired_distances",
@@ -84,32 +90,9 @@ class _Tree:
     """A balanced k-d tree over points (median splits on the widest coordinate)."""
 
     def __init__(self, points: np.ndarray, leaf_size: int = LEAF_SIZE):
-        n, d = points.shape
-        depth = max(0, math.ceil(math.log2(max(n / leaf_size, 1.0))))
-        n_nodes = 2 ** (depth + 1) - 1
+        depth = max(0, math.ceil(math.log2(max(points.shape[0] / leaf_size, 1.0))))
         self.first_leaf = 2**depth - 1
-        order = np.arange(n)
-        start = np.zeros(n_nodes, dtype=np.int64)
-        end = np.zeros(n_nodes, dtype=np.int64)
-        low = np.full((n_nodes, d), np.inf)
-        high = np.full((n_nodes, d), -np.inf)
-        end[0] = n
-        for node in range(n_nodes):
-            first, last = start[node], end[node]
-            if last > first:
-                members = points[order[first:last]]
-                low[node] = members.min(axis=0)
-                high[node] = members.max(axis=0)
-            if node >= self.first_leaf:
-                continue
-            middle = (first + last) // 2
-            if last - first > 1:
-                axis = int(np.argmax(high[node] - low[node]))
-                block = order[first:last]
-                split = np.argpartition(points[block, axis], middle - first)
-                order[first:last] = block[split]
-            start[2 * node + 1], end[2 * node + 1] = first, middle
-            start[2 * node + 2], end[2 * node + 2] = middle, last
+        order, start, end, low, high = build_kd_tree(np.ascontiguousarray(points), depth)
         self.order = order
         self.points = np.ascontiguousarray(points[order])
         self.start, self.end, self.low, self.high = start, end, low, high

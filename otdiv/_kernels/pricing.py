@@ -33,8 +33,8 @@ leaves are the last ``2**depth`` nodes, and node ``k`` holds the points
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["ground_cost", "arc_costs", "node_maxima", "node_envelopes", "cheapest_targets",
-           "box_distance_power"]
+__all__ = ["ground_cost", "arc_costs", "build_kd_tree", "node_maxima", "node_envelopes",
+           "cheapest_targets", "box_distance_power"]
 
 
 @njit(cache=True, inline="always")
@@ -116,6 +116,67 @@ def box_distance_power(x, i, low, high, node, p):
     if total < _UNDERFLOW_RISK:
         return 0.0  # a box this close: no pruning (a valid lower bound)
     return _power_of_squared(total, p) * (1.0 - 64.0 * max(p, 1.0) * 2.220446049250313e-16)
+
+
+@njit(cache=True)
+def build_kd_tree(points, depth):
+    """A balanced k-d tree of the given depth in the heap layout (see the module docstring).
+
+    Every node is split at its median along the widest side of its bounding box
+    (quickselect on the point order). Returns ``(order, start, end, low, high)``: node
+    ``k`` holds the points ``order[start[k]:end[k]]`` inside the box ``[low[k], high[k]]``
+    (``+inf``/``-inf`` for an empty node).
+    """
+    n, d = points.shape
+    n_nodes = 2 ** (depth + 1) - 1
+    first_leaf = 2**depth - 1
+    order = np.arange(n)
+    start = np.zeros(n_nodes, dtype=np.int64)
+    end = np.zeros(n_nodes, dtype=np.int64)
+    low = np.full((n_nodes, d), np.inf)
+    high = np.full((n_nodes, d), -np.inf)
+    end[0] = n
+    for node in range(n_nodes):
+        first, last = start[node], end[node]
+        for position in range(first, last):
+            for k in range(d):
+                value = points[order[position], k]
+                low[node, k] = min(low[node, k], value)
+                high[node, k] = max(high[node, k], value)
+        if node >= first_leaf:
+            continue
+        middle = (first + last) // 2
+        if last - first > 1:
+            _select(points[:, np.argmax(high[node] - low[node])], order, first, last - 1, middle)
+        start[2 * node + 1], end[2 * node + 1] = first, middle
+        start[2 * node + 2], end[2 * node + 2] = middle, last
+    return order, start, end, low, high
+
+
+@njit(cache=True)
+def _select(keys, order, left, right, nth):
+    """Reorder ``order[left:right + 1]`` so that position ``nth`` holds the element of that
+    rank by ``keys[order]``, smaller or equal ones before it and larger or equal after."""
+    while left < right:
+        middle = (left + right) // 2  # median of three as the pivot
+        a, b, c = keys[order[left]], keys[order[middle]], keys[order[right]]
+        pivot = max(min(a, b), min(max(a, b), c))
+        i, j = left, right
+        while i <= j:
+            while keys[order[i]] < pivot:
+                i += 1
+            while keys[order[j]] > pivot:
+                j -= 1
+            if i <= j:
+                order[i], order[j] = order[j], order[i]
+                i += 1
+                j -= 1
+        if nth <= j:
+            right = j
+        elif nth >= i:
+            left = i
+        else:
+            return
 
 
 @njit(cache=True)
