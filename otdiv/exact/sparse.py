@@ -11,8 +11,10 @@ of Gottschlich & Schuhmacher and Schmitzer's sparse multiscale algorithm:
    (the monotone coupling of both clouds sorted along their widest axis), so the sparse
    problem always has a feasible plan.
 3. **Rounds.** The network simplex solves the sparse problem, warm-started from the last
-   potentials. Every pair is then priced against its target potential ``v`` by k-d tree
-   searches (:mod:`otdiv.geometry`): the smallest :math:`c_{ij} - v_j` of each row is the
+   basis (the first round from the coarse plan refined to the points). Every pair is then
+   priced against its target potential ``v`` by k-d tree searches (:mod:`otdiv.geometry`;
+   for p = 2 they prune with affine envelopes of the potential, see
+   :mod:`otdiv._kernels.pricing`): the smallest :math:`c_{ij} - v_j` of each row is the
    c-transform :math:`u^c_i`, which with ``v`` is exactly feasible for the **full**
    problem and bounds the optimum from below; the rows whose arcs undercut their
    potential give the violators added for the next round.
