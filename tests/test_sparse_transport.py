@@ -353,3 +353,19 @@ def test_high_dimensional_dense_solve_is_certified_for_the_exact_costs(rng):
                        numItermax=10**7)
     assert result.cost == pytest.approx(expected, rel=1e-12)
     assert result.duality_gap <= 1e-7 * result.cost
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("p", [1.0, 2.0])
+def test_multiscale_above_ten_thousand_points_equals_the_translation_cost(p):
+    """W_p between a cloud and a translated, shuffled copy is |t| (the translation is
+    optimal for every p >= 1: the Kantorovich-Rubinstein / Brenier argument), at 2·10^4
+    points where the solver runs its full multiscale path."""
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(20_000, 2))
+    shift = np.array([0.75, -0.5])
+    y = rng.permutation(x + shift)
+    result = transport(x, y, p=p, progress=False)
+    assert result.method == "sparse"
+    assert result.cost ** (1 / p) == pytest.approx(np.linalg.norm(shift), rel=1e-12)
+    assert result.duality_gap <= 1e-7 * result.cost
