@@ -117,7 +117,8 @@ def bias_report(p_values, m_values, *, grid=19, out=None, sgd_m=1, steps=2000, l
     lines += ["", f"SGD, {runs} runs of {steps} steps, lr = {lr:g}, minibatch m = {sgd_m}, "
               "from theta = 0.5:", "",
               markdown_table(["p", "distance", "final mean", "final sd"], sgd_rows)]
-    payload = {"minimizers": rows, "grid": sweep, "sgd": sgd_rows, "files": []}
+    files_written: list[str] = []
+    payload = {"minimizers": rows, "grid": sweep, "sgd": sgd_rows, "files": files_written}
 
     if out is not None:
         from ..bias.figures import plot_expected_gradients, plot_sgd_trajectories
@@ -132,12 +133,12 @@ def bias_report(p_values, m_values, *, grid=19, out=None, sgd_m=1, steps=2000, l
         for name, text in files.items():
             if text:
                 write_text(out / name, text)
-                payload["files"].append(str(out / name))
+                files_written.append(str(out / name))
         plot_expected_gradients(p_values, m_values[:4], path=out / "expected_gradients.png")
         plot_sgd_trajectories(runs_by_setting, path=out / "sgd_trajectories.png")
-        payload["files"] += [str(out / "expected_gradients.png"),
-                             str(out / "sgd_trajectories.png")]
-        lines += ["", "Wrote " + ", ".join(payload["files"])]
+        files_written += [str(out / "expected_gradients.png"),
+                          str(out / "sgd_trajectories.png")]
+        lines += ["", "Wrote " + ", ".join(files_written)]
 
     worst_cramer = max([abs(row["E Cramer grad at p"]) for row in rows]
                        + [row["sup Cramer bias"] for row in sweep])

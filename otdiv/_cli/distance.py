@@ -113,7 +113,7 @@ def _distance(metric, p, options, u, v):
         result = otdiv.sliced_wasserstein(u, v, p=p, **options)
     else:
         result = otdiv.sliced_energy_distance(u, v, **options)
-    return float(getattr(result, "value", result)), getattr(result, "standard_error", None)
+    return float(result.value), result.standard_error
 
 
 def handle(args):

@@ -15,6 +15,7 @@ import dataclasses
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 from .._atomic import write_text
 from . import add_common_options, integer, non_negative_int, output_folder, to_jsonable
@@ -26,7 +27,7 @@ _DATA = _TOYS + _IMAGES
 _PRESETS = ("gan_toy", "wgan", "sngan", "images_gp", "images_gp1", "images_clip", "images_sn")
 
 #: GanConfig.preset overrides of the default run (no --preset, no --loss).
-DEFAULT_RUN = dict(preset="gan_toy", critic_hidden=(128, 128, 128),
+DEFAULT_RUN: dict[str, Any] = dict(preset="gan_toy", critic_hidden=(128, 128, 128),
                    generator_hidden=(128, 128, 128))
 
 # field -> (help, choices); types follow the dataclass annotations

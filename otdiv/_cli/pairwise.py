@@ -67,7 +67,7 @@ def _summary(result, files, out) -> str:
         lines += [f"  {index + 1:>{width}} " + "".join(f" {value:10.4g}" for value in row)
                   for index, row in enumerate(matrix)]
     else:
-        off_diagonal = matrix[~np.eye(*matrix.shape, dtype=bool)]
+        off_diagonal = matrix[np.eye(*matrix.shape) == 0]
         lines.append(f"matrix {matrix.shape[0]} x {matrix.shape[1]}: min "
                      f"{off_diagonal.min():.4g}, median {np.median(off_diagonal):.4g}, max "
                      f"{off_diagonal.max():.4g} (off the diagonal)")

@@ -88,6 +88,8 @@ def load_callable(spec: str):
         if not path.is_file():
             raise FileNotFoundError(f"--critic: no such file {module_name!r}")
         module_spec = importlib.util.spec_from_file_location(path.stem, path)
+        if module_spec is None or module_spec.loader is None:  # a .py file always has both
+            raise ValueError(f"--critic: cannot load {module_name!r} as a Python module")
         module = importlib.util.module_from_spec(module_spec)
         try:
             module_spec.loader.exec_module(module)

@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 from .._validation import check_int, check_option, check_real
 
@@ -106,7 +107,7 @@ def f_kind(loss: str) -> str:
     return "gan" if loss.startswith("jsgan") else loss.split(":", 1)[1]
 
 
-_PAPER_DEFAULTS = {
+_PAPER_DEFAULTS: dict[str, dict[str, Any]] = {
     "variational": dict(optimizer="adam", learning_rate=2e-4, beta1=0.5, beta2=0.999,
                         n_critic=1),
     # warm-up: Diters = 100 for the first 25 generator iterations and every 500th
@@ -121,7 +122,7 @@ _PAPER_DEFAULTS = {
                    gp_weight=10.0),
 }
 
-_PRESETS = {
+_PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
     # Gulrajani et al.'s official toy script (gan_toy.py)
     "gan_toy": ("wgan-gp", dict(gp_weight=0.1, optimizer="adam", learning_rate=1e-4,
                                 beta1=0.5, beta2=0.9, batch_size=256, n_critic=5,
@@ -371,7 +372,7 @@ class GanConfig:
         if not isinstance(fields, dict):
             raise TypeError(f"fields must be a dict, got {type(fields).__name__}")
         _check_field_names(cls, {key: None for key in fields if key != "loss"})
-        values = {key: (tuple(value) if isinstance(value, list) else value)
+        values: dict[str, Any] = {key: (tuple(value) if isinstance(value, list) else value)
                   for key, value in fields.items()}
         return cls(**values)
 

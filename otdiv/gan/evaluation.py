@@ -14,6 +14,8 @@ import math
 
 import numpy as np
 
+from .._energy import exact_energy_squared
+from .._transport import solve_samples
 from .._validation import as_samples, check_real
 
 __all__ = ["exact_w1", "energy_distance", "mode_statistics", "evaluate_samples"]
@@ -22,7 +24,6 @@ __all__ = ["exact_w1", "energy_distance", "mode_statistics", "evaluate_samples"]
 def _energy_squared_core(u: np.ndarray, v: np.ndarray) -> float:
     """otdiv's exact energy-distance core on clean float64 ``(n, d)`` arrays, uniform
     weights (the one place that names the private core: move it here if it moves)."""
-    from ..estimators import exact_energy_squared
     return exact_energy_squared(u, v, np.full(u.shape[0], 1.0 / u.shape[0]),
                                  np.full(v.shape[0], 1.0 / v.shape[0]))
 
@@ -45,8 +46,6 @@ def energy_distance(u_values, v_values) -> float:
 def exact_w1(u_values, v_values) -> float:
     """Exact :math:`W_1` between two uniform samples of points the caller generated
     (finite float64 ``(n, d)`` arrays): the certified solve of :func:`otdiv.wasserstein`."""
-    from ..sample_transport import solve_samples
-
     u = np.ascontiguousarray(u_values, dtype=np.float64)
     v = np.ascontiguousarray(v_values, dtype=np.float64)
     if u.ndim == 1:

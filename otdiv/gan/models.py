@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import as_rng, as_samples, check_int
-from .fdiv import FGAN_FUNCTIONS
+from .fdiv import FGAN_FUNCTIONS, FGanFunctions
 from .nets import apply_mlp, spectral_norms
 
 __all__ = ["NumpyCritic", "NumpyGenerator", "to_numpy_params"]
@@ -76,8 +76,8 @@ class NumpyCritic:
     def __call__(self, x) -> np.ndarray:
         out = self.raw(x)
         if self.family == "variational":
-            return FGAN_FUNCTIONS[self.kind].activation(out, np)
-        if self.family == "cramer":
+            return self._functions().activation(out, np)
+        if self.family == "cramer" and self.reference_features is not None:  # always set
             distances = np.linalg.norm(out[:, None, :] - self.reference_features[None, :, :],
                                        axis=2)
             return distances.mean(axis=1) - np.linalg.norm(out, axis=1)
@@ -88,7 +88,13 @@ class NumpyCritic:
         if self.family != "variational":
             raise ValueError(f"conjugate applies to variational (JSGAN/f-GAN) critics, "
                              f"this critic is {self.family!r}")
-        return FGAN_FUNCTIONS[self.kind].conjugate_of_activation(self.raw(x), np)
+        return self._functions().conjugate_of_activation(self.raw(x), np)
+
+    def _functions(self) -> FGanFunctions:
+        """The f-GAN functions of a variational critic's kind."""
+        if self.kind is None:
+            raise ValueError("a variational critic needs the kind of its f-divergence")
+        return FGAN_FUNCTIONS[self.kind]
 
     def dual_value(self, u_values, v_values) -> float:
         r"""The critic's estimate on samples: :math:`E_P T - E_Q f^*(T)` or

@@ -38,10 +38,11 @@ def _host(tree) -> list:
 def _device(template, leaves):
     """``leaves`` back on the device in the structure of ``template``."""
     treedef = jax.tree.structure(template)
-    if treedef.num_leaves != len(leaves):
+    template_leaves = jax.tree.leaves(template)
+    if len(template_leaves) != len(leaves):
         raise ValueError(f"the checkpoint holds {len(leaves)} arrays where this "
-                         f"configuration needs {treedef.num_leaves}")
-    for index, (leaf, wanted) in enumerate(zip(leaves, jax.tree.leaves(template))):
+                         f"configuration needs {len(template_leaves)}")
+    for index, (leaf, wanted) in enumerate(zip(leaves, template_leaves)):
         if np.shape(leaf) != np.shape(wanted):
             raise ValueError(f"the checkpoint's array {index} has shape {np.shape(leaf)} "
                              f"where this configuration needs {np.shape(wanted)}")

@@ -279,7 +279,7 @@ def draw_gan_batches(generator, config: GanConfig, length: int, n_data: int):
     same networks with 2 or with 20 checkpoints.
     """
     m, k, n_critic = config.batch_size, config.latent_dim, config.n_critic
-    drawn = [[] for _ in range(7)]
+    drawn: list[list[np.ndarray]] = [[] for _ in range(7)]
     for _ in range(length):
         drawn[0].append(generator.integers(0, n_data, (n_critic, m)))
         drawn[1].append(generator.standard_normal((n_critic, m, k)))

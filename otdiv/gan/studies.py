@@ -32,6 +32,14 @@ import numpy as np
 
 from .._executor import Task, check_executor, run_tasks
 from .._validation import as_rng, check_bool, check_int
+from ..critics import verify_critic
+from ..divergences.densities import (
+    f_divergence_density_core,
+    gaussian_f_divergence,
+    integration_edges,
+)
+from ..divergences.registry import get_f_divergence
+from ..exact.onedim import sorted_pair, wasserstein_of_sorted
 from .config import F_KINDS, GanConfig
 from .data import parallel_line
 from .training import train_critic, train_gan
@@ -124,7 +132,6 @@ def fidelity_pairs(n=500, *, thetas=(0.5, 1.0, 2.0), shifts=(1.0, 2.0), rng=None
 
 def _fidelity_rows(items, payload) -> list[dict]:
     """One seed of :func:`critic_fidelity_study` (a task of the executor adapter)."""
-    import otdiv
     seed, steps, n, thetas, shifts, losses = payload
     generator = np.random.default_rng(seed)
     rows = []
@@ -133,7 +140,7 @@ def _fidelity_rows(items, payload) -> list[dict]:
         for loss in losses:
             trained = train_critic(u_values, v_values, config=_study_config(loss),
                                    steps=steps, rng=generator)
-            report = otdiv.verify_critic(trained.critic, u_values, v_values)
+            report = verify_critic(trained.critic, u_values, v_values)
             rows.append({
                 "seed": seed, "pair": name, "loss": loss,
                 "dual_estimate": report.dual_estimate, "exact_w1": report.exact_w1,
@@ -177,15 +184,13 @@ def gaussian_f_divergences(kind, p=(0.0, 1.0), q=(0.0, 2.0)):
     """``(D_f(P||Q), D_f(Q||P))`` for the normals ``P = N(p)``, ``Q = N(q)`` (mean, std)."""
     from scipy.stats import norm
 
-    import otdiv
-
     def one(first, second):
         if kind in ("jensen_shannon", "gan", "total_variation"):
             reach = 40.0 * max(first[1], second[1]) + abs(first[0]) + abs(second[0])
-            return float(otdiv.f_divergence_density(norm(*first).pdf, norm(*second).pdf,
-                                                    kind, support=(-reach, reach)))
-        return float(otdiv.gaussian_f_divergence(first[0], first[1], second[0], second[1],
-                                                 kind))
+            return float(f_divergence_density_core(
+                get_f_divergence(kind), norm(*first).pdf, norm(*second).pdf,
+                integration_edges((-reach, reach), None), False))
+        return float(gaussian_f_divergence(first[0], first[1], second[0], second[1], kind))
     return one(p, q), one(q, p)
 
 
@@ -276,7 +281,6 @@ def sign_trap_study(*, seeds=range(20), steps=500, n=1000, shift=2.0, executor=N
     first every seed without the check, then every seed with it. One task per row on
     ``executor`` (see the module docstring); the samples are shared items.
     """
-    import otdiv
     executor = check_executor(executor)
     progress = check_bool(progress, "progress")
     steps = check_int(steps, "steps", lower=1)
@@ -286,7 +290,9 @@ def sign_trap_study(*, seeds=range(20), steps=500, n=1000, shift=2.0, executor=N
     u_values = generator.normal(0.0, 1.0, (n, 1))
     v_values = generator.normal(shift, 1.0, (n, 1))
     items = {"u_values": u_values, "v_values": v_values,
-             "exact": otdiv.wasserstein(u_values, v_values)}
+             # W_1 on the line, uniform weights: the sorted core of otdiv.wasserstein
+             "exact": wasserstein_of_sorted(sorted_pair(u_values[:, 0], v_values[:, 0],
+                                                        None, None), 1.0)}
     tasks = [Task((check, seed, steps), ("u_values", "v_values", "exact"))
              for check in (False, True) for seed in seeds]
     return run_tasks(_sign_trap_row, tasks, items, executor=executor, progress=progress,

@@ -13,13 +13,13 @@ from __future__ import annotations
 import numpy as np
 from tqdm import tqdm  # not tqdm.auto: it warns in Jupyter without ipywidgets
 
-from .._results import TrainedCritic, TrainedGan
 from .._validation import as_rng, as_samples, check_int, check_same_dimension
 from ._jax import jnp
 from .config import IMAGE_NETWORKS, GanConfig, check_loss, f_kind
 from .data import DATASETS, IMAGE_DATASETS, MIXTURES, image_split, sample_dataset
 from .evaluation import evaluate_samples
 from .models import NumpyCritic, NumpyGenerator, to_numpy_params
+from .results import TrainedCritic, TrainedGan
 from .state import TrainingState, fingerprint
 from .steps import (
     chunk_lengths,
@@ -214,7 +214,8 @@ def train_critic(u_values, v_values, *, loss=None, steps=2000, rng=None, config=
     device_p, device_q = jnp.asarray(u_values, jnp.float32), jnp.asarray(v_values, jnp.float32)
     runner = critic_runner(config)
 
-    history = {"step": [], "objective": [], "penalty": [], "estimate": [], "sign_flips": []}
+    history: dict[str, list[float]] = {
+        "step": [], "objective": [], "penalty": [], "estimate": [], "sign_flips": []}
     with tqdm(total=steps, disable=not progress, desc=f"critic {config.loss}") as bar:
         for length in chunk_lengths(steps, checkpoints):
             batches = draw_critic_batches(generator, length, config.batch_size,
@@ -447,7 +448,7 @@ def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints
     device_pool = jnp.asarray(pool, jnp.float32)
 
     names = _GAN_HISTORY + (("modes_covered", "high_quality_share") if mixture else ())
-    history = {name: [] for name in names}
+    history: dict[str, list[float]] = {name: [] for name in names}
 
     def record(done, c_objective, c_penalty, g_loss, grad_norm):
         model = NumpyGenerator(to_numpy_params(state[3]), activation=config.activation,
