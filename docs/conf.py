@@ -111,8 +111,9 @@ def _public_groups() -> list[tuple[str, list[str]]]:
     return groups
 
 
-#: Modules documented beside the top-level API (imported as ``otdiv.<module>``).
-API_MODULES = ("otdiv.plotting", "otdiv.datasets")
+#: Modules documented beside the top-level API (imported as ``otdiv.<module>``); the GAN's
+#: results (also ``otdiv.TrainedCritic``/``otdiv.TrainedGan``, lazily) need the [gan] extra.
+API_MODULES = ("otdiv.plotting", "otdiv.datasets", "otdiv.gan.results")
 
 
 def _api_page() -> str:

@@ -8,7 +8,9 @@ standard error, delta method) is written once here. Trusted input only.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -52,7 +54,7 @@ def sphere_constant(d: int) -> float:
 MAX_DIRECTION_VALUES = 2**27
 
 
-def check_projections(n_projections, d: int) -> int:
+def check_projections(n_projections: Any, d: int) -> int:
     """A number of random directions: an integer >= 2 whose directions fit in memory."""
     n_projections = check_int(n_projections, "n_projections", lower=2)
     if n_projections * d > MAX_DIRECTION_VALUES:
@@ -62,7 +64,7 @@ def check_projections(n_projections, d: int) -> int:
     return n_projections
 
 
-def random_directions(rng, n_directions: int, d: int) -> np.ndarray:
+def random_directions(rng: np.random.Generator, n_directions: int, d: int) -> np.ndarray:
     """Rows uniform on the unit sphere of R^d (normalised Gaussians)."""
     directions = rng.standard_normal((n_directions, d))
     norms = np.linalg.norm(directions, axis=1)
@@ -73,7 +75,7 @@ def random_directions(rng, n_directions: int, d: int) -> np.ndarray:
     return directions / norms[:, None]
 
 
-def _projected_pairs(pair: SamplePair, directions: np.ndarray):
+def _projected_pairs(pair: SamplePair, directions: np.ndarray) -> Iterator[Any]:
     """Yield a sorted 1-D pair (see ``exact.onedim``) for each direction, in batches."""
     u, v = pair.u, pair.v
     weights = pair.line_weights()

@@ -45,7 +45,7 @@ class BakeryProblem:
     slide_permutation: np.ndarray
     slide_price: float
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         freeze_arrays(self)
 
 
@@ -91,7 +91,7 @@ def _toy_size(n) -> int:
     return check_int(n, "n", lower=1)
 
 
-def gaussian_1d(n, *, mean=0.0, std=1.0, rng=None) -> np.ndarray:
+def gaussian_1d(n, *, mean: float = 0.0, std: float = 1.0, rng=None) -> np.ndarray:
     r"""``n`` samples of the 1-D normal :math:`\mathcal N(\text{mean}, \text{std}^2)`.
 
     Returns shape ``(n, 1)`` (a point cloud in :math:`\mathbb R^1`, as the GAN module and
@@ -195,7 +195,7 @@ def twenty_five_gaussians(n, *, rng=None) -> np.ndarray:
     return points / 2.828
 
 
-def swiss_roll(n, *, noise=0.25, rng=None) -> np.ndarray:
+def swiss_roll(n, *, noise: float = 0.25, rng=None) -> np.ndarray:
     r"""The 2-D swiss roll of WGAN-GP's ``gan_toy.py``, shape ``(n, 2)``.
 
     :math:`t = \tfrac{3\pi}{2}(1 + 2U)`, :math:`U \sim \mathcal U[0, 1]`; the point is
@@ -287,7 +287,7 @@ class ImageSet:
     name: str
     split: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         freeze_arrays(self)
 
 

@@ -48,7 +48,7 @@ _CHECK_RNG = {"rng": as_rng}
 
 
 @takes_sample_pair(checks={**_CHECK_SQUARED, **_CHECK_RNG})
-def sliced_energy_distance(pair: SamplePair, *, squared=False,
+def sliced_energy_distance(pair: SamplePair, *, squared: bool = False,
                            n_projections=DEFAULT_PROJECTIONS, rng=None) -> Estimate:
     r"""Monte-Carlo energy distance from random 1-D projections, with its standard error.
 
@@ -117,7 +117,7 @@ def sliced_energy_distance(pair: SamplePair, *, squared=False,
 
 @takes_sample_pair(checks={"method": lambda method, name: check_option(
     method, name, ("auto", "exact", "sliced")), **_CHECK_SQUARED, **_CHECK_RNG})
-def energy_distance(pair: SamplePair, *, squared=False, method="auto",
+def energy_distance(pair: SamplePair, *, squared: bool = False, method: str = "auto",
                     n_projections=DEFAULT_PROJECTIONS, rng=None) -> float:
     r"""Energy distance between two weighted samples in :math:`\mathbb R^d`.
 

@@ -24,7 +24,7 @@ __all__ = ["add_common_options", "run", "CheckFailed", "to_jsonable", "non_negat
 class CheckFailed(Exception):
     """Raised by a handler whose result is computed but fails the check asked for (exit 1)."""
 
-    def __init__(self, summary: str, payload: dict):
+    def __init__(self, summary: str, payload: dict) -> None:
         super().__init__(summary)
         self.summary = summary
         self.payload = payload

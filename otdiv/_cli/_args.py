@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import math
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
 from .._atomic import probe_folder
 
@@ -51,7 +53,7 @@ class OneLineParser(argparse.ArgumentParser):
     ``add_subparsers`` inherit this class.
     """
 
-    def error(self, message):
+    def error(self, message: str) -> NoReturn:
         message = " ".join(message.split())  # one line even when argparse wraps it
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
@@ -65,12 +67,13 @@ class _DeprecatedAlias(argparse.Action):
     who typed ``--p missing.npy`` learns both that ``--p`` is deprecated and that the file
     is missing."""
 
-    def __init__(self, option_strings, dest, replacement: str = "", convert=None, **kwargs):
+    def __init__(self, option_strings: Sequence[str], dest: str, replacement: str = "",
+                 convert: Callable[[str], Any] | None = None, **kwargs: Any) -> None:
         super().__init__(option_strings, dest, **kwargs)
         self.replacement = replacement
         self.convert = convert
 
-    def __call__(self, parser, namespace, values, option_string=None):
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
         import sys
         print(f"{parser.prog}: warning: {option_string} is deprecated and will be removed "
               f"in the next release; use {self.replacement}", file=sys.stderr)
@@ -79,8 +82,10 @@ class _DeprecatedAlias(argparse.Action):
                       if isinstance(values, list) else self._converted(values))
         setattr(namespace, self.dest, values)
 
-    def _converted(self, text):
+    def _converted(self, text: str) -> Any:
         """``convert(text)``, failing as argparse fails for a ``type`` (same message)."""
+        if self.convert is None:  # no converter: the text as given
+            return text
         try:
             return self.convert(text)
         except argparse.ArgumentTypeError as error:

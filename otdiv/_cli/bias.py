@@ -67,8 +67,8 @@ GRID_COLUMNS = ["m", "W1 gap", "worst p", "sup W1 bias", "sup W1 bias, 0.1 from 
                 "sup Cramer bias"]
 
 
-def bias_report(p_values, m_values, *, grid=19, out=None, sgd_m=1, steps=2000, lr=0.01,
-                runs=200, seed=0, progress=True, executor=None):
+def bias_report(p_values, m_values, *, grid=19, out=None, sgd_m=1, steps=2000, lr: float = 0.01,
+                runs=200, seed=0, progress: bool = True, executor=None):
     """Compute the tables, SGD runs and (with ``out``) the figures; return (summary, payload).
 
     ``executor`` runs the p-grid sweep (see :func:`otdiv.bias.tables.grid_rows`)."""

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -65,7 +67,7 @@ def _save(figure, out: Path, name: str) -> str:
     return name
 
 
-def _import_peers(with_dcor=True):
+def _import_peers(with_dcor: bool = True) -> None:
     import ot  # noqa: F401
     import scipy.stats
     scipy.stats.wasserstein_distance([0.0, 1.0], [0.5])
@@ -78,7 +80,7 @@ def _import_peers(with_dcor=True):
     dcor.energy_distance(np.zeros((3, 2)), np.ones((3, 2)))
 
 
-def compile_kernels(on_group=None, *, quick=False) -> dict:
+def compile_kernels(on_group=None, *, quick: bool = False) -> dict:
     """Call every Numba kernel once on tiny inputs; return seconds per group.
 
     A kernel compiles on its first call in a fresh environment (tens of seconds in all,
@@ -133,7 +135,7 @@ def section_bakery(out, rng, quick):
         payload, []
 
 
-def _row(quantity, ours, reference, reference_name, t_ours, t_reference, note=""):
+def _row(quantity, ours, reference, reference_name, t_ours, t_reference, note: str = ""):
     difference = abs(ours - reference) / abs(reference) if reference != 0 else abs(ours)
     return {"quantity": quantity, "otdiv": float(ours), "reference": float(reference),
             "reference from": reference_name, "relative difference": float(difference),
@@ -314,7 +316,8 @@ SECTIONS = [("bakery", section_bakery), ("distances", section_distances),
             ("bias", section_bias)]
 
 
-def run_demo(out: Path, *, quick=False, progress=True, seed=0, sections=None) -> dict:
+def run_demo(out: Path, *, quick: bool = False, progress: bool = True, seed: int = 0,
+             sections: Sequence[str] | None = None) -> dict[str, Any]:
     """Run the sections (all by default); write report.md, results.json and figures."""
     import matplotlib
     matplotlib.use("Agg")

@@ -32,7 +32,7 @@ CACHE_DIRECTORY: str | None = None
 CACHE_DISABLED = False
 
 
-def _probe():  # a function in this directory, for asking numba where it would cache
+def _probe() -> None:  # a function in this directory, for asking numba where it would cache
     pass
 
 
@@ -74,7 +74,7 @@ def _compile_kernels_without_cache() -> None:
     if getattr(original, _SKIPS_OTDIV_KERNELS, False):
         return
 
-    def enable_caching(self):
+    def enable_caching(self) -> None:
         module = getattr(self.py_func, "__module__", None) or ""
         if module == __name__ or module.startswith(__name__ + "."):
             return

@@ -18,7 +18,11 @@ empirical measure; :func:`calibration_study` trains critics along the ladder.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._executor import Task, check_executor, run_tasks
 from .._validation import as_samples, check_bool, check_int, check_real, check_same_dimension
@@ -133,9 +137,12 @@ def _calibration_rows(items, payload) -> list[dict]:
     return rows
 
 
-def calibration_study(*, alphas=ALPHAS, seeds=range(3), losses=CALIBRATION_LOSSES,
-                      steps=2000, critic_hidden=(512, 512), batch_size=64, draws=4,
-                      configs=None, data=None, executor=None, progress=False) -> list[dict]:
+def calibration_study(*, alphas: Sequence[float] = ALPHAS, seeds: Iterable[int] = range(3),
+                      losses: Sequence[str] = CALIBRATION_LOSSES, steps: int = 2000,
+                      critic_hidden: Sequence[int] = (512, 512), batch_size: int = 64,
+                      draws: int = 4, configs: Mapping[str, GanConfig] | None = None,
+                      data: Mapping[str, ArrayLike] | None = None, executor: Any = None,
+                      progress: bool = False) -> list[dict[str, Any]]:
     r"""Train critics between P and :math:`Q_\alpha` and compare with the exact α·W₁.
 
     P and R are the ``digits()`` classes 0–4 and 5–9 (64-D, :func:`digit_class_pair`);

@@ -56,7 +56,7 @@ def exact_w1(u_values, v_values) -> float:
     return float(cost.to_distance(result.cost))
 
 
-def mode_statistics(samples, centres, sigma, *, min_share=0.01) -> dict:
+def mode_statistics(samples, centres, sigma, *, min_share: float = 0.01) -> dict:
     r"""Modes covered and share of high-quality samples of a Gaussian-mixture fit.
 
     A sample is *high-quality* when it lies within :math:`3\sigma` of its nearest centre

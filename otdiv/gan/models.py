@@ -50,7 +50,7 @@ class NumpyCritic:
     """
 
     def __init__(self, params, *, family: str, activation: str, kind: str | None = None,
-                 reference=None, reference_features=None):
+                 reference=None, reference_features=None) -> None:
         self.params = params
         self.family = family
         self.activation = activation
@@ -117,7 +117,7 @@ class NumpyCritic:
         bound = float(np.prod(spectral_norms(self.params)))
         return 2.0 * bound if self.family == "cramer" else bound
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         widths = [self.dimension] + [layer["w"].shape[1] for layer in self.params]
         return f"NumpyCritic(family={self.family!r}, widths={widths})"
 
@@ -129,7 +129,7 @@ class NumpyGenerator:
     ``output="sigmoid"`` the last layer's values pass through the logistic sigmoid.
     """
 
-    def __init__(self, params, *, activation: str, output: str = "linear"):
+    def __init__(self, params, *, activation: str, output: str = "linear") -> None:
         self.params = params
         self.activation = activation
         self.output = output
@@ -149,5 +149,5 @@ class NumpyGenerator:
         n = check_int(n, "n", lower=1)
         return self.transform(as_rng(rng).standard_normal((n, self.latent_dim)))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"NumpyGenerator(latent_dim={self.latent_dim}, dimension={self.dimension})"

@@ -6,8 +6,8 @@ fixed inputs) under a path-like key, and one ``"meta.json"`` entry holding the J
 (result type, loss, scalars, the :class:`GanConfig` fields, the random state) as UTF-8
 bytes. :func:`load` reads it with ``allow_pickle=False``; floats travel as float64 arrays
 or as JSON numbers (shortest round-trip repr), so a loaded result equals the saved one
-exactly, and a loaded :class:`~otdiv.TrainedCritic` or :class:`~otdiv.TrainedGan` can be
-resumed (``train_critic(..., resume=loaded)``).
+exactly, and a loaded :class:`~otdiv.gan.results.TrainedCritic` or
+:class:`~otdiv.gan.results.TrainedGan` can be resumed (``train_critic(..., resume=loaded)``).
 """
 
 from __future__ import annotations
@@ -66,7 +66,8 @@ def _frozen(array: Any) -> np.ndarray:
 
 
 def save(result: object, path: str | PathLike[str]) -> Path:
-    """Write a :class:`~otdiv.TrainedCritic` or :class:`~otdiv.TrainedGan` to ``path``.
+    """Write a :class:`~otdiv.gan.results.TrainedCritic` or
+    :class:`~otdiv.gan.results.TrainedGan` to ``path``.
 
     ``path`` gets the suffix ``.npz`` if it has none; an existing file is replaced
     atomically: the arrays go to a temporary file in the same folder, which is renamed over

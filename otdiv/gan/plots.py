@@ -69,7 +69,7 @@ def plot_fidelity(rows, path):
     return _save(figure, path)
 
 
-def plot_history(history, path, title=""):
+def plot_history(history, path, title: str = ""):
     """Exact W_1, energy distance and critic estimate over training for one run."""
     plt = _pyplot()
     figure, axis = plt.subplots(figsize=(6, 4))
@@ -124,7 +124,7 @@ def plot_generator_gradients(rows, path):
     return _save(figure, path)
 
 
-def plot_samples(real, fake, path, title=""):
+def plot_samples(real, fake, path, title: str = ""):
     """Scatter of real and generated samples (2-D) or their histograms (1-D)."""
     plt = _pyplot()
     figure, axis = plt.subplots(figsize=(5, 5))
@@ -143,7 +143,7 @@ def plot_samples(real, fake, path, title=""):
     return _save(figure, path)
 
 
-def plot_critic_landscape(critic, real, fake, path, *, potential=None, title="",
+def plot_critic_landscape(critic, real, fake, path, *, potential=None, title: str = "",
                           resolution=120):
     """The critic's values over the plane (filled contours with a colour bar) with both
     samples on top, beside the exact Kantorovich potential ``potential`` between the same
@@ -226,7 +226,7 @@ def generator_snapshots(data, *, config=None, steps=2000, checkpoints=4, n=8, rn
     return result, snapshots
 
 
-def plot_generated_digits(snapshots, training_images, shape, path, title=""):
+def plot_generated_digits(snapshots, training_images, shape, path, title: str = ""):
     """Generated images at checkpoints, each above its nearest training image.
 
     ``snapshots`` maps a step to generated rows (pixel values); ``training_images`` are the

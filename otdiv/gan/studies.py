@@ -154,7 +154,7 @@ def _fidelity_rows(items, payload) -> list[dict]:
 
 def critic_fidelity_study(*, seeds=range(5), steps=1500, n=500, thetas=(0.5, 1.0, 2.0),
                           shifts=(1.0, 2.0), losses=WASSERSTEIN_LOSSES, executor=None,
-                          progress=False):
+                          progress: bool = False):
     r"""Train each Wasserstein critic on fixed pairs and compare with the exact :math:`W_1`.
 
     For every seed the pairs are drawn anew (:func:`fidelity_pairs`), so the spread over
@@ -230,7 +230,7 @@ def _f_fidelity_rows(items, payload) -> list[dict]:
 
 
 def f_critic_fidelity_study(*, seeds=range(5), kinds=F_KINDS, steps=1500, n=2000,
-                            held_out=20_000, executor=None, progress=False):
+                            held_out=20_000, executor=None, progress: bool = False):
     r"""Every f-GAN critic between :math:`N(0, 1)` and :math:`N(0, 2^2)`.
 
     Unequal variances make :math:`D_f(P\|Q) \ne D_f(Q\|P)` for every asymmetric kind (KL
@@ -270,8 +270,8 @@ def _sign_trap_row(items, payload) -> dict:
             "sign_flips": int(trained.history["sign_flips"][-1])}
 
 
-def sign_trap_study(*, seeds=range(20), steps=500, n=1000, shift=2.0, executor=None,
-                    progress=False):
+def sign_trap_study(*, seeds=range(20), steps=500, n=1000, shift: float = 2.0, executor=None,
+                    progress: bool = False):
     r"""Rate of wrong-sign 1-D WGAN-GP critics, with and without the sign check.
 
     The configuration of the test suite (critic 1-32-32-1 leaky ReLU, λ = 30, Adam(3e-3,
@@ -320,7 +320,7 @@ def _training_row(items, payload) -> dict:
 
 def training_study(*, seeds=range(5), losses=TRAINING_LOSSES,
                    datasets=("8gaussians", "parallel_line"), steps=1000, checkpoints=10,
-                   eval_samples=300, configs=None, executor=None, progress=False):
+                   eval_samples=300, configs=None, executor=None, progress: bool = False):
     """Train each loss on each data set for every seed; one row per run.
 
     ``configs`` maps a loss to its :class:`GanConfig` (default: the paper defaults,
@@ -382,7 +382,7 @@ def _gradient_rows(items, payload) -> list[dict]:
 
 def generator_gradient_study(*, thetas=(0.1, 0.25, 0.5, 1.0, 2.0, 4.0),
                              losses=("jsgan", "jsgan-ns", "wgan-gp"), n=500, steps=1500,
-                             seeds=range(5), executor=None, progress=False):
+                             seeds=range(5), executor=None, progress: bool = False):
     r"""Generator gradients on the parallel lines against a (near-)optimal critic.
 
     For each seed and θ a critic is trained between :math:`P_0 = (0, Z)` and

@@ -92,7 +92,7 @@ def _concatenated(previous, history):
 
 
 def train_critic(u_values, v_values, *, loss=None, steps=2000, rng=None, config=None,
-                 checkpoints=20, progress=False, resume=None) -> TrainedCritic:
+                 checkpoints=20, progress: bool = False, resume=None) -> TrainedCritic:
     r"""Train a critic of the given loss between two fixed sample sets.
 
     Each step draws ``config.batch_size`` rows (with replacement) from ``u_values`` and
@@ -324,7 +324,7 @@ def _data_source(data, held_out, pool_size, generator, eval_key, resume):
 
 
 def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints=20,
-              eval_samples=300, pool_size=10_000, progress=False, resume=None,
+              eval_samples=300, pool_size=10_000, progress: bool = False, resume=None,
               held_out=None) -> TrainedGan:
     r"""Train an MLP generator against a critic of the given loss.
 
