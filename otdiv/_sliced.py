@@ -16,7 +16,7 @@ import numpy as np
 
 from ._energy import energy_squared_from_ell2
 from ._sample_results import Estimate
-from ._validation import SamplePair, check_int
+from ._validation import RngLike, SamplePair, as_rng, check_int
 from .exact.onedim import cramer_of_sorted, sorted_pair, wasserstein_of_sorted
 
 __all__ = ["MAX_DIRECTION_VALUES", "sphere_constant", "check_projections",
@@ -64,13 +64,15 @@ def check_projections(n_projections: Any, d: int) -> int:
     return n_projections
 
 
-def random_directions(rng: np.random.Generator, n_directions: int, d: int) -> np.ndarray:
-    """Rows uniform on the unit sphere of R^d (normalised Gaussians)."""
-    directions = rng.standard_normal((n_directions, d))
+def random_directions(rng: RngLike, n_directions: int, d: int) -> np.ndarray:
+    """Rows uniform on the unit sphere of R^d (normalised Gaussians); ``rng`` is the
+    checked generator of a public function (``as_rng`` returns a Generator as it is)."""
+    generator = as_rng(rng)
+    directions = generator.standard_normal((n_directions, d))
     norms = np.linalg.norm(directions, axis=1)
     while np.any(norms == 0.0):  # probability zero, but never divide by it
         zero = norms == 0.0
-        directions[zero] = rng.standard_normal((int(zero.sum()), d))
+        directions[zero] = generator.standard_normal((int(zero.sum()), d))
         norms = np.linalg.norm(directions, axis=1)
     return directions / norms[:, None]
 

@@ -34,6 +34,9 @@ from ._scaling import power_of_two_above
 
 T = TypeVar("T")
 
+#: A critic: maps ``(n, d)`` float64 points to ``n`` finite values (see :func:`critic_values`).
+Critic = Callable[[np.ndarray], ArrayLike]
+
 #: What every ``rng`` argument takes: a seed, a ``SeedSequence``, a ``Generator`` or None.
 RngLike = int | np.random.Generator | np.random.SeedSequence | None
 

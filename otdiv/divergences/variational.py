@@ -2,13 +2,12 @@ r"""The variational (VDM) lower bound that an f-GAN critic maximises."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import as_samples, critic_values
+from .._validation import Critic, as_samples, critic_values
 from .registry import FDivergence, get_f_divergence
 from .results import VariationalBoundResult
 
@@ -21,7 +20,7 @@ def _samples(values: ArrayLike, name: str) -> np.ndarray:
     return checked[:, 0] if np.ndim(values) == 1 else checked
 
 
-def variational_bound(critic: Callable[[np.ndarray], ArrayLike], u_values: ArrayLike,
+def variational_bound(critic: Critic, u_values: ArrayLike,
                       v_values: ArrayLike, kind: str = "kl") -> VariationalBoundResult:
     r"""Monte Carlo estimate of the f-GAN variational lower bound for a given critic.
 
@@ -82,10 +81,6 @@ def variational_bound(critic: Callable[[np.ndarray], ArrayLike], u_values: Array
     return variational_bound_core(*validated_bound_inputs(critic, u_values, v_values, kind))
 
 
-#: A critic: ``(n, d)`` float64 points to ``n`` values.
-Critic = Callable[[np.ndarray], ArrayLike]
-
-
 def validated_bound_inputs(critic: Any, u_values: ArrayLike, v_values: ArrayLike, kind: Any
                            ) -> tuple[Critic, np.ndarray, np.ndarray, FDivergence]:
     """``(critic, u, v, divergence)`` checked as :func:`variational_bound` documents."""
@@ -103,7 +98,7 @@ def validated_bound_inputs(critic: Any, u_values: ArrayLike, v_values: ArrayLike
     return critic, u, v, divergence
 
 
-def variational_bound_core(critic: Callable[[np.ndarray], ArrayLike], u: np.ndarray, v: np.ndarray,
+def variational_bound_core(critic: Critic, u: np.ndarray, v: np.ndarray,
                            divergence: FDivergence) -> VariationalBoundResult:
     """Trusted core of :func:`variational_bound` on validated samples."""
     on_p = divergence.activation(critic_values(critic, u, "u_values"))
