@@ -74,7 +74,7 @@ def _compile_kernels_without_cache() -> None:
     if getattr(original, _SKIPS_OTDIV_KERNELS, False):
         return
 
-    def enable_caching(self) -> None:
+    def enable_caching(self: dispatcher.Dispatcher) -> None:
         module = getattr(self.py_func, "__module__", None) or ""
         if module == __name__ or module.startswith(__name__ + "."):
             return

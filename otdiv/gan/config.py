@@ -57,6 +57,7 @@ images_sn   wgan-sn    setting A of Miyato et al. on the image networks
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,7 +88,7 @@ IMAGE_NETWORKS = dict(critic_hidden=(512, 512), generator_hidden=(512, 512), lat
                       generator_output="sigmoid", batch_size=64)
 
 
-def check_loss(loss) -> str:
+def check_loss(loss: Any) -> str:
     """The loss name must be one of :data:`LOSSES`; the error lists them all."""
     return check_option(loss, "loss", LOSSES)
 
@@ -245,7 +246,7 @@ class GanConfig:
     warmup_every: int = 500
     generator_output: str = "linear"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_loss(self.loss)
         for name in ("critic_hidden", "generator_hidden"):
             widths = getattr(self, name)
@@ -314,7 +315,7 @@ class GanConfig:
         return loss_family(self.loss)
 
     @classmethod
-    def for_loss(cls, loss: str, **overrides) -> GanConfig:
+    def for_loss(cls, loss: str, **overrides: Any) -> GanConfig:
         """The paper defaults for ``loss`` (see the module table), then ``overrides``.
 
         Examples
@@ -335,7 +336,7 @@ class GanConfig:
         return cls(loss=loss, **defaults)
 
     @classmethod
-    def preset(cls, name: str, **overrides) -> GanConfig:
+    def preset(cls, name: str, **overrides: Any) -> GanConfig:
         """A named setup of a paper (see the module table), then ``overrides``.
 
         Examples
@@ -392,12 +393,12 @@ class GanConfig:
             return self.warmup_critic_steps
         return self.n_critic
 
-    def replace(self, **changes) -> GanConfig:
+    def replace(self, **changes: Any) -> GanConfig:
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
 
 
-def _check_field_names(cls, overrides) -> None:
+def _check_field_names(cls: type, overrides: Mapping[str, Any]) -> None:
     names = {field.name for field in dataclasses.fields(cls)} - {"loss"}
     unknown = sorted(set(overrides) - names)
     if unknown:
