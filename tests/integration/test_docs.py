@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sphinx  # noqa: F401  (test dependency: missing it must fail, not skip)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_documentation_builds_without_warnings(tmp_path):

@@ -34,7 +34,7 @@ OWNED_ELSEWHERE = {
     "gan": "its flags are checked by the GAN work (tests/test_gan_cli.py)",
 }
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 #: (subcommand, arguments, the flag the message must name). "{...}" names a file made by
 #: the ``workspace`` fixture; "OUT" is a folder that must not be created.
