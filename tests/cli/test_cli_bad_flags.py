@@ -31,7 +31,7 @@ from otdiv.cli import build_parser, main
 
 #: Subcommands whose bad-flag rows live elsewhere, with the reason.
 OWNED_ELSEWHERE = {
-    "gan": "its flags are checked by the GAN work (tests/test_gan_cli.py)",
+    "gan": "its flags are checked by the GAN work (tests/cli/test_gan_cli.py)",
 }
 
 ROOT = Path(__file__).resolve().parents[2]
