@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: test test-explore lint demo bench clean notebooks docs
+.PHONY: test test-fast test-explore lint demo bench clean notebooks docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
@@ -21,6 +21,12 @@ $(STAMP): $(BIN)/python setup.cfg pyproject.toml
 # into an @example.
 test: $(STAMP)
 	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -n 2 -q
+
+# A quick run without the integration tests (tests/integration/: notebooks, demo, docs build,
+# README), which take most of the suite's time; `make test` (and CI) runs them. The same as
+# `python -m pytest -m "not integration and not slow"` (a -m given replaces the default one).
+test-fast: $(STAMP)
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -n 2 -q -m "not integration and not slow"
 
 test-explore: $(STAMP)
 	HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest -n 2 -q $(if $(SEED),--hypothesis-seed=$(SEED))

@@ -109,7 +109,7 @@ def _random_normal_pairs(rng, n_draws):
 
 def gaussian_closed_form_accuracy(n_draws=1500, seed=0):
     """Relative error of gaussian_f_divergence against the high-precision reference of
-    tests/test_properties_divergences.py, over the whole float range."""
+    tests/divergences/test_properties_divergences.py, over the whole float range."""
     import math
 
     import mpmath
@@ -117,7 +117,7 @@ def gaussian_closed_form_accuracy(n_draws=1500, seed=0):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from otdiv import gaussian_f_divergence
     from otdiv.divergences import GAUSSIAN_CLOSED_FORM_KINDS
-    from tests.test_properties_divergences import _reference
+    from tests.divergences.test_properties_divergences import _reference
 
     eps = 2.0**-52
     parameters = list(_random_normal_pairs(np.random.default_rng(seed), n_draws))

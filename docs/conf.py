@@ -9,7 +9,8 @@ into ``_generated/`` (ignored by git), so they can never go stale:
 - the examples gallery: every ``examples/plot_*.py`` run by sphinx-gallery, its printed
   output and figures shown (into ``_generated/gallery/``);
 - the five notebooks, copied as they are committed and rendered by myst-nb **without
-  executing them** (their outputs are checked against the code by tests/test_notebooks.py).
+  executing them** (their outputs are checked against the code by
+  tests/integration/test_notebooks.py).
 
 The benchmark tables are ``docs/benchmarks.md``, a page in git whose ``bench:NAME`` sections
 ``benchmarks/update_docs.py`` fills with ``benchmarks/results/NAME.md`` verbatim (a test checks
@@ -111,8 +112,9 @@ def _public_groups() -> list[tuple[str, list[str]]]:
     return groups
 
 
-#: Modules documented beside the top-level API (imported as ``otdiv.<module>``).
-API_MODULES = ("otdiv.plotting", "otdiv.datasets")
+#: Modules documented beside the top-level API (imported as ``otdiv.<module>``); the GAN's
+#: results (also ``otdiv.TrainedCritic``/``otdiv.TrainedGan``, lazily) need the [gan] extra.
+API_MODULES = ("otdiv.plotting", "otdiv.datasets", "otdiv.gan.results")
 
 
 def _api_page() -> str:

@@ -2,10 +2,13 @@
 
 Exact solvers are the ground truth; fast sample estimators are checked against them.
 The learned critics live in the optional :mod:`otdiv.gan` (JAX + optax), which
-``import otdiv`` never imports.
+``import otdiv`` never imports: ``otdiv.TrainedCritic`` and ``otdiv.TrainedGan`` (the
+results of :mod:`otdiv.gan.training`, defined in :mod:`otdiv.gan.results`) are resolved
+on first access by the module's ``__getattr__``, which imports :mod:`otdiv.gan` then.
 """
 
-from ._results import TrainedCritic, TrainedGan
+from typing import TYPE_CHECKING
+
 from ._sample_results import (
     CriticReport,
     EmpiricalMeasure,
@@ -51,6 +54,10 @@ from .exact.onedim import cramer_distance
 from .exact.results import AssignmentResult, TransportResult
 from .sample_transport import displacement_interpolation, transport, wasserstein
 
+if TYPE_CHECKING:  # the type checker sees them; at run time __getattr__ imports them
+    from .gan.results import TrainedCritic as TrainedCritic
+    from .gan.results import TrainedGan as TrainedGan
+
 
 def _version() -> str:
     """The installed distribution's version (setup.cfg is its one source)."""
@@ -63,6 +70,26 @@ def _version() -> str:
 
 
 __version__ = _version()
+
+#: Names offered here but defined in the optional GAN extra, imported on first access so
+#: that ``import otdiv`` never imports JAX (not in ``__all__``: ``from otdiv import *``
+#: must work without the extra).
+_GAN_RESULTS = ("TrainedCritic", "TrainedGan")
+
+
+def __getattr__(name: str) -> type:
+    """``otdiv.TrainedCritic`` / ``otdiv.TrainedGan``: import :mod:`otdiv.gan.results` when
+    first asked for (ImportError with the install command when JAX is missing)."""
+    if name in _GAN_RESULTS:
+        from .gan import results
+
+        return getattr(results, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_GAN_RESULTS])
+
 
 __all__ = [
     # exact ground truth
@@ -81,7 +108,7 @@ __all__ = [
     "NoiseBoundResult",
     # critics
     "verify_critic", "CriticReport", "verify_f_critic", "FCriticReport",
-    "kantorovich_potential", "KantorovichPotential", "TrainedCritic", "TrainedGan",
+    "kantorovich_potential", "KantorovichPotential",
     # gradient bias
     "bernoulli_expected_gradient", "bernoulli_true_gradient", "bernoulli_gradient_bias",
     "bernoulli_sample_minimizer", "categorical_expected_gradient",

@@ -16,7 +16,9 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 __all__ = ["atomic_write", "probe_folder", "write_text"]
 
@@ -29,7 +31,7 @@ def _default_mode() -> int:
 
 
 @contextlib.contextmanager
-def atomic_write(path):
+def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     """Yield a binary handle; on success its bytes replace ``path`` in one rename.
 
     The file gets the permission bits of the file it replaces, or the usual ones for a new
@@ -56,7 +58,7 @@ def atomic_write(path):
         raise
 
 
-def probe_folder(folder) -> str | None:
+def probe_folder(folder: str | os.PathLike[str]) -> str | None:
     """``None`` if a file can be created in ``folder``; otherwise the reason, in words."""
     folder = Path(folder) if str(folder) else Path(".")
     try:
@@ -70,7 +72,7 @@ def probe_folder(folder) -> str | None:
     return None
 
 
-def write_text(path, text: str) -> None:
+def write_text(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically (see :func:`atomic_write`)."""
     with atomic_write(path) as handle:
         handle.write(text.encode("utf-8"))

@@ -15,6 +15,7 @@ Trusted input only: validated float64 arrays and probability vectors.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -50,7 +51,7 @@ def serial_kernels(n: int, m: int, d: int) -> bool:
     return pair_count(n, m) * d < PARALLEL_WORK_THRESHOLD
 
 
-def distance_sum_kernels(serial: bool):
+def distance_sum_kernels(serial: bool) -> tuple[Callable[..., float], Callable[..., float]]:
     """``(cross_sum, within_sum)``: the serial or the parallel Numba double sums."""
     if serial:
         return (_energy_kernels.cross_distance_sum_serial,

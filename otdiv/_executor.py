@@ -37,9 +37,15 @@ import concurrent.futures
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+#: A task's function: ``function(items, payload)`` (see :class:`Task`).
+TaskFunction = Callable[[Any, Any], Any]
 
 __all__ = ["Task", "LocalProcesses", "RETRIES", "check_executor", "run_tasks", "worker_count",
            "available_cores"]
@@ -63,7 +69,7 @@ class LocalProcesses:
 
     n_workers: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if (isinstance(self.n_workers, bool) or not isinstance(self.n_workers, int)
                 or self.n_workers < 1):
             raise ValueError(f"n_workers must be a positive integer, got {self.n_workers!r}")
@@ -76,17 +82,17 @@ def available_cores() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _dask_client_class():
+def _dask_client_class() -> type | None:
     distributed = sys.modules.get("distributed")
     return getattr(distributed, "Client", None) if distributed is not None else None
 
 
-def _is_dask_client(executor) -> bool:
+def _is_dask_client(executor: object) -> bool:
     client_class = _dask_client_class()
     return client_class is not None and isinstance(executor, client_class)
 
 
-def _unusable(executor) -> str | None:
+def _unusable(executor: Any) -> str | None:
     """Why ``executor`` cannot take new work (shut down, broken, closed), or ``None``.
 
     Read from the state the standard executors and Dask's ``Client`` keep, so that nothing
@@ -112,7 +118,7 @@ def _unusable(executor) -> str | None:
     return None
 
 
-def check_executor(executor):
+def check_executor(executor: Any) -> Any:
     """Return ``executor`` if it is one this module runs on, else raise naming ``executor``.
 
     Called by public functions before any work, so that a bad executor fails early.
@@ -134,7 +140,7 @@ def check_executor(executor):
                     f"dask.distributed.Client, got {type(executor).__name__}")
 
 
-def worker_count(executor) -> int:
+def worker_count(executor: Any) -> int:
     """How many tasks can run at once (used to size tiles); 1 for ``None``."""
     if executor is None:
         return 1
@@ -148,14 +154,15 @@ def worker_count(executor) -> int:
     return max(1, int(getattr(executor, "_max_workers", None) or available_cores()))
 
 
-def _progress_bar(total: int, progress: bool, description: str):
+def _progress_bar(total: int, progress: bool, description: str) -> tqdm:
     from tqdm import tqdm  # not tqdm.auto: it warns in Jupyter without ipywidgets
 
     return tqdm(total=total, desc=description, unit="task", disable=not progress, leave=False)
 
 
-def run_tasks(function: Callable[[Any, Any], Any], tasks: Sequence[Task], items, *,
-              executor=None, progress: bool = True, description: str = "") -> list:
+def run_tasks(function: Callable[[Any, Any], Any], tasks: Sequence[Task],
+              items: Mapping[Any, Any], *, executor: Any = None, progress: bool = True,
+              description: str = "") -> list[Any]:
     """``[function(items, task.payload) for task in tasks]``, run on ``executor``.
 
     ``items`` is a sequence or mapping of shared items addressed by the tasks' keys.
@@ -186,11 +193,12 @@ def run_tasks(function: Callable[[Any, Any], Any], tasks: Sequence[Task], items,
 
 # --- worker side --------------------------------------------------------------------------
 
-_WORKER_ITEMS = None
-_WORKER_BUDGET = None
+_WORKER_ITEMS: Mapping[Any, Any] = {}  # installed in each worker by its initializer
+_WORKER_BUDGET: int | None = None
 
 
-def _call_with_budget(function, budget, items, payload):
+def _call_with_budget(function: TaskFunction, budget: int | None, items: Mapping[Any, Any],
+                      payload: Any) -> Any:
     if budget is None:
         return function(items, payload)
     import numba
@@ -203,20 +211,22 @@ def _call_with_budget(function, budget, items, payload):
         numba.set_num_threads(previous)
 
 
-def _install_worker_items(items, budget):
+def _install_worker_items(items: Mapping[Any, Any], budget: int | None) -> None:
     global _WORKER_ITEMS, _WORKER_BUDGET
     _WORKER_ITEMS, _WORKER_BUDGET = items, budget
 
 
-def _call_installed(function, payload):
+def _call_installed(function: TaskFunction, payload: Any) -> Any:
     return _call_with_budget(function, _WORKER_BUDGET, _WORKER_ITEMS, payload)
 
 
-def _call_with_items(function, budget, keys, payload, *values):
+def _call_with_items(function: TaskFunction, budget: int | None, keys: Sequence[Hashable],
+                     payload: Any, *values: Any) -> Any:
     return _call_with_budget(function, budget, dict(zip(keys, values)), payload)
 
 
-def _call_on_dask_worker(function, budgets, keys, payload, *values):
+def _call_on_dask_worker(function: TaskFunction, budgets: Mapping[str, int],
+                         keys: Sequence[Hashable], payload: Any, *values: Any) -> Any:
     from distributed import get_worker
 
     try:
@@ -253,7 +263,8 @@ def _start_method() -> str:
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
-def _gather(futures: dict, n_tasks: int, completed, bar, cancel) -> list:
+def _gather(futures: dict[Any, int], n_tasks: int, completed: Iterable[Any], bar: tqdm,
+            cancel: Callable[[], object]) -> list[Any]:
     results = [None] * n_tasks
     try:
         for future in completed:
@@ -265,7 +276,8 @@ def _gather(futures: dict, n_tasks: int, completed, bar, cancel) -> list:
     return results
 
 
-def _run_local_processes(function, tasks, items, n_workers, bar) -> list:
+def _run_local_processes(function: TaskFunction, tasks: Sequence[Task],
+                         items: Mapping[Any, Any], n_workers: int, bar: tqdm) -> list[Any]:
     budget = max(1, available_cores() // n_workers)
     context = multiprocessing.get_context(_start_method())
     with concurrent.futures.ProcessPoolExecutor(
@@ -274,7 +286,7 @@ def _run_local_processes(function, tasks, items, n_workers, bar) -> list:
         futures = {pool.submit(_call_installed, function, task.payload): index
                    for index, task in enumerate(tasks)}
 
-        def cancel():
+        def cancel() -> None:
             for future in futures:
                 future.cancel()
 
@@ -282,7 +294,8 @@ def _run_local_processes(function, tasks, items, n_workers, bar) -> list:
                        cancel)
 
 
-def _run_executor(function, tasks, items, executor, bar) -> list:
+def _run_executor(function: TaskFunction, tasks: Sequence[Task], items: Mapping[Any, Any],
+                  executor: concurrent.futures.Executor, bar: tqdm) -> list[Any]:
     n_workers = worker_count(executor)
     budget = max(1, available_cores() // n_workers)
     futures: dict[concurrent.futures.Future, int] = {}
@@ -298,14 +311,14 @@ def _run_executor(function, tasks, items, executor, bar) -> list:
                              f"first task ({type(error).__name__}: {error})") from None
         futures[future] = index
 
-    def cancel():
+    def cancel() -> None:
         for future in futures:
             future.cancel()
 
     return _gather(futures, len(tasks), concurrent.futures.as_completed(futures), bar, cancel)
 
 
-def _dask_budgets(client) -> dict:
+def _dask_budgets(client: Any) -> dict[str, int]:
     """Numba threads per task on each worker: the host's cores over the threads it runs."""
     workers = client.scheduler_info().get("workers", {})
     cores = client.run(available_cores)
@@ -318,7 +331,8 @@ def _dask_budgets(client) -> dict:
             for address, info in workers.items()}
 
 
-def _run_dask(function, tasks, items, client, bar) -> list:
+def _run_dask(function: TaskFunction, tasks: Sequence[Task], items: Mapping[Any, Any],
+              client: Any, bar: tqdm) -> list[Any]:
     """Scatter, submit, gather; tasks whose scattered inputs were lost are run again.
 
     The scheduler recomputes a task whose worker died, but it cannot recompute *scattered*

@@ -8,8 +8,9 @@ after the solver checked it. Each domain keeps its own result types (``otdiv.exa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields
+from typing import Any
 
 import numpy as np
 
@@ -19,13 +20,13 @@ __all__ = ["ReadOnlyMapping", "freeze_arrays"]
 class ReadOnlyMapping(Mapping):
     """A read-only copy of a mapping that, unlike ``types.MappingProxyType``, pickles."""
 
-    def __init__(self, data=()):
+    def __init__(self, data: Mapping[Any, Any] | Iterable[tuple[Any, Any]] = ()) -> None:
         self._data = dict(data)
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: Any) -> Any:
         return self._data[key]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return iter(self._data)
 
     def __len__(self) -> int:
@@ -35,7 +36,7 @@ class ReadOnlyMapping(Mapping):
         return f"ReadOnlyMapping({self._data!r})"
 
 
-def freeze_arrays(result) -> None:
+def freeze_arrays(result: Any) -> None:
     """Make every ndarray field of a frozen dataclass read-only.
 
     An array the result does not own (a view of, or an array still writeable by, the

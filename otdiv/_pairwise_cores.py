@@ -33,7 +33,9 @@ run the same cores on the same arrays:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -48,6 +50,7 @@ from ._sliced import random_directions, sliced_energy_core, sliced_wasserstein_c
 from ._transport import solve_samples
 from ._validation import SamplePair, as_weights
 from .exact.onedim import (
+    _SortedPair,
     cramer_of_sorted,
     presorted_pair,
     sort_with_weights,
@@ -79,7 +82,7 @@ class Prepared:
     within: dict = field(default_factory=dict)
 
 
-def _line_pair(u: Prepared, v: Prepared):
+def _line_pair(u: Prepared, v: Prepared) -> _SortedPair:
     """The 1-D pair of two prepared (sorted once) samples, without sorting again."""
     return presorted_pair(u.values, u.weights, v.values, v.weights)
 
@@ -107,7 +110,7 @@ def _full_weights(prepared: Prepared) -> np.ndarray:
 
 # --- energy self-terms --------------------------------------------------------------------
 
-def _energy_scale_and_kernel(u: Prepared, v: Prepared):
+def _energy_scale_and_kernel(u: Prepared, v: Prepared) -> tuple[float, bool] | None:
     """The pair's power-of-two scale and whether it runs the serial kernels (None if 0)."""
     largest = max(u.largest, v.largest)
     if largest == 0.0:
@@ -124,17 +127,19 @@ def energy_self_term_needs(rows: list, columns: list | None) -> tuple[list, list
     (``power_of_two_above`` is monotone), and its kernel depends on both sizes; samples are
     grouped by (scale, size), so the work is O(samples x groups), not O(pairs).
     """
-    def own(prepared):
+    def own(prepared: Prepared) -> float:
         return power_of_two_above(prepared.largest) if prepared.largest > 0 else 0.0
 
-    def groups(samples):
+    def groups(samples: list[Prepared]) -> dict[tuple[float, int], int]:
         counts: dict = {}
         for prepared in samples:
             group = (own(prepared), prepared.values.shape[0])
             counts[group] = counts.get(group, 0) + 1
         return counts
 
-    def needs(samples, partners, partner_groups, same):
+    def needs(samples: list[Prepared], partners: list[Prepared],
+              partner_groups: dict[tuple[float, int], int], same: bool
+              ) -> list[set[tuple[float, bool]]]:
         result = []
         for prepared in samples:
             mine = (own(prepared), prepared.values.shape[0])
@@ -155,7 +160,8 @@ def energy_self_term_needs(rows: list, columns: list | None) -> tuple[list, list
     return needs(rows, columns, groups(columns), False), needs(columns, rows, groups(rows), False)
 
 
-def self_terms(prepared: Prepared, keys) -> dict:
+def self_terms(prepared: Prepared, keys: Iterable[tuple[float, bool]]
+               ) -> dict[tuple[float, bool], float]:
     """Within sums :math:`\\sum a_i a_{i'} \\|x_i - x_{i'}\\|` of ``prepared / scale`` per key."""
     weights = _full_weights(prepared)
     terms = {}
@@ -168,7 +174,8 @@ def self_terms(prepared: Prepared, keys) -> dict:
 
 # --- pair values --------------------------------------------------------------------------
 
-def _wasserstein_value(u: Prepared, v: Prepared, options: dict):
+def _wasserstein_value(u: Prepared, v: Prepared, options: Mapping[str, Any]
+                       ) -> tuple[float, float]:
     p = options["p"]
     if u.dimension == 1:
         return wasserstein_of_sorted(_line_pair(u, v), p), math.nan
@@ -180,11 +187,11 @@ def _wasserstein_value(u: Prepared, v: Prepared, options: dict):
     return value, gap
 
 
-def _cramer_value(u: Prepared, v: Prepared, options: dict):
+def _cramer_value(u: Prepared, v: Prepared, options: Mapping[str, Any]) -> tuple[float, float]:
     return cramer_of_sorted(_line_pair(u, v), options["p"]), math.nan
 
 
-def _energy_value(u: Prepared, v: Prepared, options: dict):
+def _energy_value(u: Prepared, v: Prepared, options: Mapping[str, Any]) -> tuple[float, float]:
     squared = options["squared"]
     if u.dimension == 1:
         return energy_from_ell2(cramer_of_sorted(_line_pair(u, v), 2.0), squared), math.nan
@@ -206,24 +213,28 @@ def _sample_pair(u: Prepared, v: Prepared) -> SamplePair:
                       u.weights is None and v.weights is None)
 
 
-def _directions(u: Prepared, options: dict, seed) -> np.ndarray:
+def _directions(u: Prepared, options: Mapping[str, Any], seed: np.random.SeedSequence | None
+                ) -> np.ndarray:
     return random_directions(np.random.default_rng(seed), options["n_projections"],
                              u.dimension)
 
 
-def _sliced_wasserstein_value(u: Prepared, v: Prepared, options: dict, seed):
+def _sliced_wasserstein_value(u: Prepared, v: Prepared, options: Mapping[str, Any],
+                              seed: np.random.SeedSequence | None) -> tuple[float, float]:
     estimate = sliced_wasserstein_core(_sample_pair(u, v), _directions(u, options, seed),
                                        options["p"])
     return estimate.value, estimate.standard_error
 
 
-def _sliced_energy_value(u: Prepared, v: Prepared, options: dict, seed):
+def _sliced_energy_value(u: Prepared, v: Prepared, options: Mapping[str, Any],
+                         seed: np.random.SeedSequence | None) -> tuple[float, float]:
     estimate = sliced_energy_core(_sample_pair(u, v), _directions(u, options, seed),
                                   options["squared"])
     return estimate.value, estimate.standard_error
 
 
-def pair_value(u: Prepared, v: Prepared, metric: str, options: dict, seed=None):
+def pair_value(u: Prepared, v: Prepared, metric: str, options: Mapping[str, Any],
+               seed: np.random.SeedSequence | None = None) -> tuple[float, float]:
     """``(value, quality)`` of one pair; quality is NaN where the metric has none."""
     if metric == "wasserstein":
         return _wasserstein_value(u, v, options)

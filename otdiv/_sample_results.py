@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._frozen import ReadOnlyMapping, freeze_arrays
 
@@ -29,7 +30,7 @@ class EmpiricalMeasure:
     points: np.ndarray
     weights: np.ndarray
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         freeze_arrays(self)
 
 
@@ -72,10 +73,10 @@ class KantorovichPotential:
     anchors: np.ndarray
     anchor_values: np.ndarray
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         freeze_arrays(self)
 
-    def __call__(self, points) -> np.ndarray:
+    def __call__(self, points: ArrayLike) -> np.ndarray:
         """``f(z)`` for each row of ``points``: a k-d tree search, O(n log m) typically."""
         from ._validation import as_samples
         from .geometry import PointCloudCost
@@ -271,7 +272,7 @@ class PairwiseResult:
     duality_gap: np.ndarray | None = None
     standard_error: np.ndarray | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for name in ("matrix", "duality_gap", "standard_error"):
             array = getattr(self, name)
             if array is not None:

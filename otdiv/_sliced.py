@@ -8,13 +8,15 @@ standard error, delta method) is written once here. Trusted input only.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
 from ._energy import energy_squared_from_ell2
 from ._sample_results import Estimate
-from ._validation import SamplePair, check_int
+from ._validation import RngLike, SamplePair, as_rng, check_int
 from .exact.onedim import cramer_of_sorted, sorted_pair, wasserstein_of_sorted
 
 __all__ = ["MAX_DIRECTION_VALUES", "sphere_constant", "check_projections",
@@ -52,7 +54,7 @@ def sphere_constant(d: int) -> float:
 MAX_DIRECTION_VALUES = 2**27
 
 
-def check_projections(n_projections, d: int) -> int:
+def check_projections(n_projections: Any, d: int) -> int:
     """A number of random directions: an integer >= 2 whose directions fit in memory."""
     n_projections = check_int(n_projections, "n_projections", lower=2)
     if n_projections * d > MAX_DIRECTION_VALUES:
@@ -62,18 +64,20 @@ def check_projections(n_projections, d: int) -> int:
     return n_projections
 
 
-def random_directions(rng, n_directions: int, d: int) -> np.ndarray:
-    """Rows uniform on the unit sphere of R^d (normalised Gaussians)."""
-    directions = rng.standard_normal((n_directions, d))
+def random_directions(rng: RngLike, n_directions: int, d: int) -> np.ndarray:
+    """Rows uniform on the unit sphere of R^d (normalised Gaussians); ``rng`` is the
+    checked generator of a public function (``as_rng`` returns a Generator as it is)."""
+    generator = as_rng(rng)
+    directions = generator.standard_normal((n_directions, d))
     norms = np.linalg.norm(directions, axis=1)
     while np.any(norms == 0.0):  # probability zero, but never divide by it
         zero = norms == 0.0
-        directions[zero] = rng.standard_normal((int(zero.sum()), d))
+        directions[zero] = generator.standard_normal((int(zero.sum()), d))
         norms = np.linalg.norm(directions, axis=1)
     return directions / norms[:, None]
 
 
-def _projected_pairs(pair: SamplePair, directions: np.ndarray):
+def _projected_pairs(pair: SamplePair, directions: np.ndarray) -> Iterator[Any]:
     """Yield a sorted 1-D pair (see ``exact.onedim``) for each direction, in batches."""
     u, v = pair.u, pair.v
     weights = pair.line_weights()

@@ -28,10 +28,17 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._scaling import power_of_two_above
 
 T = TypeVar("T")
+
+#: A critic: maps ``(n, d)`` float64 points to ``n`` finite values (see :func:`critic_values`).
+Critic = Callable[[np.ndarray], ArrayLike]
+
+#: What every ``rng`` argument takes: a seed, a ``SeedSequence``, a ``Generator`` or None.
+RngLike = int | np.random.Generator | np.random.SeedSequence | None
 
 __all__ = [
     "as_samples",
@@ -62,7 +69,7 @@ def _describe(array: np.ndarray) -> str:
     return f"an array of shape {array.shape} and dtype {array.dtype}"
 
 
-def _refuse_masked(values, name: str) -> None:
+def _refuse_masked(values: object, name: str) -> None:
     if isinstance(values, np.ma.MaskedArray):
         raise TypeError(f"{name} must be a plain array of real numbers, got a "
                         f"numpy.ma.MaskedArray (otdiv does not honour masks, and converting "
@@ -78,7 +85,7 @@ def refuse_time(dtype: np.dtype, name: str) -> None:
                         f"a unit of your choice, e.g. values / np.timedelta64(1, 's')")
 
 
-def as_float_array(values, name: str) -> np.ndarray:
+def as_float_array(values: ArrayLike, name: str) -> np.ndarray:
     """Convert to a float64 ndarray; TypeError for non-numeric, masked or time input."""
     if isinstance(values, (str, bytes)) or values is None:
         raise TypeError(f"{name} must be an array of real numbers, got {type(values).__name__}")
@@ -111,7 +118,7 @@ def check_finite(array: np.ndarray, name: str) -> None:
         )
 
 
-def as_samples(values, name: str = "u_values") -> np.ndarray:
+def as_samples(values: ArrayLike, name: str = "u_values") -> np.ndarray:
     """Return samples as a C-contiguous float64 array of shape ``(n, d)``.
 
     A 1-D array of ``n`` values is read as ``n`` points on the line, shape ``(n, 1)``.
@@ -143,7 +150,7 @@ def check_same_dimension(u: np.ndarray, v: np.ndarray,
         )
 
 
-def as_mass_vector(values, name: str, *, length: int | None = None) -> np.ndarray:
+def as_mass_vector(values: ArrayLike, name: str, *, length: int | None = None) -> np.ndarray:
     """Non-negative finite masses with a positive total, as float64 of shape ``(n,)``.
 
     The masses are *not* normalised (balanced OT checks the totals itself).
@@ -166,7 +173,7 @@ def as_mass_vector(values, name: str, *, length: int | None = None) -> np.ndarra
     return array
 
 
-def as_weights(weights, n: int, name: str = "u_weights") -> np.ndarray:
+def as_weights(weights: ArrayLike | None, n: int, name: str = "u_weights") -> np.ndarray:
     """Sample weights normalised to sum 1; ``None`` means uniform weights ``1/n``."""
     if weights is None:
         return np.full(n, 1.0 / n)
@@ -180,7 +187,8 @@ def as_weights(weights, n: int, name: str = "u_weights") -> np.ndarray:
     return array / compensated_sum(array)
 
 
-def as_probability_vector(values, name: str = "p", *, normalize: bool = True) -> np.ndarray:
+def as_probability_vector(values: ArrayLike, name: str = "p", *, normalize: bool = True
+                          ) -> np.ndarray:
     """A discrete distribution: non-negative, finite, positive sum.
 
     With ``normalize=True`` the vector is divided by its sum; otherwise it must already sum
@@ -196,7 +204,8 @@ def as_probability_vector(values, name: str = "p", *, normalize: bool = True) ->
         raise ValueError(f"{name} must sum to 1, got a sum of {float(total)!r}")
     return array
 
-def _per_axis(value, name: str, ndim: int, *, positive: bool) -> tuple[float, ...]:
+def _per_axis(value: float | ArrayLike, name: str, ndim: int, *, positive: bool
+              ) -> tuple[float, ...]:
     """A scalar or one real per axis of a grid, as a tuple of ``ndim`` finite floats."""
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be a real number or one per axis ({ndim}), got "
@@ -268,7 +277,8 @@ class Grid:
     spacing: tuple[float, ...]
     origin: tuple[float, ...]
 
-    def __init__(self, histogram, spacing=1.0, origin=0.0):
+    def __init__(self, histogram: ArrayLike, spacing: float | ArrayLike = 1.0,
+                 origin: float | ArrayLike = 0.0) -> None:
         if isinstance(histogram, Grid):
             raise TypeError("histogram must be an array of masses, got a Grid")
         array = as_float_array(histogram, "histogram")
@@ -303,7 +313,7 @@ class Grid:
         """Flat (C-order) indices of the pixels with positive mass, increasing."""
         return np.flatnonzero(self.histogram.ravel() > 0)
 
-    def points(self, flat_indices=None) -> np.ndarray:
+    def points(self, flat_indices: np.ndarray | None = None) -> np.ndarray:
         """Coordinates ``origin + spacing * index`` of the given flat pixel indices, shape
         ``(k, ndim)``; by default of the pixels with positive mass (:meth:`support`)."""
         flat = self.support() if flat_indices is None else np.asarray(flat_indices)
@@ -356,7 +366,8 @@ class SamplePair:
         return (None, None) if self.uniform else (self.u_weights, self.v_weights)
 
 
-def as_sample_pair(u_values, v_values, u_weights=None, v_weights=None, *,
+def as_sample_pair(u_values: ArrayLike | Grid, v_values: ArrayLike | Grid,
+                   u_weights: ArrayLike | None = None, v_weights: ArrayLike | None = None, *,
                    one_dimensional: bool = False) -> SamplePair:
     """Validate the scipy-style quadruple shared by every sample distance, once.
 
@@ -377,7 +388,8 @@ def as_sample_pair(u_values, v_values, u_weights=None, v_weights=None, *,
     return SamplePair(u, v, u_w, v_w, u_weights is None and v_weights is None)
 
 
-def _grid_pair(u_grid, v_grid, u_weights, v_weights, one_dimensional: bool) -> SamplePair:
+def _grid_pair(u_grid: Any, v_grid: Any, u_weights: ArrayLike | None,
+               v_weights: ArrayLike | None, one_dimensional: bool) -> SamplePair:
     """Two grids as a sample pair: their pixels with mass, weighted by the histograms."""
     for name, value, other in (("u_values", u_grid, "v_values"),
                                ("v_values", v_grid, "u_values")):
@@ -454,7 +466,7 @@ def takes_sample_pair(*, checks: Mapping[str, Callable[[Any, str], Any]] | None 
                             f"{core.__name__} does not take")
 
         @functools.wraps(core)
-        def public(*args, **kwargs):
+        def public(*args: Any, **kwargs: Any) -> T:
             arguments = signature.bind(*args, **kwargs)
             arguments.apply_defaults()
             options = arguments.arguments
@@ -471,7 +483,7 @@ def takes_sample_pair(*, checks: Mapping[str, Callable[[Any, str], Any]] | None 
     return decorate
 
 
-def as_cost_matrix(cost, name: str = "cost", *, shape: tuple[int, int] | None = None
+def as_cost_matrix(cost: ArrayLike, name: str = "cost", *, shape: tuple[int, int] | None = None
                    ) -> np.ndarray:
     """A finite 2-D float64 cost matrix, optionally of a required shape."""
     array = as_float_array(cost, name)
@@ -486,7 +498,7 @@ def as_cost_matrix(cost, name: str = "cost", *, shape: tuple[int, int] | None = 
     return array
 
 
-def check_option(value, name: str, allowed: Iterable[str]) -> str:
+def check_option(value: Any, name: str, allowed: Iterable[str]) -> str:
     """An option given by name must be one of ``allowed``; the error lists them."""
     allowed = tuple(allowed)
     if not isinstance(value, str):
@@ -497,7 +509,7 @@ def check_option(value, name: str, allowed: Iterable[str]) -> str:
     return value
 
 
-def check_real(value, name: str, *, lower: float | None = None, upper: float | None = None,
+def check_real(value: Any, name: str, *, lower: float | None = None, upper: float | None = None,
                lower_inclusive: bool = True, upper_inclusive: bool = True) -> float:
     """A finite real scalar within optional bounds."""
     if isinstance(value, (np.datetime64, np.timedelta64)):
@@ -516,14 +528,14 @@ def check_real(value, name: str, *, lower: float | None = None, upper: float | N
     return value
 
 
-def check_bool(value, name: str) -> bool:
+def check_bool(value: Any, name: str) -> bool:
     """A flag must be a real bool (``"no"`` would otherwise count as true)."""
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
     return bool(value)
 
 
-def check_int(value, name: str, *, lower: int | None = None, upper: int | None = None) -> int:
+def check_int(value: Any, name: str, *, lower: int | None = None, upper: int | None = None) -> int:
     """An integer (Python or NumPy) within optional bounds; floats like 3.0 are refused."""
     if isinstance(value, (np.datetime64, np.timedelta64)):
         refuse_time(np.asarray(value).dtype, name)
@@ -537,7 +549,8 @@ def check_int(value, name: str, *, lower: int | None = None, upper: int | None =
     return value
 
 
-def critic_values(critic, points: np.ndarray, samples_name: str | None = None) -> np.ndarray:
+def critic_values(critic: Callable[[np.ndarray], ArrayLike], points: np.ndarray,
+                  samples_name: str | None = None) -> np.ndarray:
     """Call a user's critic on ``points`` (n rows) and check it returns ``n`` finite reals.
 
     The critic receives a copy of ``points`` (it cannot alter the caller's data). Outputs of
@@ -571,7 +584,7 @@ def critic_values(critic, points: np.ndarray, samples_name: str | None = None) -
     return values
 
 
-def as_seed_sequence(rng, name: str = "rng") -> np.random.SeedSequence:
+def as_seed_sequence(rng: RngLike, name: str = "rng") -> np.random.SeedSequence:
     """``None``, an integer seed, a ``SeedSequence`` or a ``Generator`` → a ``SeedSequence``.
 
     A ``Generator`` is not copied: 16 bytes drawn from it seed the sequence (so the caller's
@@ -593,7 +606,7 @@ def as_seed_sequence(rng, name: str = "rng") -> np.random.SeedSequence:
     return np.random.SeedSequence(int(rng))
 
 
-def as_rng(rng, name: str = "rng") -> np.random.Generator:
+def as_rng(rng: RngLike, name: str = "rng") -> np.random.Generator:
     """``None``, an integer seed, a ``SeedSequence`` or a ``Generator`` → a ``Generator``
     (the same one when given one; seeds as in :func:`as_seed_sequence`)."""
     if isinstance(rng, np.random.Generator):
@@ -601,7 +614,8 @@ def as_rng(rng, name: str = "rng") -> np.random.Generator:
     return np.random.default_rng(as_seed_sequence(rng, name))
 
 
-def as_sparse_cost(cost, name: str = "cost", *, shape: tuple[int, int]):
+def as_sparse_cost(cost: Any, name: str = "cost", *, shape: tuple[int, int]
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A ``scipy.sparse`` cost as sorted, duplicate-free arcs ``(rows, columns, costs)``.
 
     Absent entries are forbidden arcs; explicitly stored zeros are allowed arcs of cost 0.

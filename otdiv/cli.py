@@ -7,10 +7,12 @@ Each subcommand lives in its own module of :mod:`otdiv._cli` and provides
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import os
 import pkgutil
 import sys
+from collections.abc import Sequence
 
 from . import _cli
 
@@ -39,15 +41,17 @@ POT_BACKEND_SWITCHES = ("POT_BACKEND_DISABLE_PYTORCH", "POT_BACKEND_DISABLE_JAX"
                         "POT_BACKEND_DISABLE_TENSORFLOW", "POT_BACKEND_DISABLE_CUPY")
 
 
-def _subparser(parser, command: str):
+def _subparser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
     """The parser of subcommand ``command`` (argparse keeps it in the subparsers action)."""
-    for action in parser._subparsers._group_actions:  # argparse's only handle on them
-        if command in getattr(action, "choices", {}):
-            return action.choices[command]
+    group = parser._subparsers  # argparse's only handle on them
+    for action in group._group_actions if group is not None else ():
+        choices = getattr(action, "choices", None)
+        if isinstance(choices, dict) and command in choices:
+            return choices[command]
     return parser
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (also for a refused flag: 2)."""
     for switch in POT_BACKEND_SWITCHES:
         os.environ.setdefault(switch, "1")

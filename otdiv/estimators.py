@@ -21,6 +21,7 @@ from ._sliced import (
     sphere_constant,
 )
 from ._validation import (
+    RngLike,
     SamplePair,
     as_rng,
     check_bool,
@@ -48,8 +49,9 @@ _CHECK_RNG = {"rng": as_rng}
 
 
 @takes_sample_pair(checks={**_CHECK_SQUARED, **_CHECK_RNG})
-def sliced_energy_distance(pair: SamplePair, *, squared=False,
-                           n_projections=DEFAULT_PROJECTIONS, rng=None) -> Estimate:
+def sliced_energy_distance(pair: SamplePair, *, squared: bool = False,
+                           n_projections: int = DEFAULT_PROJECTIONS, rng: RngLike = None
+                           ) -> Estimate:
     r"""Monte-Carlo energy distance from random 1-D projections, with its standard error.
 
     For :math:`\theta` uniform on the unit sphere, :math:`E\|z\| = c_d\,E_\theta|\theta^\top z|`
@@ -117,8 +119,8 @@ def sliced_energy_distance(pair: SamplePair, *, squared=False,
 
 @takes_sample_pair(checks={"method": lambda method, name: check_option(
     method, name, ("auto", "exact", "sliced")), **_CHECK_SQUARED, **_CHECK_RNG})
-def energy_distance(pair: SamplePair, *, squared=False, method="auto",
-                    n_projections=DEFAULT_PROJECTIONS, rng=None) -> float:
+def energy_distance(pair: SamplePair, *, squared: bool = False, method: str = "auto",
+                    n_projections: int = DEFAULT_PROJECTIONS, rng: RngLike = None) -> float:
     r"""Energy distance between two weighted samples in :math:`\mathbb R^d`.
 
     .. math:: D^2(\mu, \nu) = 2E\|X - Y\| - E\|X - X'\| - E\|Y - Y'\|
@@ -213,8 +215,8 @@ def _finite_energy(value: float) -> float:
 
 
 @takes_sample_pair(checks={"p": lambda p, name: check_real(p, name, lower=1.0), **_CHECK_RNG})
-def sliced_wasserstein(pair: SamplePair, *, p=2, n_projections=DEFAULT_PROJECTIONS,
-                       rng=None) -> Estimate:
+def sliced_wasserstein(pair: SamplePair, *, p: float = 2, n_projections: int = DEFAULT_PROJECTIONS,
+                       rng: RngLike = None) -> Estimate:
     r"""Monte-Carlo sliced Wasserstein distance between two weighted samples in R^d.
 
     .. math::

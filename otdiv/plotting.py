@@ -7,10 +7,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import as_cost_matrix, as_samples, check_same_dimension
+
+if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure, SubFigure
 
 __all__ = ["FIGURE_DPI", "FIGURE_FORMATS", "plot_plan", "save_figure"]
 
@@ -20,7 +26,7 @@ FIGURE_DPI = 150
 FIGURE_FORMATS = (".png", ".svg", ".pdf")
 
 
-def save_figure(figure, path, *, dpi: int = FIGURE_DPI) -> Path:
+def save_figure(figure: Figure, path: str | os.PathLike[str], *, dpi: int = FIGURE_DPI) -> Path:
     """Save a matplotlib figure (trimmed to its content) and release it.
 
     Every figure otdiv writes goes through here, so they share one resolution and one
@@ -72,8 +78,9 @@ def save_figure(figure, path, *, dpi: int = FIGURE_DPI) -> Path:
     return path
 
 
-def plot_plan(u_values, v_values, plan, *, ax=None, labels=("P", "Q"), title=None,
-              axis_labels=None):
+def plot_plan(u_values: ArrayLike, v_values: ArrayLike, plan: ArrayLike, *, ax: Axes | None = None,
+              labels: tuple[str, str] = ("P", "Q"), title: str | None = None,
+              axis_labels: tuple[str, str] | None = None) -> Figure | SubFigure:
     """Draw a transport plan as segments between the two point sets.
 
     Each pair ``(i, j)`` with ``plan[i, j] > 0`` is joined by a segment whose opacity and
@@ -138,6 +145,7 @@ def plot_plan(u_values, v_values, plan, *, ax=None, labels=("P", "Q"), title=Non
     if one_dimensional:
         u = np.column_stack([u[:, 0], np.zeros(len(u))])
         v = np.column_stack([v[:, 0], np.ones(len(v))])
+    figure: Figure | SubFigure
     if ax is None:
         figure, ax = plt.subplots(figsize=(5, 4))
     else:

@@ -1,8 +1,8 @@
 """Execute the notebooks and compare what they print with what is committed.
 
-Used by ``tests/test_notebooks.py`` (execute in memory, compare, fail on a difference) and
-by ``make notebooks`` (``python -m tests.notebook_tools``: execute and save in place, so the
-committed outputs are those of the code on the branch).
+Used by ``tests/integration/test_notebooks.py`` (execute in memory, compare, fail on a
+difference) and by ``make notebooks`` (``python -m tests.notebook_tools``: execute and save
+in place, so the committed outputs are those of the code on the branch).
 
 The comparison rule (what "the same output" means)
 ---------------------------------------------------

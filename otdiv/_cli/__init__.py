@@ -8,8 +8,11 @@ error handling live here so every subcommand behaves the same.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -24,13 +27,13 @@ __all__ = ["add_common_options", "run", "CheckFailed", "to_jsonable", "non_negat
 class CheckFailed(Exception):
     """Raised by a handler whose result is computed but fails the check asked for (exit 1)."""
 
-    def __init__(self, summary: str, payload: dict):
+    def __init__(self, summary: str, payload: dict) -> None:
         super().__init__(summary)
         self.summary = summary
         self.payload = payload
 
 
-def add_common_options(parser) -> None:
+def add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true",
                         help="print machine-readable JSON instead of the readable summary")
 
@@ -39,16 +42,17 @@ def add_common_options(parser) -> None:
 non_negative_int = integer(0, what="a random seed")
 
 
-def markdown_table(columns, rows, *, float_format: str = ".4g") -> str:
+def markdown_table(columns: Sequence[str], rows: Sequence[Mapping[str, Any]], *,
+                   float_format: str = ".4g") -> str:
     """A markdown table of ``rows`` (dicts) in the order of ``columns``."""
-    def cell(value):
+    def cell(value: Any) -> str:
         return format(value, float_format) if isinstance(value, float) else str(value)
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(cell(row[c]) for c in columns) + " |" for row in rows]
     return "\n".join(lines)
 
 
-def to_jsonable(value):
+def to_jsonable(value: Any) -> Any:
     """Convert numpy scalars/arrays (also nested in dicts and lists) to JSON types."""
     if isinstance(value, dict):
         return {str(key): to_jsonable(item) for key, item in value.items()}
@@ -63,7 +67,7 @@ def to_jsonable(value):
     return value
 
 
-def _emit(args, summary: str, payload: dict) -> None:
+def _emit(args: argparse.Namespace, summary: str, payload: dict) -> None:
     if getattr(args, "json", False):
         print(json.dumps(to_jsonable(payload), indent=2, allow_nan=False))
     else:
@@ -74,7 +78,7 @@ def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     """Call the subcommand's handler and map the outcome to an exit status."""
     try:
         summary, payload = args.handler(args)

@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import math
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
 from .._atomic import probe_folder
 
@@ -32,7 +34,7 @@ __all__ = [
 INPUT_SUFFIXES = (".npy", ".csv", ".txt")
 
 
-def plain(value) -> str:
+def plain(value: Any) -> str:
     """A number as a user would type it: ``0.5``, ``nan``, ``1e+300``; never a numpy repr."""
     try:
         number = float(value)
@@ -51,7 +53,7 @@ class OneLineParser(argparse.ArgumentParser):
     ``add_subparsers`` inherit this class.
     """
 
-    def error(self, message):
+    def error(self, message: str) -> NoReturn:
         message = " ".join(message.split())  # one line even when argparse wraps it
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
@@ -65,12 +67,14 @@ class _DeprecatedAlias(argparse.Action):
     who typed ``--p missing.npy`` learns both that ``--p`` is deprecated and that the file
     is missing."""
 
-    def __init__(self, option_strings, dest, replacement: str = "", convert=None, **kwargs):
+    def __init__(self, option_strings: Sequence[str], dest: str, replacement: str = "",
+                 convert: Callable[[str], Any] | None = None, **kwargs: Any) -> None:
         super().__init__(option_strings, dest, **kwargs)
         self.replacement = replacement
         self.convert = convert
 
-    def __call__(self, parser, namespace, values, option_string=None):
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
         import sys
         print(f"{parser.prog}: warning: {option_string} is deprecated and will be removed "
               f"in the next release; use {self.replacement}", file=sys.stderr)
@@ -79,8 +83,10 @@ class _DeprecatedAlias(argparse.Action):
                       if isinstance(values, list) else self._converted(values))
         setattr(namespace, self.dest, values)
 
-    def _converted(self, text):
+    def _converted(self, text: str) -> Any:
         """``convert(text)``, failing as argparse fails for a ``type`` (same message)."""
+        if self.convert is None:  # no converter: the text as given
+            return text
         try:
             return self.convert(text)
         except argparse.ArgumentTypeError as error:
@@ -90,7 +96,8 @@ class _DeprecatedAlias(argparse.Action):
             raise argparse.ArgumentError(self, f"invalid {name} value: {text!r}") from None
 
 
-def add_deprecated_alias(parser, old: str, new: str, dest: str, **kwargs) -> None:
+def add_deprecated_alias(parser: argparse.ArgumentParser, old: str, new: str, dest: str,
+                         **kwargs: Any) -> None:
     """Accept ``old`` as a deprecated spelling of ``new`` (same ``dest``), hidden from
     ``--help``; ``kwargs`` (type, nargs, metavar) as for ``new``. The deprecation line is
     printed before ``type`` checks the value."""
@@ -100,11 +107,12 @@ def add_deprecated_alias(parser, old: str, new: str, dest: str, **kwargs) -> Non
                         **kwargs)
 
 
-def _fail(expected: str, text: str):
+def _fail(expected: str, text: str) -> NoReturn:
     raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
 
 
-def integer(lower: int | None = None, upper: int | None = None, *, what: str = ""):
+def integer(lower: int | None = None, upper: int | None = None, *, what: str = ""
+            ) -> Callable[[str], int]:
     """An argparse type: an integer in ``[lower, upper]`` (``what`` says what it counts)."""
     bounds = []
     if lower is not None:
@@ -128,8 +136,8 @@ def integer(lower: int | None = None, upper: int | None = None, *, what: str = "
     return convert
 
 
-def real(lower: float | None = None, upper: float | None = None, *,
-         lower_inclusive: bool = True, upper_inclusive: bool = True, what: str = ""):
+def real(lower: float | None = None, upper: float | None = None, *, lower_inclusive: bool = True,
+         upper_inclusive: bool = True, what: str = "") -> Callable[[str], float]:
     """An argparse type: a finite real number in the stated interval."""
     if lower is not None and upper is not None:
         expected = (f"a number in {'[' if lower_inclusive else '('}{plain(lower)}, "
@@ -210,7 +218,8 @@ def output_folder(text: str) -> Path:
     return path
 
 
-def output_file(path: Path, flag: str, *, suffixes=None, inputs=()) -> Path:
+def output_file(path: Path, flag: str, *, suffixes: Sequence[str] | None = None,
+                inputs: Sequence[tuple[str, Path]] = ()) -> Path:
     """Check, before any work, that the file ``path`` can be written; return it unchanged.
 
     The file is written exactly at ``path`` (no suffix is added), atomically (see

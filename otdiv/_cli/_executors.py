@@ -7,12 +7,15 @@ Shared by ``otdiv pairwise`` and ``otdiv bias``. The flags are checked before an
 
 from __future__ import annotations
 
+import argparse
 import contextlib
+from collections.abc import Iterator
+from typing import Any
 
 __all__ = ["add_executor_options", "checked_workers", "executor_for"]
 
 
-def add_executor_options(parser) -> None:
+def add_executor_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", default=None, metavar="N",
                         help="run on N local worker processes")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
@@ -20,7 +23,7 @@ def add_executor_options(parser) -> None:
                              "(e.g. tcp://10.0.0.1:8786; needs otdiv[dask])")
 
 
-def checked_workers(args) -> int | None:
+def checked_workers(args: argparse.Namespace) -> int | None:
     """The number given to ``--workers`` (None without it); ValueError naming the flag."""
     if args.workers is not None and args.scheduler is not None:
         raise ValueError("--workers and --scheduler exclude each other: give one")
@@ -38,7 +41,7 @@ def checked_workers(args) -> int | None:
     return workers
 
 
-def _connect(address: str):
+def _connect(address: str) -> Any:
     try:
         from distributed import Client
     except ImportError:
@@ -50,7 +53,7 @@ def _connect(address: str):
 
 
 @contextlib.contextmanager
-def executor_for(args, workers: int | None):
+def executor_for(args: argparse.Namespace, workers: int | None) -> Iterator[Any]:
     """The executor the flags ask for (``workers`` from :func:`checked_workers`)."""
     from .._executor import LocalProcesses
 

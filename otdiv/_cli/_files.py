@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -65,7 +66,7 @@ def _read_npy(path: Path, flag: str) -> np.ndarray:
         raise ValueError(f"{flag}: {str(path)!r} could not be read as .npy ({error})") from None
 
 
-def _data_lines(path: Path):
+def _data_lines(path: Path) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(line_number, fields)`` for the lines holding data (1-based numbers)."""
     with open(path, encoding="utf-8", errors="replace") as handle:
         for line_number, line in enumerate(handle, 1):
@@ -130,7 +131,7 @@ def _read(path: Path, flag: str) -> np.ndarray:
         raise ValueError(f"{flag}: {str(path)!r} is not readable (permission denied)") from None
 
 
-def _index(position) -> str:
+def _index(position: Sequence[int]) -> str:
     return "[" + ", ".join(str(int(i)) for i in position) + "]"
 
 
@@ -179,9 +180,11 @@ def _csv_line_of(path: Path, index: int) -> int:
     return lines[index][0]
 
 
-def check_pair(samples_p: np.ndarray, samples_q: np.ndarray, weights_p, weights_q,
-               flags=("--samples-p", "--samples-q", "--samples-p-weights",
-                      "--samples-q-weights")) -> None:
+def check_pair(samples_p: np.ndarray, samples_q: np.ndarray, weights_p: np.ndarray | None,
+               weights_q: np.ndarray | None,
+               flags: tuple[str, str, str, str] = ("--samples-p", "--samples-q",
+                                                   "--samples-p-weights", "--samples-q-weights"),
+               ) -> None:
     """Same dimension for both samples; one weight per sample."""
     dim_p = 1 if samples_p.ndim == 1 else samples_p.shape[1]
     dim_q = 1 if samples_q.ndim == 1 else samples_q.shape[1]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
+from typing import Any
+
 import numpy as np
 
 from . import add_common_options
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "bakery", help="solve the lecture's bakery problem exactly",
         description="Optimal assignment of six bakeries to six cafés (the lecture's cost "
@@ -76,5 +79,5 @@ def bakery_report() -> tuple[str, dict]:
     return "\n".join(lines), payload
 
 
-def handle(args):
+def handle(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     return bakery_report()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +25,7 @@ MAX_STEPS = 10**8
 MAX_RUNS = 10**5
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "bias", help="reproduce the biased Wasserstein / unbiased Cramér sample gradients",
         description="Exact minimisers of the expected minibatch loss for Bernoulli targets "
@@ -67,8 +69,10 @@ GRID_COLUMNS = ["m", "W1 gap", "worst p", "sup W1 bias", "sup W1 bias, 0.1 from 
                 "sup Cramer bias"]
 
 
-def bias_report(p_values, m_values, *, grid=19, out=None, sgd_m=1, steps=2000, lr=0.01,
-                runs=200, seed=0, progress=True, executor=None):
+def bias_report(p_values: Sequence[float], m_values: Sequence[int], *, grid: int = 19,
+                out: Path | None = None, sgd_m: int = 1, steps: int = 2000, lr: float = 0.01,
+                runs: int = 200, seed: int = 0, progress: bool = True, executor: Any = None
+                ) -> tuple[str, dict[str, Any]]:
     """Compute the tables, SGD runs and (with ``out``) the figures; return (summary, payload).
 
     ``executor`` runs the p-grid sweep (see :func:`otdiv.bias.tables.grid_rows`)."""
@@ -117,7 +121,8 @@ def bias_report(p_values, m_values, *, grid=19, out=None, sgd_m=1, steps=2000, l
     lines += ["", f"SGD, {runs} runs of {steps} steps, lr = {lr:g}, minibatch m = {sgd_m}, "
               "from theta = 0.5:", "",
               markdown_table(["p", "distance", "final mean", "final sd"], sgd_rows)]
-    payload = {"minimizers": rows, "grid": sweep, "sgd": sgd_rows, "files": []}
+    files_written: list[str] = []
+    payload = {"minimizers": rows, "grid": sweep, "sgd": sgd_rows, "files": files_written}
 
     if out is not None:
         from ..bias.figures import plot_expected_gradients, plot_sgd_trajectories
@@ -132,12 +137,12 @@ def bias_report(p_values, m_values, *, grid=19, out=None, sgd_m=1, steps=2000, l
         for name, text in files.items():
             if text:
                 write_text(out / name, text)
-                payload["files"].append(str(out / name))
+                files_written.append(str(out / name))
         plot_expected_gradients(p_values, m_values[:4], path=out / "expected_gradients.png")
         plot_sgd_trajectories(runs_by_setting, path=out / "sgd_trajectories.png")
-        payload["files"] += [str(out / "expected_gradients.png"),
-                             str(out / "sgd_trajectories.png")]
-        lines += ["", "Wrote " + ", ".join(payload["files"])]
+        files_written += [str(out / "expected_gradients.png"),
+                          str(out / "sgd_trajectories.png")]
+        lines += ["", "Wrote " + ", ".join(files_written)]
 
     worst_cramer = max([abs(row["E Cramer grad at p"]) for row in rows]
                        + [row["sup Cramer bias"] for row in sweep])
@@ -149,7 +154,7 @@ def bias_report(p_values, m_values, *, grid=19, out=None, sgd_m=1, steps=2000, l
     return summary, payload
 
 
-def handle(args):
+def handle(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     workers = checked_workers(args)
     with executor_for(args, workers) as executor:
         return bias_report(args.prob, args.m, grid=args.grid, out=args.out, sgd_m=args.sgd_m,

@@ -8,17 +8,25 @@ figures to ``--out``.
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
 from .._atomic import write_text
 from . import add_common_options, markdown_table, non_negative_int, output_folder, to_jsonable
 
+T = TypeVar("T")
 
-def add_parser(subparsers) -> None:
+#: What a section returns: its report text, its results for results.json, its figures.
+Section = tuple[str, dict[str, Any], list[str]]
+
+
+def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "demo", help="run otdiv's main jobs on embedded data and write a report",
         description="The bakery problem, exact vs estimated distances, f-divergences on the "
@@ -38,7 +46,7 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(handler=handle)
 
 
-def _timed(function):
+def _timed(function: Callable[..., T]) -> tuple[T, float]:
     start = time.perf_counter()
     value = function()
     return value, time.perf_counter() - start
@@ -49,7 +57,7 @@ def _timed(function):
 TIMING_REPEATS = 3
 
 
-def _median_timed(function, repeats=TIMING_REPEATS):
+def _median_timed(function: Callable[..., T], repeats: int = TIMING_REPEATS) -> tuple[T, float]:
     """(value, median seconds of ``repeats`` calls after one untimed call)."""
     value = function()
     seconds = []
@@ -59,13 +67,13 @@ def _median_timed(function, repeats=TIMING_REPEATS):
     return value, float(np.median(seconds))
 
 
-def _save(figure, out: Path, name: str) -> str:
+def _save(figure: Any, out: Path, name: str) -> str:
     from ..plotting import save_figure
     save_figure(figure, out / name)
     return name
 
 
-def _import_peers(with_dcor=True):
+def _import_peers(with_dcor: bool = True) -> None:
     import ot  # noqa: F401
     import scipy.stats
     scipy.stats.wasserstein_distance([0.0, 1.0], [0.5])
@@ -78,7 +86,8 @@ def _import_peers(with_dcor=True):
     dcor.energy_distance(np.zeros((3, 2)), np.ones((3, 2)))
 
 
-def compile_kernels(on_group=None, *, quick=False) -> dict:
+def compile_kernels(on_group: Callable[[str], object] | None = None, *, quick: bool = False
+                    ) -> dict[str, float]:
     """Call every Numba kernel once on tiny inputs; return seconds per group.
 
     A kernel compiles on its first call in a fresh environment (tens of seconds in all,
@@ -126,14 +135,15 @@ def compile_kernels(on_group=None, *, quick=False) -> dict:
     return seconds
 
 
-def section_bakery(out, rng, quick):
+def section_bakery(out: Path, rng: np.random.Generator, quick: bool) -> Section:
     from .bakery import bakery_report
     text, payload = bakery_report()
     return "## 1. The bakery problem (Monge and Kantorovich)\n\n```\n" + text + "\n```", \
         payload, []
 
 
-def _row(quantity, ours, reference, reference_name, t_ours, t_reference, note=""):
+def _row(quantity: str, ours: float, reference: float, reference_name: str, t_ours: float,
+         t_reference: float, note: str = "") -> dict[str, Any]:
     difference = abs(ours - reference) / abs(reference) if reference != 0 else abs(ours)
     return {"quantity": quantity, "otdiv": float(ours), "reference": float(reference),
             "reference from": reference_name, "relative difference": float(difference),
@@ -141,7 +151,7 @@ def _row(quantity, ours, reference, reference_name, t_ours, t_reference, note=""
             "note": note}
 
 
-def section_distances(out, rng, quick):
+def section_distances(out: Path, rng: np.random.Generator, quick: bool) -> Section:
     import ot
     import scipy.stats
 
@@ -159,7 +169,7 @@ def section_distances(out, rng, quick):
     n_line = 20_000 if quick else 200_000
     repeats = 1 if quick else TIMING_REPEATS
 
-    def _warm_timed(function):
+    def _warm_timed(function: Callable[..., T]) -> tuple[T, float]:
         return _median_timed(function, repeats)
 
     x, y = rng.normal(0.0, 1.0, n_line), rng.normal(1.0, 2.0, n_line)
@@ -229,7 +239,7 @@ def section_distances(out, rng, quick):
     return text, {"rows": rows}, figures
 
 
-def section_divergences(out, rng, quick):
+def section_divergences(out: Path, rng: np.random.Generator, quick: bool) -> Section:
     from ..divergences import parallel_lines_divergences
     from ..divergences.figures import plot_parallel_lines
 
@@ -248,7 +258,7 @@ def section_divergences(out, rng, quick):
     return text, {"rows": rows}, figures
 
 
-def section_critics(out, rng, quick):
+def section_critics(out: Path, rng: np.random.Generator, quick: bool) -> Section:
     try:
         from ..gan import train_critic
     except ImportError as error:
@@ -288,7 +298,7 @@ def section_critics(out, rng, quick):
     return text, {"rows": rows}, []
 
 
-def section_bias(out, rng, quick):
+def section_bias(out: Path, rng: np.random.Generator, quick: bool) -> Section:
     from ..bias import bernoulli_sample_minimizer
     from ..bias.figures import plot_expected_gradients
 
@@ -314,7 +324,8 @@ SECTIONS = [("bakery", section_bakery), ("distances", section_distances),
             ("bias", section_bias)]
 
 
-def run_demo(out: Path, *, quick=False, progress=True, seed=0, sections=None) -> dict:
+def run_demo(out: Path, *, quick: bool = False, progress: bool = True, seed: int = 0,
+             sections: Sequence[str] | None = None) -> dict[str, Any]:
     """Run the sections (all by default); write report.md, results.json and figures."""
     import matplotlib
     matplotlib.use("Agg")
@@ -356,7 +367,7 @@ def run_demo(out: Path, *, quick=False, progress=True, seed=0, sections=None) ->
             "sections": {name: results[name]["seconds"] for name in results}}
 
 
-def handle(args):
+def handle(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     summary = run_demo(args.out, quick=args.quick, progress=not args.no_progress,
                        seed=args.seed, sections=args.sections)
     lines = [f"otdiv demo finished: report in {summary['report']}",

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import math
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import add_common_options
+
+if TYPE_CHECKING:
+    import numpy as np
 from .verify import load_array
 
 METRICS = ("wasserstein", "energy", "cramer", "sliced_wasserstein", "sliced_energy")
@@ -16,7 +22,7 @@ USES_P = tuple(DEFAULT_P)
 SLICED = ("sliced_wasserstein", "sliced_energy")
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "distance", help="the distance between the samples of two files",
         description="Load the samples of P and Q (.npy without pickle, or .csv; shape (n,) "
@@ -29,7 +35,7 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(handler=handle)
 
 
-def add_metric_options(parser) -> None:
+def add_metric_options(parser: argparse.ArgumentParser) -> None:
     """--metric, --p, --n-projections, --seed (strings, checked by ``checked_metric``)."""
     parser.add_argument("--metric", default="wasserstein", metavar="METRIC",
                         help=f"one of {', '.join(METRICS)} (default wasserstein)")
@@ -43,7 +49,7 @@ def add_metric_options(parser) -> None:
                         help="random seed of the sliced metrics (default: fresh entropy)")
 
 
-def _number(text: str, flag: str, kind):
+def _number(text: str, flag: str, kind: Callable[[str], float]) -> float:
     try:
         value = kind(text)
     except (TypeError, ValueError):
@@ -54,7 +60,7 @@ def _number(text: str, flag: str, kind):
     return value
 
 
-def checked_metric(args) -> tuple[str, float | None, dict]:
+def checked_metric(args: argparse.Namespace) -> tuple[str, float | None, dict]:
     """``(metric, p, options)`` from the flags, or ValueError naming the flag; ``p`` is the
     metric's default when ``--p`` is not given, None for a metric without an order."""
     if args.metric not in METRICS:
@@ -88,7 +94,7 @@ def checked_metric(args) -> tuple[str, float | None, dict]:
 ONE_DIMENSIONAL = ("cramer",)
 
 
-def check_one_dimensional(metric: str, labelled) -> None:
+def check_one_dimensional(metric: str, labelled: Iterable[tuple[str, np.ndarray]]) -> None:
     """Refuse samples of points in R^d, d >= 2, for a 1-D metric, naming --metric and the
     file (the library's own message names its arguments, u_values and v_values)."""
     if metric not in ONE_DIMENSIONAL:
@@ -100,7 +106,8 @@ def check_one_dimensional(metric: str, labelled) -> None:
                              f"in {label}")
 
 
-def _distance(metric, p, options, u, v):
+def _distance(metric: str, p: float | None, options: dict[str, Any], u: np.ndarray, v: np.ndarray
+              ) -> tuple[float, float | None]:
     import otdiv
 
     if metric == "wasserstein":
@@ -113,10 +120,10 @@ def _distance(metric, p, options, u, v):
         result = otdiv.sliced_wasserstein(u, v, p=p, **options)
     else:
         result = otdiv.sliced_energy_distance(u, v, **options)
-    return float(getattr(result, "value", result)), getattr(result, "standard_error", None)
+    return float(result.value), result.standard_error
 
 
-def handle(args):
+def handle(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     metric, p, options = checked_metric(args)
     for path, flag in ((args.p_file, "P"), (args.q_file, "Q")):
         if not path.is_file():

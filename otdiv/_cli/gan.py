@@ -14,10 +14,17 @@ import contextlib
 import dataclasses
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .._atomic import write_text
 from . import add_common_options, integer, non_negative_int, output_folder, to_jsonable
+
+if TYPE_CHECKING:  # the GAN (and JAX) is imported when the command runs
+    import numpy as np
+
+    from ..gan.config import GanConfig
 
 _TOYS = ("8gaussians", "25gaussians", "swissroll", "gaussian_1d", "mixture_1d",
          "parallel_line")
@@ -26,7 +33,7 @@ _DATA = _TOYS + _IMAGES
 _PRESETS = ("gan_toy", "wgan", "sngan", "images_gp", "images_gp1", "images_clip", "images_sn")
 
 #: GanConfig.preset overrides of the default run (no --preset, no --loss).
-DEFAULT_RUN = dict(preset="gan_toy", critic_hidden=(128, 128, 128),
+DEFAULT_RUN: dict[str, Any] = dict(preset="gan_toy", critic_hidden=(128, 128, 128),
                    generator_hidden=(128, 128, 128))
 
 # field -> (help, choices); types follow the dataclass annotations
@@ -84,13 +91,13 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def _default_config():
+def _default_config() -> GanConfig:
     from ..gan.config import GanConfig
     overrides = {key: value for key, value in DEFAULT_RUN.items() if key != "preset"}
     return GanConfig.preset(DEFAULT_RUN["preset"], **overrides)
 
 
-def _shown(name, value) -> str:
+def _shown(name: str, value: Any) -> str:
     if isinstance(value, tuple):
         return ",".join(str(item) for item in value)
     if value is None:
@@ -98,7 +105,7 @@ def _shown(name, value) -> str:
     return str(value)
 
 
-def _add_config_flags(parser) -> None:
+def _add_config_flags(parser: argparse.ArgumentParser) -> None:
     from ..gan import config as gan_config
     default = _default_config()
     choices = {"activation": gan_config.ACTIVATIONS, "optimizer": gan_config.OPTIMIZERS,
@@ -130,7 +137,7 @@ def _add_config_flags(parser) -> None:
             group.add_argument(flag, type=_finite_float, default=None, help=help_text)
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "gan", help="train a GAN (needs the [gan] extra) and record the exact W_1 to the data",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -178,7 +185,7 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(handler=handle)
 
 
-def build_config(args):
+def build_config(args: argparse.Namespace) -> GanConfig:
     """The run's :class:`GanConfig` from the parsed flags (raises ValueError/TypeError)."""
     from ..gan.config import GanConfig, check_loss
     overrides = {field.name: getattr(args, field.name)
@@ -201,7 +208,7 @@ def build_config(args):
     raise ValueError(f"--clip applies only to loss 'wgan-clip', got loss {config.loss!r}")
 
 
-def _null_for_missing(history) -> dict:
+def _null_for_missing(history: Mapping[str, np.ndarray]) -> dict[str, list[float | None]]:
     """History lists with ``None`` (JSON null) where a value is NaN (e.g. losses at step 0)."""
     return {key: [None if isinstance(item, float) and math.isnan(item) else item
                   for item in value.tolist()] for key, value in history.items()}
@@ -228,7 +235,7 @@ def _loss_name(text: str) -> str:
     raise argparse.ArgumentTypeError(f"expected one of {', '.join(LOSSES)}, got {text!r}")
 
 
-def _check_usage(args):
+def _check_usage(args: argparse.Namespace) -> Path:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ValueError(f"--out must be a directory, got the existing file {str(out)!r}")
@@ -240,7 +247,7 @@ def _check_usage(args):
     return out
 
 
-def handle(args):
+def handle(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     try:
         from ..gan import train_gan
         from ..gan.data import sample_dataset

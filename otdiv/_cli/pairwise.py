@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._atomic import atomic_write
 from . import add_common_options
+
+if TYPE_CHECKING:
+    from .._sample_results import PairwiseResult
 from ._args import output_file
 from ._executors import add_executor_options, checked_workers, executor_for
 from .distance import add_metric_options, check_one_dimensional, checked_metric
@@ -17,7 +23,7 @@ OUT_SUFFIXES = (".npy", ".csv")
 PRINTED_MATRIX_LIMIT = 12  # larger matrices are summarised, not printed
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "pairwise", help="the distance matrix of many sample files",
         description="Load every FILE (.npy without pickle, or .csv; shape (n,) or (n, d), "
@@ -38,7 +44,7 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(handler=handle)
 
 
-def _checked_out(out: Path | None, files) -> Path | None:
+def _checked_out(out: Path | None, files: Sequence[Path]) -> Path | None:
     """The --out file, checked before any work (see :func:`otdiv._cli._args.output_file`)."""
     if out is None:
         return None
@@ -46,7 +52,7 @@ def _checked_out(out: Path | None, files) -> Path | None:
                        inputs=[(f"FILE {index + 1}", path) for index, path in enumerate(files)])
 
 
-def _write(out: Path, matrix) -> None:
+def _write(out: Path, matrix: np.ndarray) -> None:
     """The matrix at exactly ``out`` (no suffix added), replacing it in one rename."""
     with atomic_write(out) as handle:
         if out.suffix.lower() == ".npy":
@@ -55,7 +61,7 @@ def _write(out: Path, matrix) -> None:
             np.savetxt(handle, matrix, delimiter=",", fmt="%.17g")
 
 
-def _summary(result, files, out) -> str:
+def _summary(result: PairwiseResult, files: Sequence[Path], out: Path | None) -> str:
     matrix = result.matrix
     lines = [f"{result.metric} distances between {len(files)} samples "
              f"({', '.join(f'{key}={value}' for key, value in result.options.items())})"]
@@ -67,7 +73,7 @@ def _summary(result, files, out) -> str:
         lines += [f"  {index + 1:>{width}} " + "".join(f" {value:10.4g}" for value in row)
                   for index, row in enumerate(matrix)]
     else:
-        off_diagonal = matrix[~np.eye(*matrix.shape, dtype=bool)]
+        off_diagonal = matrix[np.eye(*matrix.shape) == 0]
         lines.append(f"matrix {matrix.shape[0]} x {matrix.shape[1]}: min "
                      f"{off_diagonal.min():.4g}, median {np.median(off_diagonal):.4g}, max "
                      f"{off_diagonal.max():.4g} (off the diagonal)")
@@ -76,7 +82,7 @@ def _summary(result, files, out) -> str:
     return "\n".join(lines)
 
 
-def handle(args):
+def handle(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     from ..distance_matrix import pairwise
 
     metric, p, options = checked_metric(args)

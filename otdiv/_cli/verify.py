@@ -7,7 +7,9 @@ import importlib
 import importlib.util
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -16,7 +18,7 @@ from ._args import add_deprecated_alias
 from ._files import check_pair, load_samples, load_weights
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "verify", help="certify a critic's W_1 estimate against the exact value",
         description="Evaluate CRITIC on the samples of P and Q, compare its dual estimate "
@@ -78,7 +80,7 @@ def critic_spec(text: str) -> str:
     return text
 
 
-def load_callable(spec: str):
+def load_callable(spec: str) -> Callable[[np.ndarray], Any]:
     """Resolve ``module:attribute`` or ``path/to/file.py:attribute`` to a callable."""
     module_name, separator, attribute = spec.rpartition(":")
     if not separator or not module_name or not attribute:
@@ -88,6 +90,8 @@ def load_callable(spec: str):
         if not path.is_file():
             raise FileNotFoundError(f"--critic: no such file {module_name!r}")
         module_spec = importlib.util.spec_from_file_location(path.stem, path)
+        if module_spec is None or module_spec.loader is None:  # a .py file always has both
+            raise ValueError(f"--critic: cannot load {module_name!r} as a Python module")
         module = importlib.util.module_from_spec(module_spec)
         try:
             module_spec.loader.exec_module(module)
@@ -115,7 +119,7 @@ def load_callable(spec: str):
     if not callable(target):
         raise ValueError(f"--critic: {spec!r} is not callable")
 
-    def guarded(points):
+    def guarded(points: np.ndarray) -> Any:
         try:
             return target(points)
         except Exception as error:
@@ -124,7 +128,7 @@ def load_callable(spec: str):
     return guarded
 
 
-def handle(args):
+def handle(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     from ..critics import verify_critic
 
     # Every file is read and checked before the critic's module is imported (user code).

@@ -18,6 +18,7 @@ energy
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import tempfile
@@ -31,7 +32,7 @@ CACHE_DIRECTORY: str | None = None
 CACHE_DISABLED = False
 
 
-def _probe():  # a function in this directory, for asking numba where it would cache
+def _probe() -> None:  # a function in this directory, for asking numba where it would cache
     pass
 
 
@@ -57,6 +58,10 @@ def _usable_private_directory() -> str | None:
         return None
 
 
+#: The marker attribute of the patched ``Dispatcher.enable_caching`` (patch once).
+_SKIPS_OTDIV_KERNELS = "skips_otdiv_kernels"
+
+
 def _compile_kernels_without_cache() -> None:
     """Make ``cache=True`` a no-op for the kernels of this package only (nothing is written).
 
@@ -66,17 +71,18 @@ def _compile_kernels_without_cache() -> None:
     from numba.core import dispatcher
 
     original = dispatcher.Dispatcher.enable_caching
-    if getattr(original, "skips_otdiv_kernels", False):
+    if getattr(original, _SKIPS_OTDIV_KERNELS, False):
         return
 
-    def enable_caching(self):
+    def enable_caching(self: dispatcher.Dispatcher) -> None:
         module = getattr(self.py_func, "__module__", None) or ""
         if module == __name__ or module.startswith(__name__ + "."):
             return
         original(self)
 
-    enable_caching.skips_otdiv_kernels = True
-    dispatcher.Dispatcher.enable_caching = enable_caching
+    setattr(enable_caching, _SKIPS_OTDIV_KERNELS, True)  # marks the patch as applied
+    # the patch is the point: assigning to the method is what this function does
+    dispatcher.Dispatcher.enable_caching = enable_caching  # type: ignore[method-assign]
 
 
 def _ensure_cache_location() -> None:
@@ -143,7 +149,8 @@ def _load_tbb() -> bool:
         interface.restype = ctypes.c_int
         if interface() < _TBB_MIN_INTERFACE:
             return False
-        from numba.np.ufunc import tbbpool  # noqa: F401  (links against the library above)
+        # links against the library above (an extension module the type checker cannot see)
+        importlib.import_module("numba.np.ufunc.tbbpool")
     except (AttributeError, ImportError, OSError):
         return False
     return True

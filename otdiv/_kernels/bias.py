@@ -7,7 +7,8 @@ import numpy as np
 
 
 @numba.njit(cache=True)
-def bernoulli_sgd_steps(theta, fractions, learning_rate, quadratic_scale, record_index, out):
+def bernoulli_sgd_steps(theta: np.ndarray, fractions: np.ndarray, learning_rate: float,
+                        quadratic_scale: float, record_index: np.ndarray, out: np.ndarray) -> None:
     """Advance every run through ``fractions.shape[1]`` projected SGD steps, in place.
 
     theta : (R,) float64, the current parameter of each run (updated in place).
@@ -44,7 +45,7 @@ def bernoulli_sgd_steps(theta, fractions, learning_rate, quadratic_scale, record
 
 
 @numba.njit(cache=True)
-def project_tails(values, block_sums, block_sizes):
+def project_tails(values: np.ndarray, block_sums: np.ndarray, block_sizes: np.ndarray) -> None:
     """Project ``values`` (K,) in place onto {1 >= v_1 >= ... >= v_K >= 0}.
 
     Pool-adjacent-violators for the non-increasing least-squares fit, then a clip to [0, 1]
@@ -74,7 +75,8 @@ def project_tails(values, block_sums, block_sizes):
 
 
 @numba.njit(cache=True)
-def tail_gradient(theta, tails, quadratic_scale, order, gradient):
+def tail_gradient(theta: np.ndarray, tails: np.ndarray, quadratic_scale: float, order: float,
+                  gradient: np.ndarray) -> None:
     """Gradient in theta (K,) of the loss between the laws with tails ``tails`` and theta.
 
     quadratic_scale > 0: c (theta_j - tails_j) (Cramer c = 2, energy c = 4); else order == 1:
@@ -110,7 +112,9 @@ def tail_gradient(theta, tails, quadratic_scale, order, gradient):
 
 
 @numba.njit(cache=True)
-def categorical_sgd_steps(theta, tails, learning_rate, quadratic_scale, order, record_index, out):
+def categorical_sgd_steps(theta: np.ndarray, tails: np.ndarray, learning_rate: float,
+                          quadratic_scale: float, order: float, record_index: np.ndarray,
+                          out: np.ndarray) -> None:
     """Projected SGD on tail parameters, many runs, in place.
 
     theta : (R, K) current tails of each run (updated in place).

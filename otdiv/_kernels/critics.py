@@ -8,14 +8,14 @@ from .pricing import rescaled_distance_power
 
 
 @njit(cache=True, inline="always")
-def _rescaled_distance(points, i, j):
+def _rescaled_distance(points: np.ndarray, i: int, j: int) -> float:
     """``||points[i] - points[j]||`` without under- or overflow (see
     :func:`~otdiv._kernels.pricing.rescaled_distance_power`)."""
     return rescaled_distance_power(points, i, points, j, 1.0)
 
 
 @njit(cache=True, parallel=True)
-def max_slope(points, values):
+def max_slope(points: np.ndarray, values: np.ndarray) -> tuple[float, int, int]:
     """Largest ``|values[i] - values[j]| / ||points[i] - points[j]||`` over all pairs.
 
     O(N) memory, O(N^2 d) time. Rows are processed in pairs ``(t, N - 1 - t)`` so every
@@ -60,7 +60,8 @@ def max_slope(points, values):
 
 
 @njit(cache=True)
-def monotone_coupling(u_sorted_weights, v_sorted_weights):
+def monotone_coupling(u_sorted_weights: np.ndarray, v_sorted_weights: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """North-west corner coupling of two probability vectors given in sorted order.
 
     Returns ``(rows, columns, masses)`` with at most ``n + m - 1`` entries; row and column

@@ -32,7 +32,8 @@ _FLAGS = {"reassoc", "contract", "nsz", "arcp"}
 
 
 @numba.njit(cache=True, fastmath=_FLAGS, inline="always")
-def _row_sum_plane(first, second, y_t, weights, stop):
+def _row_sum_plane(first: float, second: float, y_t: np.ndarray, weights: np.ndarray, stop: int
+                   ) -> float:
     # sum_{j < stop} weights[j] * ||(first, second) - y_j||: one fused loop that vectorises
     y_first, y_second = y_t[0], y_t[1]
     total = 0.0
@@ -44,7 +45,8 @@ def _row_sum_plane(first, second, y_t, weights, stop):
 
 
 @numba.njit(cache=True, fastmath=_FLAGS, inline="always")
-def _row_sum_space(first, second, third, y_t, weights, stop):
+def _row_sum_space(first: float, second: float, third: float, y_t: np.ndarray, weights: np.ndarray,
+                   stop: int) -> float:
     # the same in R^3
     y_first, y_second, y_third = y_t[0], y_t[1], y_t[2]
     total = 0.0
@@ -57,7 +59,8 @@ def _row_sum_space(first, second, third, y_t, weights, stop):
 
 
 @numba.njit(cache=True, fastmath=_FLAGS, inline="always")
-def _row_sum_blocked(point, y_t, weights, stop, buffer):
+def _row_sum_blocked(point: np.ndarray, y_t: np.ndarray, weights: np.ndarray, stop: int,
+                     buffer: np.ndarray) -> float:
     # any d: squared distances of BLOCK columns accumulated coordinate by coordinate
     d = y_t.shape[0]
     total = 0.0
@@ -78,7 +81,8 @@ def _row_sum_blocked(point, y_t, weights, stop, buffer):
 
 
 @numba.njit(cache=True, fastmath=_FLAGS, inline="always")
-def _weighted_row_sum(point, y_t, weights, stop, buffer):
+def _weighted_row_sum(point: np.ndarray, y_t: np.ndarray, weights: np.ndarray, stop: int,
+                      buffer: np.ndarray) -> float:
     # sum_{j < stop} weights[j] * ||point - y_j||. The sum runs over a prefix (j from 0):
     # a loop that starts at a row-dependent offset vectorised three times worse.
     d = y_t.shape[0]
@@ -90,7 +94,7 @@ def _weighted_row_sum(point, y_t, weights, stop, buffer):
 
 
 @numba.njit(cache=True)
-def _sum_in_order(values):
+def _sum_in_order(values: np.ndarray) -> float:
     # A plain loop: inside a parallel function np.sum would become a reduction whose
     # partition, and so whose rounding, depends on the number of threads.
     total = 0.0
@@ -100,13 +104,15 @@ def _sum_in_order(values):
 
 
 @numba.njit(cache=True, fastmath=_FLAGS, inline="always")
-def _cross_row(i, x, x_weights, y_t, y_weights, buffer):
+def _cross_row(i: int, x: np.ndarray, x_weights: np.ndarray, y_t: np.ndarray,
+               y_weights: np.ndarray, buffer: np.ndarray) -> float:
     # a_i sum_j b_j ||x_i - y_j||: iteration i of the cross sum
     return x_weights[i] * _weighted_row_sum(x[i], y_t, y_weights, y_t.shape[1], buffer)
 
 
 @numba.njit(cache=True, fastmath=_FLAGS, inline="always")
-def _within_row_pair(k, x, x_t, weights, buffer):
+def _within_row_pair(k: int, x: np.ndarray, x_t: np.ndarray, weights: np.ndarray,
+                     buffer: np.ndarray) -> float:
     # rows k and n - 1 - k of the lower triangle: iteration k of the within sum
     row_sum = weights[k] * _weighted_row_sum(x[k], x_t, weights, k, buffer)
     mirror = x.shape[0] - 1 - k
@@ -116,7 +122,8 @@ def _within_row_pair(k, x, x_t, weights, buffer):
 
 
 @numba.njit(cache=True, parallel=True, fastmath=_FLAGS)
-def cross_distance_sum(x, x_weights, y_t, y_weights):
+def cross_distance_sum(x: np.ndarray, x_weights: np.ndarray, y_t: np.ndarray, y_weights: np.ndarray
+                       ) -> float:
     r""":math:`\sum_{i,j} a_i b_j \|x_i - y_j\|`, one parallel iteration per row of ``x``.
 
     ``x`` has shape ``(n, d)``; ``y_t`` is the other sample transposed, shape ``(d, m)``.
@@ -129,7 +136,7 @@ def cross_distance_sum(x, x_weights, y_t, y_weights):
 
 
 @numba.njit(cache=True, parallel=True, fastmath=_FLAGS)
-def within_distance_sum(x, x_t, weights):
+def within_distance_sum(x: np.ndarray, x_t: np.ndarray, weights: np.ndarray) -> float:
     r""":math:`\sum_{i,i'} a_i a_{i'} \|x_i - x_{i'}\|` over ordered pairs, from ``i' < i``.
 
     Iteration ``k`` handles rows ``k`` and ``n - 1 - k``, whose lower-triangle lengths add up
@@ -148,7 +155,8 @@ def within_distance_sum(x, x_t, weights):
 # for its second thread. Same iterations (the helpers above) and summation order.
 
 @numba.njit(cache=True, fastmath=_FLAGS)
-def cross_distance_sum_serial(x, x_weights, y_t, y_weights):
+def cross_distance_sum_serial(x: np.ndarray, x_weights: np.ndarray, y_t: np.ndarray,
+                              y_weights: np.ndarray) -> float:
     r"""The weighted cross sum of ``cross_distance_sum``, on one thread."""
     n = x.shape[0]
     partial = np.empty(n)
@@ -159,7 +167,7 @@ def cross_distance_sum_serial(x, x_weights, y_t, y_weights):
 
 
 @numba.njit(cache=True, fastmath=_FLAGS)
-def within_distance_sum_serial(x, x_t, weights):
+def within_distance_sum_serial(x: np.ndarray, x_t: np.ndarray, weights: np.ndarray) -> float:
     r"""The ordered-pair sum of ``within_distance_sum``, on one thread."""
     half = (x.shape[0] + 1) // 2
     partial = np.empty(half)

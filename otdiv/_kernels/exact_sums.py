@@ -34,7 +34,7 @@ _SPLIT_LIMIT = 2.0**995
 
 
 @njit(cache=True, inline="always")
-def _add(partials, count, value):
+def _add(partials: np.ndarray, count: int, value: float) -> int:
     """Add ``value`` to the expansion ``partials[:count]`` exactly; the new count."""
     kept = 0
     for slot in range(count):
@@ -52,7 +52,7 @@ def _add(partials, count, value):
 
 
 @njit(cache=True, inline="always")
-def _rounded(partials, count):
+def _rounded(partials: np.ndarray, count: int) -> float:
     """The expansion summed from its smallest partial up (within 2 ulp of its exact value)."""
     total = 0.0
     for slot in range(count):
@@ -61,7 +61,7 @@ def _rounded(partials, count):
 
 
 @njit(cache=True, inline="always")
-def _split(value):
+def _split(value: float) -> tuple[float, float]:
     """Dekker's split: ``value == high + low`` with both halves of at most 26 bits."""
     scaled = value
     factor = 1.0
@@ -75,7 +75,7 @@ def _split(value):
 
 
 @njit(cache=True, inline="always")
-def _two_product(x, y):
+def _two_product(x: float, y: float) -> tuple[float, float]:
     """``x * y == product + error`` exactly (unless the product under- or overflows)."""
     product = x * y
     x_high, x_low = _split(x)
@@ -85,7 +85,7 @@ def _two_product(x, y):
 
 
 @njit(cache=True)
-def exact_sum(values):
+def exact_sum(values: np.ndarray) -> float:
     """``sum(values)`` exactly, rounded to float64 (inf or nan if a partial overflows)."""
     partials = np.empty(_MAX_PARTIALS)
     count = 0
@@ -95,7 +95,7 @@ def exact_sum(values):
 
 
 @njit(cache=True)
-def exact_dot(x, y):
+def exact_dot(x: np.ndarray, y: np.ndarray) -> float:
     """``sum(x * y)`` exactly, rounded to float64 (products that underflow lose < 2**-1074)."""
     partials = np.empty(_MAX_PARTIALS)
     count = 0
@@ -108,7 +108,7 @@ def exact_dot(x, y):
 
 
 @njit(cache=True)
-def group_residuals(groups, values, targets):
+def group_residuals(groups: np.ndarray, values: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """``residual[g] = sum(values[groups == g]) - targets[g]``, each exactly, then rounded.
 
     ``groups`` holds indices in ``range(targets.size)`` **in ascending order** (sort the
@@ -127,7 +127,7 @@ def group_residuals(groups, values, targets):
 
 
 @njit(cache=True, inline="always")
-def _difference_rounded_up(x, y, difference):
+def _difference_rounded_up(x: float, y: float, difference: float) -> bool:
     """Whether ``difference = fl(x - y)`` lies above the exact ``x - y`` (Knuth's TwoSum)."""
     virtual = difference - x
     error = (x - (difference - virtual)) + (-y - virtual)
@@ -135,7 +135,7 @@ def _difference_rounded_up(x, y, difference):
 
 
 @njit(cache=True)
-def row_c_transform_down(cost, potential):
+def row_c_transform_down(cost: np.ndarray, potential: np.ndarray) -> np.ndarray:
     r"""``u[i] <= min_j (cost[i, j] - potential[j])`` exactly, as large as float64 allows.
 
     The float minimum is kept when it is the exact minimum and stepped one float down when
@@ -161,7 +161,7 @@ def row_c_transform_down(cost, potential):
 
 
 @njit(cache=True)
-def column_c_transform_down(cost, potential):
+def column_c_transform_down(cost: np.ndarray, potential: np.ndarray) -> np.ndarray:
     """``v[j] <= min_i (cost[i, j] - potential[i])`` exactly (see :func:`row_c_transform_down`)."""
     n, m = cost.shape
     dual = np.full(m, np.inf)
@@ -181,7 +181,8 @@ def column_c_transform_down(cost, potential):
 
 
 @njit(cache=True)
-def forest_flows(rows, columns, n, m, a, b):
+def forest_flows(rows: np.ndarray, columns: np.ndarray, n: int, m: int, a: np.ndarray,
+                 b: np.ndarray) -> tuple[np.ndarray, bool]:
     """Flows on arcs that form a forest, recomputed from the masses by peeling leaves.
 
     A basic solution of the transport LP ships on the arcs of a spanning forest, where the

@@ -39,7 +39,7 @@ _NO_TERM = -(1 << 62)  # binary exponent of the empty sum
 
 
 @numba.njit(cache=True, inline="always")
-def _power(x, p):
+def _power(x: float, p: float) -> float:
     # |x|^p without calling pow() for the two orders used all the time.
     x = abs(x)
     if p == 1.0:
@@ -50,7 +50,7 @@ def _power(x, p):
 
 
 @numba.njit(cache=True, inline="always")
-def _accumulate(total, length, gap, p):
+def _accumulate(total: float, length: float, gap: float, p: float) -> float:
     # total + length * |gap|^p, or the running max of |gap| over pieces of positive length
     if p == np.inf:
         if length > 0 and abs(gap) > total:
@@ -60,7 +60,7 @@ def _accumulate(total, length, gap, p):
 
 
 @numba.njit(cache=True, inline="always")
-def _add_compensated(high, low, x):
+def _add_compensated(high: float, low: float, x: float) -> tuple[float, float]:
     # (high, low) += x in double-double arithmetic (TwoSum, then renormalise): `high` is the
     # running sum correctly rounded in all but astronomically rare cases, so it does not
     # depend on the order in which tied values' weights are added
@@ -72,7 +72,7 @@ def _add_compensated(high, low, x):
 
 
 @numba.njit(cache=True)
-def compensated_sum(values):
+def compensated_sum(values: np.ndarray) -> float:
     """The sum of ``values`` in double-double arithmetic, rounded once at the end.
 
     Unlike ``ndarray.sum`` (pairwise, so its rounding depends on the order), this is the
@@ -87,7 +87,7 @@ def compensated_sum(values):
 
 
 @numba.njit(cache=True, inline="always")
-def _gap(a, b, scale, halve):
+def _gap(a: float, b: float, scale: float, halve: bool) -> float:
     # (a - b) / scale; on halved values when a - b itself would overflow
     if halve:
         return (0.5 * a - 0.5 * b) / scale
@@ -95,7 +95,7 @@ def _gap(a, b, scale, halve):
 
 
 @numba.njit(cache=True, inline="always")
-def _split_term(following, current, ratio, p):
+def _split_term(following: float, current: float, ratio: float, p: float) -> tuple[float, int]:
     """``(following - current) * ratio^p`` as ``(mantissa in [0.5, 1), binary exponent)``.
 
     Exact in the width (taken apart with frexp, formed on halved values if it overflows)
@@ -121,7 +121,7 @@ def _split_term(following, current, ratio, p):
 
 
 @numba.njit(cache=True, inline="always")
-def _add_term(state, mantissa, exponent):
+def _add_term(state: tuple[float, int], mantissa: float, exponent: int) -> tuple[float, int]:
     # state = (acc, top): the running sum is acc * 2^top, with acc in [0.5, n)
     acc, top = state
     if mantissa == 0.0:
@@ -136,13 +136,14 @@ def _add_term(state, mantissa, exponent):
 
 
 @numba.njit(cache=True)
-def quantile_distance_pp_uniform(u_sorted, v_sorted, p):
+def quantile_distance_pp_uniform(u_sorted: np.ndarray, v_sorted: np.ndarray, p: float) -> float:
     r"""W_p^p between uniform samples (see :func:`quantile_distance_pp_uniform_scaled`)."""
     return _quantile_uniform(u_sorted, v_sorted, p, 1.0, False)
 
 
 @numba.njit(cache=True)
-def quantile_distance_pp_uniform_scaled(u_sorted, v_sorted, p, scale, halve):
+def quantile_distance_pp_uniform_scaled(u_sorted: np.ndarray, v_sorted: np.ndarray, p: float,
+                                        scale: float, halve: bool) -> float:
     r"""W_p^p of ``u / scale`` and ``v / scale`` (of ``u / 2 / scale``... with ``halve``).
 
     Each gap is formed first and then divided (``(a - b) / scale``), so values far larger
@@ -152,7 +153,8 @@ def quantile_distance_pp_uniform_scaled(u_sorted, v_sorted, p, scale, halve):
 
 
 @numba.njit(cache=True, inline="always")
-def _quantile_uniform(u_sorted, v_sorted, p, scale, halve):
+def _quantile_uniform(u_sorted: np.ndarray, v_sorted: np.ndarray, p: float, scale: float,
+                      halve: bool) -> float:
     r"""W_p^p between uniform samples: :math:`\int_0^1 |F^{-1}(t) - G^{-1}(t)|^p dt`.
 
     The quantile levels are ``(i+1)/n`` and ``(j+1)/m``; they are compared exactly in integer
@@ -189,20 +191,23 @@ def _quantile_uniform(u_sorted, v_sorted, p, scale, halve):
 
 
 @numba.njit(cache=True)
-def quantile_distance_pp_weighted(u_sorted, u_weights, v_sorted, v_weights, p):
+def quantile_distance_pp_weighted(u_sorted: np.ndarray, u_weights: np.ndarray,
+                                  v_sorted: np.ndarray, v_weights: np.ndarray, p: float) -> float:
     r"""W_p^p between weighted samples (see :func:`quantile_distance_pp_weighted_scaled`)."""
     return _quantile_weighted(u_sorted, u_weights, v_sorted, v_weights, p, 1.0, False)
 
 
 @numba.njit(cache=True)
-def quantile_distance_pp_weighted_scaled(u_sorted, u_weights, v_sorted, v_weights, p, scale,
-                                         halve):
+def quantile_distance_pp_weighted_scaled(u_sorted: np.ndarray, u_weights: np.ndarray,
+                                         v_sorted: np.ndarray, v_weights: np.ndarray, p: float,
+                                         scale: float, halve: bool) -> float:
     r"""W_p^p of the rescaled weighted samples, gaps formed before dividing (as above)."""
     return _quantile_weighted(u_sorted, u_weights, v_sorted, v_weights, p, scale, halve)
 
 
 @numba.njit(cache=True, inline="always")
-def _quantile_weighted(u_sorted, u_weights, v_sorted, v_weights, p, scale, halve):
+def _quantile_weighted(u_sorted: np.ndarray, u_weights: np.ndarray, v_sorted: np.ndarray,
+                       v_weights: np.ndarray, p: float, scale: float, halve: bool) -> float:
     r"""W_p^p between weighted samples by merging the two quantile functions.
 
     On each level interval ``(previous, level]`` both quantile functions are constant; the
@@ -245,13 +250,14 @@ def _quantile_weighted(u_sorted, u_weights, v_sorted, v_weights, p, scale, halve
 
 
 @numba.njit(cache=True)
-def cdf_distance_pp_uniform(u_sorted, v_sorted, p):
+def cdf_distance_pp_uniform(u_sorted: np.ndarray, v_sorted: np.ndarray, p: float) -> float:
     r"""ℓ_p^p between uniform samples: :math:`\int |F(x) - G(x)|^p dx` (or ``sup|F - G|``)."""
     return _cdf_uniform(u_sorted, v_sorted, p, False, 1.0)[0]
 
 
 @numba.njit(cache=True)
-def cdf_distance_scaled_uniform(u_sorted, v_sorted, p, sup_gap):
+def cdf_distance_scaled_uniform(u_sorted: np.ndarray, v_sorted: np.ndarray, p: float,
+                                sup_gap: float) -> tuple[float, int]:
     r""":math:`S = \int (|F - G| / K)^p dx` between uniform samples, ``K = sup_gap``,
     returned as ``(acc, e)`` with :math:`S = acc\cdot 2^e` (neither can over- or underflow).
 
@@ -263,7 +269,8 @@ def cdf_distance_scaled_uniform(u_sorted, v_sorted, p, sup_gap):
 
 
 @numba.njit(cache=True, inline="always")
-def _cdf_uniform(u_sorted, v_sorted, p, scaled, sup_gap):
+def _cdf_uniform(u_sorted: np.ndarray, v_sorted: np.ndarray, p: float, scaled: bool, sup_gap: float
+                 ) -> tuple[float, int]:
     r"""Walks the merged sorted values; between consecutive values both CDFs are constant,
     ``F = i/n`` and ``G = j/m``, and ``|F - G| = |i m - j n| / (n m)`` is formed from an exact
     integer difference.
@@ -308,20 +315,25 @@ def _cdf_uniform(u_sorted, v_sorted, p, scaled, sup_gap):
 
 
 @numba.njit(cache=True)
-def cdf_distance_pp_weighted(u_sorted, u_weights, v_sorted, v_weights, p):
+def cdf_distance_pp_weighted(u_sorted: np.ndarray, u_weights: np.ndarray, v_sorted: np.ndarray,
+                             v_weights: np.ndarray, p: float) -> float:
     r"""ℓ_p^p between weighted samples: :math:`\int |F(x) - G(x)|^p dx` (or ``sup|F - G|``)."""
     return _cdf_weighted(u_sorted, u_weights, v_sorted, v_weights, p, False, 1.0)[0]
 
 
 @numba.njit(cache=True)
-def cdf_distance_scaled_weighted(u_sorted, u_weights, v_sorted, v_weights, p, sup_gap):
+def cdf_distance_scaled_weighted(u_sorted: np.ndarray, u_weights: np.ndarray, v_sorted: np.ndarray,
+                                 v_weights: np.ndarray, p: float, sup_gap: float
+                                 ) -> tuple[float, int]:
     r""":math:`\int (|F - G| / K)^p dx` between weighted samples as ``(acc, e)`` (see the
     uniform one)."""
     return _cdf_weighted(u_sorted, u_weights, v_sorted, v_weights, p, True, sup_gap)
 
 
 @numba.njit(cache=True, inline="always")
-def _cdf_weighted(u_sorted, u_weights, v_sorted, v_weights, p, scaled, sup_gap):
+def _cdf_weighted(u_sorted: np.ndarray, u_weights: np.ndarray, v_sorted: np.ndarray,
+                  v_weights: np.ndarray, p: float, scaled: bool, sup_gap: float
+                  ) -> tuple[float, int]:
     r"""One merge over the two sorted samples.
 
     The running CDFs are pinned to exactly 1 once a sample is exhausted, so the tail where

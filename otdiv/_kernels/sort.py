@@ -32,7 +32,7 @@ __all__ = ["radix_sort_bits", "radix_argsort_bits"]
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _to_key(bits, sign, magnitude_of_inf):
+def _to_key(bits: int, sign: int, magnitude_of_inf: int) -> int:
     if (bits & ~sign) > magnitude_of_inf:  # NaN: after +inf, like np.sort
         return (bits & ~sign) | sign
     if bits & sign:
@@ -41,14 +41,15 @@ def _to_key(bits, sign, magnitude_of_inf):
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _from_key(key, sign):
+def _from_key(key: int, sign: int) -> int:
     if key & sign:
         return key ^ sign
     return ~key
 
 
 @numba.njit(cache=True, nogil=True)
-def _histograms(source, sign, magnitude_of_inf, key_bits, digit_bits):
+def _histograms(source: np.ndarray, sign: int, magnitude_of_inf: int, key_bits: int,
+                digit_bits: int) -> tuple[np.ndarray, np.ndarray]:
     """Counts of every digit of every key, one read of ``source``; and which passes to run.
 
     Returns the start offset of each digit value in each pass (``counts[pass, value]``) and
@@ -94,7 +95,8 @@ def _histograms(source, sign, magnitude_of_inf, key_bits, digit_bits):
 
 
 @numba.njit(cache=True, nogil=True)
-def radix_sort_bits(source, out, scratch, sign, magnitude_of_inf, key_bits, digit_bits):
+def radix_sort_bits(source: np.ndarray, out: np.ndarray, scratch: np.ndarray, sign: int,
+                    magnitude_of_inf: int, key_bits: int, digit_bits: int) -> None:
     """Write the bit patterns of ``source`` sorted as numbers into ``out``.
 
     ``source`` holds float bit patterns as unsigned integers (``x.view(np.uint64)`` or
@@ -143,8 +145,9 @@ def radix_sort_bits(source, out, scratch, sign, magnitude_of_inf, key_bits, digi
 
 
 @numba.njit(cache=True, nogil=True)
-def radix_argsort_bits(source, out, order, key_scratch, order_scratch, sign, magnitude_of_inf,
-                       key_bits, digit_bits):
+def radix_argsort_bits(source: np.ndarray, out: np.ndarray, order: np.ndarray,
+                       key_scratch: np.ndarray, order_scratch: np.ndarray, sign: int,
+                       magnitude_of_inf: int, key_bits: int, digit_bits: int) -> None:
     """Stable argsort: ``order`` such that ``source[order]`` is sorted, and that into ``out``.
 
     Same key mapping and passes as :func:`radix_sort_bits`; each key carries its index, so

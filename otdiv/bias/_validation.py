@@ -7,8 +7,10 @@ argument, what was expected and what was received.
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import (
     as_float_array,
@@ -29,12 +31,12 @@ BIAS_DISTANCES = ("wasserstein", "cramer", "energy")
 MAX_SAMPLE_SIZE = 10**7
 
 
-def check_bias_distance(distance) -> str:
+def check_bias_distance(distance: Any) -> str:
     """One of :data:`BIAS_DISTANCES`."""
     return check_option(distance, "distance", BIAS_DISTANCES)
 
 
-def check_bias_order(order, distance: str) -> float:
+def check_bias_order(order: Any, distance: str) -> float:
     """``order`` is the q of W_q (loss W_q^q); it has no meaning for the other distances."""
     order = check_real(order, "order", lower=1.0)
     if distance != "wasserstein" and order != 1.0:
@@ -43,12 +45,12 @@ def check_bias_order(order, distance: str) -> float:
     return order
 
 
-def check_probability(value, name: str) -> float:
+def check_probability(value: Any, name: str) -> float:
     """A real number in [0, 1]."""
     return check_real(value, name, lower=0.0, upper=1.0)
 
 
-def check_sample_size(m, name: str = "m") -> int:
+def check_sample_size(m: Any, name: str = "m") -> int:
     """A minibatch size: an integer in [1, MAX_SAMPLE_SIZE]; a float (even 2.0) is a TypeError."""
     if isinstance(m, (np.datetime64, np.timedelta64)):
         refuse_time(np.asarray(m).dtype, name)
@@ -64,7 +66,7 @@ def check_sample_size(m, name: str = "m") -> int:
     return m
 
 
-def as_probability_array(values, name: str) -> np.ndarray:
+def as_probability_array(values: ArrayLike, name: str) -> np.ndarray:
     """Finite float64 values in [0, 1], any shape (a scalar gives a 0-d array)."""
     if isinstance(values, (str, bytes)) or values is None:
         raise TypeError(f"{name} must be a number or an array of numbers in [0, 1], got "
@@ -80,7 +82,7 @@ def as_probability_array(values, name: str) -> np.ndarray:
     return array
 
 
-def as_target(target, name: str = "target") -> np.ndarray:
+def as_target(target: ArrayLike, name: str = "target") -> np.ndarray:
     """A probability vector on {0, ..., K}, K >= 1, summing to 1 within 1e-9."""
     pmf = as_probability_vector(target, name, normalize=False)
     pmf = pmf / pmf.sum()  # within 1e-9 of 1; exactly normalised for numpy's samplers
@@ -113,7 +115,7 @@ def check_order_fits(order: float, size: int) -> float:
     return order
 
 
-def as_theta(theta, size: int, name: str = "theta") -> np.ndarray:
+def as_theta(theta: ArrayLike, size: int, name: str = "theta") -> np.ndarray:
     """K non-increasing tail probabilities in [0, 1]."""
     array = as_probability_array(theta, name)
     if array.ndim != 1 or array.size != size:

@@ -16,7 +16,10 @@ The expectation over :math:`k` is computed exactly by enumerating :math:`k = 0, 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import (
     as_probability_array,
@@ -70,7 +73,7 @@ def binomial_pmf(m: int, p: float) -> np.ndarray:
     return weights / weights.sum()
 
 
-def _check_common(p, m, distance, order):
+def _check_common(p: Any, m: Any, distance: Any, order: Any) -> tuple[float, int, str]:
     p = check_probability(p, "p")
     m = check_sample_size(m)
     distance = check_bias_distance(distance)
@@ -83,18 +86,18 @@ def quadratic_gradient_scale(distance: str) -> float:
     return {"cramer": 2.0, "energy": 4.0}[distance]
 
 
-def _as_output(values: np.ndarray, scalar: bool):
+def _as_output(values: np.ndarray, scalar: bool) -> float | np.ndarray:
     return float(values) if scalar else values
 
 
-def _sample_gradient(theta: np.ndarray, target, distance: str) -> np.ndarray:
+def _sample_gradient(theta: np.ndarray, target: float | np.ndarray, distance: str) -> np.ndarray:
     """d/dtheta of the loss between Ber(target) and Ber(theta); sign convention 0 at a tie."""
     if distance == "wasserstein":
         return np.sign(theta - target)
     return quadratic_gradient_scale(distance) * (theta - target)
 
 
-def bernoulli_true_gradient(p: float, theta, *, distance: str = "wasserstein",
+def bernoulli_true_gradient(p: float, theta: ArrayLike, *, distance: str = "wasserstein",
                             order: float = 1) -> float | np.ndarray:
     r"""Gradient in :math:`\theta` of the population loss between Ber(p) and Ber(θ).
 
@@ -144,8 +147,9 @@ def bernoulli_true_gradient(p: float, theta, *, distance: str = "wasserstein",
     return _as_output(_sample_gradient(theta_array, p, distance), theta_array.ndim == 0)
 
 
-def bernoulli_expected_gradient(p: float, theta, m: int, *, distance: str = "wasserstein",
-                                order: float = 1) -> float | np.ndarray:
+def bernoulli_expected_gradient(p: float, theta: ArrayLike, m: int, *,
+                                distance: str = "wasserstein", order: float = 1
+                                ) -> float | np.ndarray:
     r"""Exact expected gradient of the minibatch loss, :math:`\mathbb{E}_k\,\partial_\theta
     L(\mathrm{Ber}(k/m), \mathrm{Ber}(\theta))`, with :math:`k \sim \mathrm{Bin}(m, p)`.
 
@@ -217,7 +221,7 @@ def expected_gradient_core(p: float, theta: np.ndarray, m: int, distance: str) -
     return np.asarray(gradient, dtype=np.float64)
 
 
-def bernoulli_gradient_bias(p: float, theta, m: int, *, distance: str = "wasserstein",
+def bernoulli_gradient_bias(p: float, theta: ArrayLike, m: int, *, distance: str = "wasserstein",
                             order: float = 1) -> float | np.ndarray:
     r"""Bias of the minibatch gradient: :func:`bernoulli_expected_gradient` minus
     :func:`bernoulli_true_gradient`.
@@ -247,7 +251,8 @@ def bernoulli_gradient_bias(p: float, theta, m: int, *, distance: str = "wassers
     return _as_output(bias, theta_array.ndim == 0)
 
 
-def bernoulli_sample_minimizer(p, m, *, distance="wasserstein", order=1) -> MinimizerInterval:
+def bernoulli_sample_minimizer(p: float, m: int, *, distance: str = "wasserstein", order: float = 1
+                               ) -> MinimizerInterval:
     r"""The exact minimisers over θ ∈ [0, 1] of the expected minibatch loss
     :math:`\mathbb{E}_k L(\mathrm{Ber}(k/m), \mathrm{Ber}(\theta))`.
 

@@ -47,11 +47,13 @@ from __future__ import annotations
 
 import itertools
 from math import comb
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import gammaln, xlogy
 
-from .._validation import as_rng, check_int, check_option
+from .._validation import RngLike, as_rng, check_int, check_option
 from ._validation import (
     as_target,
     as_theta,
@@ -69,7 +71,7 @@ __all__ = ["tail_probabilities", "categorical_true_gradient", "categorical_expec
 _METHODS = ("auto", "exact", "monte_carlo")
 
 
-def tail_probabilities(pmf) -> np.ndarray:
+def tail_probabilities(pmf: np.ndarray) -> np.ndarray:
     r"""Tail probabilities :math:`S(j) = \Pr[X \ge j]`, j = 1..K, of a distribution on
     {0, ..., K} given by its probability vector (length K + 1, summing to 1).
 
@@ -88,7 +90,8 @@ def tails_of(pmf: np.ndarray) -> np.ndarray:
     return np.clip(tails, 0.0, 1.0)
 
 
-def _check_common(target, theta, distance, order):
+def _check_common(target: ArrayLike, theta: ArrayLike, distance: Any, order: Any
+                  ) -> tuple[np.ndarray, np.ndarray, str, float]:
     pmf = as_target(target)
     theta = as_theta(theta, pmf.size - 1)
     distance = check_bias_distance(distance)
@@ -118,7 +121,8 @@ def _tail_gradients(tails: np.ndarray, theta: np.ndarray, distance: str,
     return 0.5 * left + 0.5 * right
 
 
-def categorical_true_gradient(target, theta, *, distance="wasserstein", order=1) -> np.ndarray:
+def categorical_true_gradient(target: ArrayLike, theta: ArrayLike, *,
+                              distance: str = "wasserstein", order: float = 1) -> np.ndarray:
     r"""Gradient in the tail parameters θ of the population loss L(P, Q_θ).
 
     See the module notes for the parametrisation and the closed forms; for W_1 this is
@@ -159,7 +163,8 @@ def _composition_tails(m: int, size: int) -> np.ndarray:
     return m + np.arange(size) - bars
 
 
-def _multinomial_expectation(pmf, theta, m, distance, order):
+def _multinomial_expectation(pmf: np.ndarray, theta: np.ndarray, m: int, distance: str,
+                             order: float) -> tuple[np.ndarray, int]:
     size = theta.size
     tail_counts = _composition_tails(m, size)
     counts = np.empty((tail_counts.shape[0], size + 1), dtype=np.int64)
@@ -173,7 +178,8 @@ def _multinomial_expectation(pmf, theta, m, distance, order):
     return weights @ gradients, counts.shape[0]
 
 
-def _monte_carlo(pmf, theta, m, distance, order, n_samples, generator):
+def _monte_carlo(pmf: np.ndarray, theta: np.ndarray, m: int, distance: str, order: float,
+                 n_samples: int, generator: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     sums = np.zeros(theta.size)
     squares = np.zeros(theta.size)
     block = max(1, 200_000 // max(1, theta.size * theta.size))
@@ -191,9 +197,11 @@ def _monte_carlo(pmf, theta, m, distance, order, n_samples, generator):
     return mean, np.sqrt(variance / n_samples)
 
 
-def categorical_expected_gradient(target, theta, m, *, distance="wasserstein", order=1,
-                                  method="auto", n_samples=20_000, rng=None,
-                                  max_outcomes=200_000) -> GradientEstimate:
+def categorical_expected_gradient(target: ArrayLike, theta: ArrayLike, m: int, *,
+                                  distance: str = "wasserstein", order: float = 1,
+                                  method: str = "auto", n_samples: int = 20_000,
+                                  rng: RngLike = None, max_outcomes: int = 200_000
+                                  ) -> GradientEstimate:
     r"""Expected gradient in θ of the minibatch loss :math:`\mathbb{E}\,\nabla_\theta
     L(\hat P_m, Q_\theta)` for a categorical target on {0, ..., K}.
 
@@ -252,7 +260,15 @@ def categorical_expected_gradient(target, theta, m, *, distance="wasserstein", o
                                                     n_samples, rng, max_outcomes))
 
 
-def _check_expected(target, theta, m, distance, order, method, n_samples, rng, max_outcomes):
+#: The validated arguments of the expected gradient, in the order of its core:
+#: ``(pmf, theta, m, distance, order, method, n_samples, generator, max_outcomes)``.
+_ExpectedArguments = tuple[np.ndarray, np.ndarray, int, str, float, str, int,
+                           np.random.Generator, int]
+
+
+def _check_expected(target: ArrayLike, theta: ArrayLike, m: Any, distance: Any, order: Any,
+                    method: Any, n_samples: Any, rng: RngLike, max_outcomes: Any
+                    ) -> _ExpectedArguments:
     """The validated arguments of :func:`categorical_expected_gradient`, in its order."""
     pmf, theta, distance, order = _check_common(target, theta, distance, order)
     m = check_sample_size(m)
@@ -263,8 +279,9 @@ def _check_expected(target, theta, m, distance, order, method, n_samples, rng, m
     return pmf, theta, m, distance, order, method, n_samples, generator, max_outcomes
 
 
-def _expected_gradient_core(pmf, theta, m, distance, order, method, n_samples, generator,
-                            max_outcomes) -> GradientEstimate:
+def _expected_gradient_core(pmf: np.ndarray, theta: np.ndarray, m: int, distance: str,
+                            order: float, method: str, n_samples: int,
+                            generator: np.random.Generator, max_outcomes: int) -> GradientEstimate:
     """:func:`categorical_expected_gradient` of validated arguments."""
     zeros = np.zeros(theta.size)
     if method != "monte_carlo" and _is_separable(distance, order):
@@ -288,9 +305,10 @@ def _expected_gradient_core(pmf, theta, m, distance, order, method, n_samples, g
                             method="monte_carlo", n_samples=n_samples)
 
 
-def categorical_gradient_bias(target, theta, m, *, distance="wasserstein", order=1,
-                              method="auto", n_samples=20_000, rng=None,
-                              max_outcomes=200_000) -> GradientEstimate:
+def categorical_gradient_bias(target: ArrayLike, theta: ArrayLike, m: int, *,
+                              distance: str = "wasserstein", order: float = 1,
+                              method: str = "auto", n_samples: int = 20_000, rng: RngLike = None,
+                              max_outcomes: int = 200_000) -> GradientEstimate:
     r"""Bias of the minibatch gradient: :func:`categorical_expected_gradient` minus
     :func:`categorical_true_gradient` (same standard error, as the true gradient is exact).
 

@@ -6,7 +6,9 @@ they need no display and leave the user's backend alone; ``path`` saves them (PN
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -14,28 +16,34 @@ from .._validation import check_int
 from ._validation import check_probability, check_sample_size
 from .bernoulli import bernoulli_expected_gradient, bernoulli_true_gradient
 
+if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn
+    from matplotlib.figure import Figure
+
+    from .results import SGDResult
+
 __all__ = ["plot_expected_gradients", "plot_sgd_trajectories"]
 
 _LABELS = {"wasserstein": "$W_1$", "cramer": r"Cramér $\ell_2^2$", "energy": "energy"}
 
 
-def _new_figure(n_rows: int, n_cols: int, size: tuple[float, float]):
+def _new_figure(n_rows: int, n_cols: int, size: tuple[float, float]) -> tuple[Figure, np.ndarray]:
     from matplotlib.figure import Figure
     figure = Figure(figsize=size, layout="constrained")
     axes = figure.subplots(n_rows, n_cols, squeeze=False)
     return figure, axes
 
 
-def _save(figure, path):
+def _save(figure: Figure, path: str | os.PathLike[str] | None) -> Figure:
     if path is not None:
         figure.savefig(path, dpi=120)
     return figure
 
 
 def plot_expected_gradients(p_values: Sequence[float] = (0.6, 0.9),
-                            m_values: Sequence[int] = (1, 2, 5, 10),
-                            *, distances: Sequence[str] = ("wasserstein", "cramer"),
-                            n_theta: int = 401, path=None):
+                            m_values: Sequence[int] = (1, 2, 5, 10), *,
+                            distances: Sequence[str] = ("wasserstein", "cramer"),
+                            n_theta: int = 401, path: str | os.PathLike[str] | None = None
+                            ) -> Figure:
     r"""Expected minibatch gradient (red) against the true gradient (blue) across θ.
 
     One column per target Ber(p) (titled "target Ber(p)": p here is the target's success
@@ -104,8 +112,8 @@ def plot_expected_gradients(p_values: Sequence[float] = (0.6, 0.9),
     return _save(figure, path)
 
 
-def plot_sgd_trajectories(results, labels: Sequence[str] | None = None, *,
-                          n_shown: int = 20, path=None):
+def plot_sgd_trajectories(results: Sequence[SGDResult], labels: Sequence[str] | None = None, *,
+                          n_shown: int = 20, path: str | os.PathLike[str] | None = None) -> Figure:
     r"""SGD trajectories of θ, one panel per :class:`~otdiv.SGDResult`.
 
     Each panel shows up to ``n_shown`` individual runs (thin), the mean over all runs
@@ -158,7 +166,7 @@ def plot_sgd_trajectories(results, labels: Sequence[str] | None = None, *,
                 color = f"C{j % 10}"
                 ax.plot(result.steps, means[:, j], color=color, lw=2,
                         label=rf"mean $\theta_{j + 1}$")
-                ax.axhline(result.target[j], color=color, ls=":", lw=1.5)
+                ax.axhline(np.asarray(result.target)[j], color=color, ls=":", lw=1.5)
             ax.set_ylim(-0.02, 1.02)
             ax.set_title(label)
             ax.set_xlabel("SGD step")

@@ -54,7 +54,7 @@ class GradientEstimate:
     method: str
     n_samples: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         freeze_arrays(self)
 
 
@@ -81,7 +81,7 @@ class SGDResult:
     target: float | np.ndarray
     distance: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         freeze_arrays(self)
 
     @property

@@ -3,9 +3,10 @@ r"""Stochastic gradient descent on a Bernoulli parameter with minibatch losses."
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._kernels.bias import bernoulli_sgd_steps, categorical_sgd_steps
-from .._validation import as_rng, check_int, check_real
+from .._validation import RngLike, as_rng, check_int, check_real
 from ._validation import (
     as_target,
     as_theta,
@@ -33,9 +34,10 @@ def _record_plan(steps: int, record_every: int) -> np.ndarray:
     return recorded
 
 
-def bernoulli_sgd(p, m, *, distance="wasserstein", steps=1000, learning_rate=0.01, n_runs=100,
-                  rng=None, theta0=0.5, order=1, record_every=1,
-                  progress=False) -> SGDResult:
+def bernoulli_sgd(p: float, m: int, *, distance: str = "wasserstein", steps: int = 1000,
+                  learning_rate: float = 0.01, n_runs: int = 100, rng: RngLike = None,
+                  theta0: float = 0.5, order: float = 1, record_every: int = 1,
+                  progress: bool = False) -> SGDResult:
     r"""Projected SGD on θ for Q_θ = Ber(θ) against P = Ber(p), with minibatches of m samples.
 
     Every run starts at ``theta0`` and repeats, independently of the other runs,
@@ -132,9 +134,10 @@ def bernoulli_sgd(p, m, *, distance="wasserstein", steps=1000, learning_rate=0.0
     return SGDResult(trajectories=trajectories, steps=recorded, target=p, distance=distance)
 
 
-def categorical_sgd(target, m, *, distance="wasserstein", order=1, steps=1000,
-                    learning_rate=0.01, n_runs=100, rng=None, theta0=None, record_every=1,
-                    progress=False) -> SGDResult:
+def categorical_sgd(target: ArrayLike, m: int, *, distance: str = "wasserstein", order: float = 1,
+                    steps: int = 1000, learning_rate: float = 0.01, n_runs: int = 100,
+                    rng: RngLike = None, theta0: ArrayLike | None = None, record_every: int = 1,
+                    progress: bool = False) -> SGDResult:
     r"""Projected SGD on the tail parameters θ of Q_θ on {0, ..., K} against a categorical P.
 
     Every run starts at ``theta0`` and repeats

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -11,18 +12,19 @@ from .bernoulli import (
     bernoulli_gradient_bias,
     bernoulli_sample_minimizer,
 )
+from .results import MinimizerInterval
 
 __all__ = ["minimizer_rows", "grid_rows", "format_interval"]
 
 
-def format_interval(interval) -> str:
+def format_interval(interval: MinimizerInterval) -> str:
     """``0.6667`` for a unique minimiser, ``[0.3333, 0.6667]`` for an interval."""
     if interval.is_unique:
         return f"{interval.lower:.4g}"
     return f"[{interval.lower:.4g}, {interval.upper:.4g}]"
 
 
-def _distance_to(interval, p: float) -> float:
+def _distance_to(interval: MinimizerInterval, p: float) -> float:
     return max(interval.lower - p, p - interval.upper, 0.0)
 
 
@@ -51,7 +53,8 @@ def minimizer_rows(p_values: Sequence[float], m_values: Sequence[int]) -> list[d
     return rows
 
 
-def _grid_row(items, payload) -> dict:
+def _grid_row(items: Mapping[str, Any], payload: tuple[int, np.ndarray, np.ndarray, float]
+              ) -> dict[str, Any]:
     """The row of one m (a task of the executor adapter)."""
     m, p_grid, theta, away = payload
     gaps = [_distance_to(bernoulli_sample_minimizer(p, m), p) for p in p_grid]
@@ -67,8 +70,8 @@ def _grid_row(items, payload) -> dict:
             "sup Cramer bias": float(cramer_bias)}
 
 
-def grid_rows(m_values: Sequence[int], p_grid: np.ndarray, n_theta: int = 201,
-              away: float = 0.1, progress: bool = False, executor=None) -> list[dict]:
+def grid_rows(m_values: Sequence[int], p_grid: np.ndarray, n_theta: int = 201, away: float = 0.1,
+              progress: bool = False, executor: Any = None) -> list[dict[str, Any]]:
     """Per m, the worst case over a grid of p: how far the W_1 minimisers are from p, and
     the largest |bias| of the W_1 and Cramér expected gradients over a θ grid (for W_1 also
     restricted to |θ - p| >= ``away``: next to p the sign jump keeps the bias near 1 for

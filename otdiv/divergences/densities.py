@@ -5,13 +5,16 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import integrate
 
 from .._validation import check_bool, check_option, check_real
 from . import _normal_closed_forms as _normal
-from .registry import F_DIVERGENCES, get_f_divergence
+from .registry import F_DIVERGENCES, FDivergence, get_f_divergence
 
 __all__ = ["f_divergence_density", "gaussian_f_divergence", "GAUSSIAN_CLOSED_FORM_KINDS"]
 
@@ -23,7 +26,7 @@ _MASS_TOLERANCE = 1e-6
 _UNDERFLOW_SCALE = 1e-250
 
 
-def integration_edges(support, points):
+def integration_edges(support: tuple[float, float], points: ArrayLike | None) -> list[float]:
     """The sorted edges ``(lower, *points inside, upper)`` of a checked ``support``."""
     if isinstance(support, (str, bytes)) or not hasattr(support, "__len__") or len(support) != 2:
         raise TypeError(f"support must be a pair (lower, upper), got {support!r}")
@@ -54,7 +57,7 @@ def integration_edges(support, points):
     return edges
 
 
-def _density_value(pdf, x, name, log=False):
+def _density_value(pdf: Callable[[float], float], x: float, name: str, log: bool = False) -> float:
     value = pdf(x)
     try:
         value = float(value)
@@ -80,14 +83,15 @@ _NARROW_PIECE = 2.0 ** -20
 _GAUSS_LEGENDRE = [np.polynomial.legendre.leggauss(n) for n in (20, 41)]
 
 
-def _fixed_rules(function, lower, upper):
+def _fixed_rules(function: Callable[[float], float], lower: float, upper: float) -> list[float]:
     """Gauss–Legendre estimates with 20 and 41 nodes (no node in common) on one piece."""
     half, middle = 0.5 * (upper - lower), 0.5 * (lower + upper)
     return [half * sum(w * function(middle + half * x) for x, w in zip(nodes, weights))
             for nodes, weights in _GAUSS_LEGENDRE]
 
 
-def _integrate(function, edges, what, epsabs=1e-11, epsrel=1e-9):
+def _integrate(function: Callable[[float], float], edges: Sequence[float], what: str,
+               epsabs: float = 1e-11, epsrel: float = 1e-9) -> float:
     """Sum of adaptive quadratures over consecutive pieces; non-convergence raises."""
     total = 0.0
     for lower, upper in zip(edges[:-1], edges[1:]):
@@ -125,8 +129,9 @@ def _integrate(function, edges, what, epsabs=1e-11, epsrel=1e-9):
     return total
 
 
-def f_divergence_density(p_pdf, q_pdf, kind: str = "kl", *, support, points=None,
-                         log_density: bool = False) -> float:
+def f_divergence_density(p_pdf: Callable[[float], float], q_pdf: Callable[[float], float],
+                         kind: str = "kl", *, support: tuple[float, float],
+                         points: ArrayLike | None = None, log_density: bool = False) -> float:
     r"""f-divergence between two densities on the line, by adaptive quadrature.
 
     .. math:: D_f(P\|Q) = \int_a^b q(x)\, f\big(p(x)/q(x)\big)\, dx
@@ -214,14 +219,15 @@ def f_divergence_density(p_pdf, q_pdf, kind: str = "kl", *, support, points=None
                                      check_bool(log_density, "log_density"))
 
 
-def f_divergence_density_core(divergence, p_pdf, q_pdf, edges: np.ndarray,
-                              log: bool) -> float:
+def f_divergence_density_core(divergence: FDivergence, p_pdf: Callable[[float], float],
+                              q_pdf: Callable[[float], float], edges: Sequence[float], log: bool
+                              ) -> float:
     """:func:`f_divergence_density` of checked arguments: a registry entry, two callables,
     the sorted integration edges (:func:`integration_edges`) and the log-density flag. The
     densities' masses and the quadrature are checked here (they depend on the data)."""
     densities, masses = [], []
     for name, pdf in (("p_pdf", p_pdf), ("q_pdf", q_pdf)):
-        def density(x, pdf=pdf, name=name):
+        def density(x: float, pdf: Callable[[float], float] = pdf, name: str = name) -> float:
             value = _density_value(pdf, x, name, log)
             return math.exp(value) if log else value
         mass = _integrate(density, edges, f"{name}'s mass")
@@ -239,7 +245,7 @@ def f_divergence_density_core(divergence, p_pdf, q_pdf, edges: np.ndarray,
     # mismatch shows an ordinary density there, a floating-point underflow only a tiny one.
     largest_at_infinity = -1.0
 
-    def integrand(x):
+    def integrand(x: float) -> float:
         nonlocal largest_at_infinity
         p_value = _density_value(p_pdf, x, "p_pdf", log)
         q_value = _density_value(q_pdf, x, "q_pdf", log)
@@ -276,7 +282,8 @@ def f_divergence_density_core(divergence, p_pdf, q_pdf, edges: np.ndarray,
     return np.inf
 
 
-def _at_least_minimum(value, divergence, masses, n_edges):
+def _at_least_minimum(value: float, divergence: FDivergence, masses: list[float], n_edges: int
+                      ) -> float:
     """The quadrature value, raised to the divergence's minimum f(1) if below it by no more
     than the quadrature and mass tolerances; a larger deficit is refused."""
     minimum = float(divergence.f(1.0))
@@ -292,7 +299,8 @@ def _at_least_minimum(value, divergence, masses, n_edges):
         f"integrand was not resolved; pass breakpoints near the densities' peaks in `points`")
 
 
-def _normal_parameters(mu1, sigma1, mu2, sigma2):
+def _normal_parameters(mu1: Any, sigma1: Any, mu2: Any, sigma2: Any
+                       ) -> tuple[float, float, float, float]:
     return (check_real(mu1, "mu1"), check_real(sigma1, "sigma1", lower=0.0, lower_inclusive=False),
             check_real(mu2, "mu2"), check_real(sigma2, "sigma2", lower=0.0, lower_inclusive=False))
 

@@ -3,6 +3,7 @@ r"""Exact f-divergences between discrete distributions."""
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import as_probability_vector
 from .registry import get_f_divergence
@@ -10,7 +11,7 @@ from .registry import get_f_divergence
 __all__ = ["f_divergence"]
 
 
-def f_divergence(p, q, kind: str = "kl") -> float:
+def f_divergence(p: ArrayLike, q: ArrayLike, kind: str = "kl") -> float:
     r"""Exact f-divergence :math:`D_f(P\|Q) = \sum_i q_i f(p_i/q_i)` of two discrete distributions.
 
     The sum uses each kind's named integrand (e.g. Pearson :math:`\sum_i (p_i-q_i)^2/q_i`,

@@ -6,28 +6,38 @@ they need no display and leave the user's backend alone; ``path`` saves them.
 
 from __future__ import annotations
 
-import numpy as np
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from .._validation import as_rng, check_int, check_real
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._validation import RngLike, as_rng, check_int, check_real
 from .lecture import noise_bound, parallel_lines_divergences
+
+if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn
+    from matplotlib.figure import Figure
 
 __all__ = ["plot_parallel_lines", "plot_noise_bound"]
 
 
-def _new_axes(ncols):
+def _new_axes(ncols: int) -> tuple[Figure, np.ndarray]:
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(5.0 * ncols, 3.8), layout="constrained")
     return figure, np.atleast_1d(figure.subplots(1, ncols))
 
 
-def _save(figure, path):
+def _save(figure: Figure, path: str | os.PathLike[str] | None) -> Figure:
     if path is not None:
         figure.savefig(path, dpi=120)
     return figure
 
 
-def plot_parallel_lines(thetas=None, *, example_theta=0.5, n=200, rng=0, path=None):
+def plot_parallel_lines(thetas: ArrayLike | None = None, *, example_theta: float = 0.5,
+                        n: int = 200, rng: RngLike = 0, path: str | os.PathLike[str] | None = None
+                        ) -> Figure:
     r"""Why W gives a usable gradient on the parallel lines and the f-divergences do not.
 
     Left: samples of :math:`P_0` and :math:`P_\theta` for ``example_theta``. Right:
@@ -84,7 +94,7 @@ def plot_parallel_lines(thetas=None, *, example_theta=0.5, n=200, rng=0, path=No
     left.legend(loc="upper left", fontsize="small")
 
     # Plot the constant pieces without joining across the jump at theta = 0.
-    def broken(values):
+    def broken(values: np.ndarray) -> np.ndarray:
         values = values[order].astype(float)
         return np.where(theta == 0, np.nan, values)
 
@@ -124,8 +134,10 @@ def plot_parallel_lines(thetas=None, *, example_theta=0.5, n=200, rng=0, path=No
     return _save(figure, path)
 
 
-def plot_noise_bound(u_values, v_values, u_weights=None, v_weights=None, *, scales=None,
-                     noise=None, path=None):
+def plot_noise_bound(u_values: ArrayLike, v_values: ArrayLike, u_weights: ArrayLike | None = None,
+                     v_weights: ArrayLike | None = None, *, scales: ArrayLike | None = None,
+                     noise: Callable[[float], Any] | None = None,
+                     path: str | os.PathLike[str] | None = None) -> Figure:
     r"""Both sides of the Arjovsky–Bottou bound as the noise grows.
 
     For each scale ``s`` the noise is ``noise(s)`` (default: uniform on ``[-s, s]``) and
@@ -162,7 +174,7 @@ def plot_noise_bound(u_values, v_values, u_weights=None, v_weights=None, *, scal
                          f"got {scales!r}")
     default_noise = noise is None
     if noise is None:
-        def noise(scale):
+        def noise(scale: float) -> Any:
             return stats.uniform(-scale, 2.0 * scale)
     elif not callable(noise):
         raise TypeError(f"noise must be a callable scale -> distribution, got "

@@ -3,8 +3,11 @@ r"""The lecture's motivating examples: parallel lines, and the Arjovsky–Bottou
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import SamplePair, takes_sample_pair
 from ..exact.onedim import sorted_pair, wasserstein_of_sorted
@@ -17,7 +20,7 @@ __all__ = ["parallel_lines_divergences", "noise_bound"]
 _LOG2 = math.log(2.0)
 
 
-def parallel_lines_divergences(theta) -> ParallelLinesDivergences:
+def parallel_lines_divergences(theta: ArrayLike) -> ParallelLinesDivergences:
     r"""Exact divergences between the lecture's :math:`P_0` and :math:`P_\theta`.
 
     :math:`P_\theta` is the law of :math:`(\theta, Z)`, :math:`Z \sim U[0, 1]` (sampled by
@@ -83,7 +86,7 @@ def parallel_lines_divergences(theta) -> ParallelLinesDivergences:
     )
 
 
-def _check_noise(noise):
+def _check_noise(noise: Any) -> tuple[float, float, float]:
     for attribute in ("pdf", "support", "mean", "var"):
         if not callable(getattr(noise, attribute, None)):
             raise TypeError(f"noise must be a frozen scipy.stats continuous distribution "
@@ -102,7 +105,7 @@ def _check_noise(noise):
 
 
 @takes_sample_pair()
-def noise_bound(pair: SamplePair, *, noise) -> NoiseBoundResult:
+def noise_bound(pair: SamplePair, *, noise: Any) -> NoiseBoundResult:
     r"""Both sides of the Arjovsky–Bottou noise bound for 1-D discrete :math:`P_r`, :math:`P_g`.
 
     .. math::
@@ -169,8 +172,8 @@ def noise_bound(pair: SamplePair, *, noise) -> NoiseBoundResult:
     u, v, u_w, v_w = pair.u[:, 0], pair.v[:, 0], pair.u_weights, pair.v_weights
     lower, upper, variance = _check_noise(noise)
 
-    def mixture(atoms, weights):
-        def pdf(x):
+    def mixture(atoms: np.ndarray, weights: np.ndarray) -> Callable[[float], float]:
+        def pdf(x: float) -> float:
             return float(weights @ noise.pdf(x - atoms))
         return pdf
 

@@ -80,11 +80,13 @@ from __future__ import annotations
 
 import functools
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import rel_entr, xlogy
 
 from .._validation import check_option
@@ -94,12 +96,12 @@ __all__ = ["ArrayFormulas", "ConjugateDomain", "FDivergence", "F_DIVERGENCES", "
 _LOG2 = float(np.log(2.0))
 
 
-def _quiet():
+def _quiet() -> np.errstate:
     """Infinities are the right answer at the edges of the domains (log 0, 1/0, exp(big))."""
     return np.errstate(divide="ignore", over="ignore")
 
 
-def _check_real_argument(value, where: str) -> None:
+def _check_real_argument(value: Any, where: str) -> None:
     """TypeError/ValueError naming the argument for input that is not real numbers.
 
     Strings, None, complex numbers and non-numeric array_likes are refused; NumPy and Python
@@ -124,9 +126,10 @@ _ARGUMENTS = {"f": ("u",), "f_prime": ("u",), "f_conjugate": ("t",), "activation
               "integrand": ("p", "q"), "log_integrand_pair": ("log_p", "log_q")}
 
 
-def _checking_arguments(function, owner: str, names: tuple):
+def _checking_arguments(function: Callable[..., Any], owner: str, names: tuple[str, ...]
+                        ) -> Callable[..., Any]:
     @functools.wraps(function)
-    def checked(*values):
+    def checked(*values: Any) -> Any:
         for name, value in zip(names, values):
             _check_real_argument(value, f"{owner}({', '.join(names)}): {name}")
         return function(*values)
@@ -134,7 +137,7 @@ def _checking_arguments(function, owner: str, names: tuple):
     return checked
 
 
-def _softplus(x):
+def _softplus(x: ArrayLike) -> np.ndarray:
     return np.logaddexp(0.0, x)
 
 
@@ -155,7 +158,7 @@ class ConjugateDomain:
     lower_closed: bool = False
     upper_closed: bool = False
 
-    def contains(self, t):
+    def contains(self, t: ArrayLike) -> np.ndarray:
         """Boolean array: which entries of ``t`` lie in the domain."""
         _check_real_argument(t, "ConjugateDomain.contains: t")
         t = np.asarray(t, dtype=np.float64)
@@ -163,7 +166,7 @@ class ConjugateDomain:
         below = t <= self.upper if self.upper_closed else t < self.upper
         return above & below
 
-    def __str__(self):
+    def __str__(self) -> str:
         left = "[" if self.lower_closed else "("
         right = "]" if self.upper_closed else ")"
         return f"{left}{self.lower:g}, {self.upper:g}{right}"
@@ -256,7 +259,7 @@ class FDivergence:
     log_integrand_pair: Callable | None = None
     formulas: ArrayFormulas | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         # A string given to a generator would otherwise fail deep inside NumPy with "could
         # not convert string to float": name the method and the argument instead.
         for field, names in _ARGUMENTS.items():
@@ -265,7 +268,7 @@ class FDivergence:
                 object.__setattr__(self, field, _checking_arguments(
                     function, f"F_DIVERGENCES[{self.name!r}].{field}", names))
 
-    def log_integrand(self, log_p, log_q):
+    def log_integrand(self, log_p: ArrayLike, log_q: ArrayLike) -> np.ndarray | np.float64:
         r"""The integrand of ``integral`` from log densities: exact where ``p`` or ``q`` underflow.
 
         Equal to ``integrand(exp(log_p), exp(log_q))`` but computed in log space (e.g.
@@ -305,7 +308,7 @@ class FDivergence:
                            else np.exp(log_q[only_q]) * self.f_at_zero)
         return out[()] if out.ndim == 0 else out
 
-    def optimal_critic(self, ratio):
+    def optimal_critic(self, ratio: ArrayLike) -> np.ndarray:
         r"""The critic :math:`T^*(x) = f'(p(x)/q(x))` that makes the variational bound tight.
 
         Parameters
@@ -332,7 +335,7 @@ class FDivergence:
                              f"{ratio[bad].ravel()[0]!r}")
         return self.f_prime(ratio)
 
-    def perspective(self, p, q):
+    def perspective(self, p: ArrayLike, q: ArrayLike) -> np.ndarray:
         r"""Pointwise :math:`q f(p/q)` straight from the definition, with its limits.
 
         ``q f(p/q)`` where ``q > 0``; ``p * slope_at_infinity`` where ``q = 0 < p``; ``0``
@@ -353,17 +356,18 @@ class FDivergence:
         out[only_p] = p[only_p] * self.slope_at_infinity
         return out
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"FDivergence({self.name!r}: {self.integral})"
 
 
-def _array(x):
+def _array(x: ArrayLike) -> np.ndarray:
     return np.asarray(x, dtype=np.float64)
 
 
-def _piecewise_conjugate(domain: ConjugateDomain, formula):
+def _piecewise_conjugate(domain: ConjugateDomain, formula: Callable[[np.ndarray], np.ndarray]
+                         ) -> Callable[[ArrayLike], np.ndarray | np.float64]:
     """f*(t) = formula(t) on the domain and +inf outside, evaluated without warnings."""
-    def conjugate(t):
+    def conjugate(t: ArrayLike) -> np.ndarray | np.float64:
         t = _array(t)
         inside = domain.contains(t)
         out = np.full(t.shape, np.inf)
@@ -373,8 +377,8 @@ def _piecewise_conjugate(domain: ConjugateDomain, formula):
     return conjugate
 
 
-def _vectorised(formula):
-    def wrapped(x):
+def _vectorised(formula: Callable[[np.ndarray], ArrayLike]) -> Callable[[ArrayLike], np.ndarray]:
+    def wrapped(x: ArrayLike) -> np.ndarray:
         with _quiet():
             return np.asarray(formula(_array(x)), dtype=np.float64)
     return wrapped
@@ -383,23 +387,23 @@ def _vectorised(formula):
 # --- the generators ---------------------------------------------------------------------
 # Each block derives f*, g_f and f*(g_f(v)) from f; the tests re-derive them numerically.
 
-def _kl_integrand(p, q):
+def _kl_integrand(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     return rel_entr(p, q)
 
 
-def _reverse_kl_integrand(p, q):
+def _reverse_kl_integrand(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     return rel_entr(q, p)
 
 
-def _pearson_integrand(p, q):
+def _pearson_integrand(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     return _squared_gap_over(p, q, q)
 
 
-def _neyman_integrand(p, q):
+def _neyman_integrand(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     return _squared_gap_over(p, q, p)
 
 
-def _squared_gap_over(p, q, denominator):
+def _squared_gap_over(p: np.ndarray, q: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """(p - q)^2 / denominator with 0/0 = 0 and c/0 = inf."""
     gap = (p - q) ** 2
     out = np.zeros(np.broadcast(p, q).shape)
@@ -408,35 +412,36 @@ def _squared_gap_over(p, q, denominator):
     return np.where(~positive & (p != q), np.inf, out)
 
 
-def _hellinger_integrand(p, q):
+def _hellinger_integrand(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     return (np.sqrt(p) - np.sqrt(q)) ** 2
 
 
-def _total_variation_integrand(p, q):
+def _total_variation_integrand(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     return 0.5 * np.abs(p - q)
 
 
-def _jensen_shannon_integrand(p, q):
+def _jensen_shannon_integrand(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     # p log(2p/(p+q)), not rel_entr(p, (p+q)/2): halving a subnormal p + q can round it to 0.
     s = p + q
     safe = np.where(s > 0, s, 1.0)
     return 0.5 * (xlogy(p, 2.0 * p / safe) + xlogy(q, 2.0 * q / safe))
 
 
-def _gan_integrand(p, q):
+def _gan_integrand(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     s = p + q
     return rel_entr(p, s) + rel_entr(q, s)
 
 
-def _integrand(formula):
-    def integrand(p, q):
+def _integrand(formula: Callable[[np.ndarray, np.ndarray], np.ndarray]
+               ) -> Callable[[ArrayLike, ArrayLike], np.ndarray]:
+    def integrand(p: ArrayLike, q: ArrayLike) -> np.ndarray:
         p, q = np.broadcast_arrays(_array(p), _array(q))
         with _quiet():
             return np.asarray(formula(p, q), dtype=np.float64)
     return integrand
 
 
-def _jensen_shannon_f(u):
+def _jensen_shannon_f(u: np.ndarray) -> np.ndarray:
     # 1/2 [u log u - (u+1) log((1+u)/2)] = 1/2 [u log(2u/(1+u)) + log(2/(1+u))]
     finite = np.isfinite(u)
     safe = np.where(finite, u, 1.0)
@@ -444,7 +449,7 @@ def _jensen_shannon_f(u):
     return np.where(finite, value, np.inf)
 
 
-def _gan_f(u):
+def _gan_f(u: np.ndarray) -> np.ndarray:
     # u log u - (u+1) log(u+1) = u log(u/(u+1)) - log(1+u); decreasing to -inf
     finite = np.isfinite(u)
     safe = np.where(finite, u, 1.0)
@@ -452,7 +457,7 @@ def _gan_f(u):
     return np.where(finite, value, -np.inf)
 
 
-def _log_abs_expm1(d):
+def _log_abs_expm1(d: ArrayLike) -> np.ndarray:
     """log|e^d - 1| without overflow or cancellation (-inf at d = 0)."""
     d = np.asarray(d, dtype=np.float64)
     positive = np.maximum(d, 0.0)
@@ -476,27 +481,28 @@ _LOG_INTEGRANDS = {
 
 # --- the array formulas: one source for the registry (numpy) and otdiv.gan (JAX) ---------
 
-def _softplus_xp(v, xp):
+def _softplus_xp(v: Any, xp: Any) -> Any:
     return xp.logaddexp(0.0, v)
 
 
-def _in_domain(t, domain: ConjugateDomain):
+def _in_domain(t: Any, domain: ConjugateDomain) -> Any:
     inside = t <= domain.upper if domain.upper_closed else t < domain.upper
     if domain.lower > -np.inf:
         inside = inside & (t >= domain.lower if domain.lower_closed else t > domain.lower)
     return inside
 
 
-def _conjugate_on(domain: ConjugateDomain, formula):
+def _conjugate_on(domain: ConjugateDomain, formula: Callable[[Any, Any], Any]
+                  ) -> Callable[[Any, Any], Any]:
     """f*(t, xp): ``formula`` on the domain, ``inf`` outside (every domain holds -1, the
     point substituted outside so that neither branch of ``where`` produces NaN)."""
-    def conjugate(t, xp):
+    def conjugate(t: Any, xp: Any) -> Any:
         inside = _in_domain(t, domain)
         return xp.where(inside, formula(xp.where(inside, t, -1.0), xp), xp.inf)
     return conjugate
 
 
-def _pearson_conjugate(t, xp):
+def _pearson_conjugate(t: Any, xp: Any) -> Any:
     return xp.where(t >= -2.0, 0.25 * t * t + t, -1.0)
 
 
@@ -559,7 +565,7 @@ def _formula_fields(kind: str) -> dict:
     )
 
 
-def _build_registry():
+def _build_registry() -> Mapping[str, FDivergence]:
     entries = [
         FDivergence(
             name="total_variation",
@@ -666,7 +672,7 @@ def _build_registry():
 F_DIVERGENCES = _build_registry()
 
 
-def get_f_divergence(kind) -> FDivergence:
+def get_f_divergence(kind: Any) -> FDivergence:
     """Look a kind up by name; unknown names raise ``ValueError`` listing the valid ones.
 
     Examples

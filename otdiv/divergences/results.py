@@ -60,7 +60,7 @@ class ParallelLinesDivergences:
     reverse_kl: np.ndarray
     total_variation: np.ndarray
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         freeze_arrays(self)
 
 

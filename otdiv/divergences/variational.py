@@ -2,22 +2,26 @@ r"""The variational (VDM) lower bound that an f-GAN critic maximises."""
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any
 
-from .._validation import as_samples, critic_values
-from .registry import get_f_divergence
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._validation import Critic, as_samples, critic_values
+from .registry import FDivergence, get_f_divergence
 from .results import VariationalBoundResult
 
 __all__ = ["variational_bound"]
 
 
-def _samples(values, name):
+def _samples(values: ArrayLike, name: str) -> np.ndarray:
     """Validated float64 samples in the caller's layout: (n,) stays (n,), (n, d) stays."""
     checked = as_samples(values, name)
     return checked[:, 0] if np.ndim(values) == 1 else checked
 
 
-def variational_bound(critic, u_values, v_values, kind: str = "kl") -> VariationalBoundResult:
+def variational_bound(critic: Critic, u_values: ArrayLike,
+                      v_values: ArrayLike, kind: str = "kl") -> VariationalBoundResult:
     r"""Monte Carlo estimate of the f-GAN variational lower bound for a given critic.
 
     .. math::
@@ -77,7 +81,8 @@ def variational_bound(critic, u_values, v_values, kind: str = "kl") -> Variation
     return variational_bound_core(*validated_bound_inputs(critic, u_values, v_values, kind))
 
 
-def validated_bound_inputs(critic, u_values, v_values, kind):
+def validated_bound_inputs(critic: Any, u_values: ArrayLike, v_values: ArrayLike, kind: Any
+                           ) -> tuple[Critic, np.ndarray, np.ndarray, FDivergence]:
     """``(critic, u, v, divergence)`` checked as :func:`variational_bound` documents."""
     divergence = get_f_divergence(kind)
     if not callable(critic):
@@ -93,7 +98,8 @@ def validated_bound_inputs(critic, u_values, v_values, kind):
     return critic, u, v, divergence
 
 
-def variational_bound_core(critic, u, v, divergence) -> VariationalBoundResult:
+def variational_bound_core(critic: Critic, u: np.ndarray, v: np.ndarray,
+                           divergence: FDivergence) -> VariationalBoundResult:
     """Trusted core of :func:`variational_bound` on validated samples."""
     on_p = divergence.activation(critic_values(critic, u, "u_values"))
     on_q = divergence.conjugate_of_activation(critic_values(critic, v, "v_values"))

@@ -10,7 +10,9 @@ kind of :data:`otdiv.F_DIVERGENCES`, ``"wgan-clip"``, ``"wgan-gp"``, ``"wgan-sn"
 
 Modules: :mod:`~otdiv.gan.config` (names, :class:`GanConfig`), :mod:`~otdiv.gan.nets`
 (MLPs, spectral norm, clipping), :mod:`~otdiv.gan.losses`, :mod:`~otdiv.gan.steps`
-(compiled steps), :mod:`~otdiv.gan.training` (the loops), :mod:`~otdiv.gan.evaluation`
+(compiled steps), :mod:`~otdiv.gan.training` (the loops),
+:mod:`~otdiv.gan.results` (:class:`TrainedCritic`, :class:`TrainedGan`),
+:mod:`~otdiv.gan.evaluation`
 (W_1, energy distance and mode statistics with sampling floors), :mod:`~otdiv.gan.data`
 (toy data sets), :mod:`~otdiv.gan.studies` (multi-seed studies), :mod:`~otdiv.gan.state`
 and :mod:`~otdiv.gan.persistence` (resume, save/load), :mod:`~otdiv.gan.plots`.
@@ -24,12 +26,14 @@ from .losses import gradient_penalty
 from .models import NumpyCritic, NumpyGenerator
 from .nets import apply_mlp, clip_weights, init_mlp, power_iteration, spectral_normalize
 from .persistence import load, save
+from .results import TrainedCritic, TrainedGan
 from .state import TrainingState
 from .training import train_critic, train_gan
 
 __all__ = [
     "DATASETS", "FGAN_FUNCTIONS", "FGanFunctions", "F_KINDS", "GanConfig", "INITIALIZATIONS",
-    "LOSSES", "MIXTURES", "NumpyCritic", "NumpyGenerator", "PRESETS", "TrainingState",
+    "LOSSES", "MIXTURES", "NumpyCritic", "NumpyGenerator", "PRESETS", "TrainedCritic",
+    "TrainedGan", "TrainingState",
     "apply_mlp", "clip_weights", "gradient_penalty", "init_mlp", "load", "power_iteration",
     "sample_dataset", "save", "spectral_normalize", "train_critic", "train_gan",
 ]

@@ -18,7 +18,11 @@ empirical measure; :func:`calibration_study` trains critics along the ladder.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._executor import Task, check_executor, run_tasks
 from .._validation import as_samples, check_bool, check_int, check_real, check_same_dimension
@@ -35,7 +39,8 @@ ALPHAS = (0.0, 0.1, 0.25, 0.5, 1.0)
 CALIBRATION_LOSSES = ("wgan-gp", "wgan-sn")
 
 
-def mixture_ladder(p_values, r_values, alpha) -> tuple[np.ndarray, np.ndarray]:
+def mixture_ladder(p_values: ArrayLike, r_values: ArrayLike, alpha: float
+                   ) -> tuple[np.ndarray, np.ndarray]:
     r"""``(support, weights)`` of :math:`Q_\alpha = (1 - \alpha) P + \alpha R`.
 
     ``support`` stacks the rows of ``p_values`` then ``r_values``; each row of P weighs
@@ -62,7 +67,8 @@ def mixture_ladder(p_values, r_values, alpha) -> tuple[np.ndarray, np.ndarray]:
     return np.vstack([p_values, r_values]), weights
 
 
-def mixture_ladder_w1(p_values, r_values, alphas=ALPHAS) -> list[dict]:
+def mixture_ladder_w1(p_values: ArrayLike, r_values: ArrayLike, alphas: Sequence[float] = ALPHAS
+                      ) -> list[dict[str, Any]]:
     r"""Exact :math:`W_1(P, Q_\alpha)` by the weighted solver, beside :math:`\alpha W_1(P, R)`.
 
     Rows: ``alpha``, ``exact_w1`` (``otdiv.wasserstein(P, support, None, weights)``) and
@@ -82,7 +88,8 @@ def mixture_ladder_w1(p_values, r_values, alphas=ALPHAS) -> list[dict]:
     return rows
 
 
-def digit_class_pair(split: str, first=(0, 1, 2, 3, 4), second=(5, 6, 7, 8, 9)):
+def digit_class_pair(split: str, first: Sequence[int] = (0, 1, 2, 3, 4),
+                     second: Sequence[int] = (5, 6, 7, 8, 9)) -> tuple[np.ndarray, np.ndarray]:
     """``(P, R)``: the ``digits()`` images (64-D, in [0, 1]) of ``split`` whose label is in
     ``first``, and those whose label is in ``second`` (needs the ``images`` extra)."""
     from ..datasets import digits
@@ -91,7 +98,8 @@ def digit_class_pair(split: str, first=(0, 1, 2, 3, 4), second=(5, 6, 7, 8, 9)):
             images.images[np.isin(images.labels, second)])
 
 
-def _weighted_mean_difference(critic, p_values, r_values, alpha):
+def _weighted_mean_difference(critic: Callable[[np.ndarray], np.ndarray], p_values: np.ndarray,
+                              r_values: np.ndarray, alpha: float) -> tuple[float, float]:
     """:math:`E_P f - E_{Q_\\alpha} f = \\alpha(\\bar f_P - \\bar f_R)` and its standard
     error (the two samples independent)."""
     f_p, f_r = critic(p_values), critic(r_values)
@@ -100,7 +108,13 @@ def _weighted_mean_difference(critic, p_values, r_values, alpha):
     return estimate, error
 
 
-def _calibration_rows(items, payload) -> list[dict]:
+#: One seed's task: ``(seed, alphas, losses, configs, steps, draws)``.
+_CalibrationPayload = tuple[int, tuple[float, ...], tuple[str, ...], dict[str, GanConfig], int,
+                            int]
+
+
+def _calibration_rows(items: Mapping[str, Any], payload: _CalibrationPayload
+                      ) -> list[dict[str, Any]]:
     """One seed of :func:`calibration_study` (a task of the executor adapter)."""
     seed, alphas, losses, configs, steps, draws = payload
     p_train, r_train = items["p_train"], items["r_train"]
@@ -133,9 +147,12 @@ def _calibration_rows(items, payload) -> list[dict]:
     return rows
 
 
-def calibration_study(*, alphas=ALPHAS, seeds=range(3), losses=CALIBRATION_LOSSES,
-                      steps=2000, critic_hidden=(512, 512), batch_size=64, draws=4,
-                      configs=None, data=None, executor=None, progress=False) -> list[dict]:
+def calibration_study(*, alphas: Sequence[float] = ALPHAS, seeds: Iterable[int] = range(3),
+                      losses: Sequence[str] = CALIBRATION_LOSSES, steps: int = 2000,
+                      critic_hidden: Sequence[int] = (512, 512), batch_size: int = 64,
+                      draws: int = 4, configs: Mapping[str, GanConfig] | None = None,
+                      data: Mapping[str, ArrayLike] | None = None, executor: Any = None,
+                      progress: bool = False) -> list[dict[str, Any]]:
     r"""Train critics between P and :math:`Q_\alpha` and compare with the exact α·W₁.
 
     P and R are the ``digits()`` classes 0–4 and 5–9 (64-D, :func:`digit_class_pair`);

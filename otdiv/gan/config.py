@@ -57,7 +57,9 @@ images_sn   wgan-sn    setting A of Miyato et al. on the image networks
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .._validation import check_int, check_option, check_real
 
@@ -86,7 +88,7 @@ IMAGE_NETWORKS = dict(critic_hidden=(512, 512), generator_hidden=(512, 512), lat
                       generator_output="sigmoid", batch_size=64)
 
 
-def check_loss(loss) -> str:
+def check_loss(loss: Any) -> str:
     """The loss name must be one of :data:`LOSSES`; the error lists them all."""
     return check_option(loss, "loss", LOSSES)
 
@@ -106,7 +108,7 @@ def f_kind(loss: str) -> str:
     return "gan" if loss.startswith("jsgan") else loss.split(":", 1)[1]
 
 
-_PAPER_DEFAULTS = {
+_PAPER_DEFAULTS: dict[str, dict[str, Any]] = {
     "variational": dict(optimizer="adam", learning_rate=2e-4, beta1=0.5, beta2=0.999,
                         n_critic=1),
     # warm-up: Diters = 100 for the first 25 generator iterations and every 500th
@@ -121,7 +123,7 @@ _PAPER_DEFAULTS = {
                    gp_weight=10.0),
 }
 
-_PRESETS = {
+_PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
     # Gulrajani et al.'s official toy script (gan_toy.py)
     "gan_toy": ("wgan-gp", dict(gp_weight=0.1, optimizer="adam", learning_rate=1e-4,
                                 beta1=0.5, beta2=0.9, batch_size=256, n_critic=5,
@@ -244,7 +246,7 @@ class GanConfig:
     warmup_every: int = 500
     generator_output: str = "linear"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_loss(self.loss)
         for name in ("critic_hidden", "generator_hidden"):
             widths = getattr(self, name)
@@ -313,7 +315,7 @@ class GanConfig:
         return loss_family(self.loss)
 
     @classmethod
-    def for_loss(cls, loss: str, **overrides) -> GanConfig:
+    def for_loss(cls, loss: str, **overrides: Any) -> GanConfig:
         """The paper defaults for ``loss`` (see the module table), then ``overrides``.
 
         Examples
@@ -334,7 +336,7 @@ class GanConfig:
         return cls(loss=loss, **defaults)
 
     @classmethod
-    def preset(cls, name: str, **overrides) -> GanConfig:
+    def preset(cls, name: str, **overrides: Any) -> GanConfig:
         """A named setup of a paper (see the module table), then ``overrides``.
 
         Examples
@@ -371,7 +373,7 @@ class GanConfig:
         if not isinstance(fields, dict):
             raise TypeError(f"fields must be a dict, got {type(fields).__name__}")
         _check_field_names(cls, {key: None for key in fields if key != "loss"})
-        values = {key: (tuple(value) if isinstance(value, list) else value)
+        values: dict[str, Any] = {key: (tuple(value) if isinstance(value, list) else value)
                   for key, value in fields.items()}
         return cls(**values)
 
@@ -391,12 +393,12 @@ class GanConfig:
             return self.warmup_critic_steps
         return self.n_critic
 
-    def replace(self, **changes) -> GanConfig:
+    def replace(self, **changes: Any) -> GanConfig:
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
 
 
-def _check_field_names(cls, overrides) -> None:
+def _check_field_names(cls: type, overrides: Mapping[str, Any]) -> None:
     names = {field.name for field in dataclasses.fields(cls)} - {"loss"}
     unknown = sorted(set(overrides) - names)
     if unknown:

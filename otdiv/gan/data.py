@@ -8,11 +8,16 @@ samples (Srivastava et al. 2017, VEEGAN; Metz et al. 2017, unrolled GANs).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._validation import as_rng, check_int, check_option
+from .._validation import RngLike, as_rng, check_int, check_option
+
+if TYPE_CHECKING:
+    from ..datasets import ImageSet
 
 __all__ = ["DATASETS", "IMAGE_DATASETS", "MIXTURES", "sample_dataset", "parallel_line",
            "image_split"]
@@ -28,7 +33,7 @@ DATASETS = ("8gaussians", "25gaussians", "swissroll", "gaussian_1d", "mixture_1d
 IMAGE_DATASETS = ("digits", "mnist5k")
 
 
-def image_split(name: str, split: str):
+def image_split(name: str, split: str) -> ImageSet:
     """The :class:`otdiv.datasets.ImageSet` of image set ``name`` (one of
     :data:`IMAGE_DATASETS`) and ``split`` (``"train"``, ``"test"``, ``"all"``)."""
     from .. import datasets
@@ -37,14 +42,14 @@ def image_split(name: str, split: str):
     return loader(split)
 
 
-def parallel_line(n, *, rng=None) -> np.ndarray:
+def parallel_line(n: int, *, rng: RngLike = None) -> np.ndarray:
     """``n`` points of :math:`P_0` of the parallel-lines example: :math:`(0, Z)`,
     :math:`Z \\sim U[0, 1]`, shape ``(n, 2)``."""
     n = check_int(n, "n", lower=1)
     return np.column_stack([np.zeros(n), as_rng(rng).uniform(size=n)])
 
 
-def _samplers():
+def _samplers() -> dict[str, Callable[..., np.ndarray]]:
     from .. import datasets
     return {
         "8gaussians": datasets.eight_gaussians,
@@ -56,7 +61,7 @@ def _samplers():
     }
 
 
-def sample_dataset(name: str, n: int, *, rng=None) -> np.ndarray:
+def sample_dataset(name: str, n: int, *, rng: RngLike = None) -> np.ndarray:
     """``n`` samples, shape ``(n, d)``, of the toy data set ``name`` (one of :data:`DATASETS`).
 
     Examples
@@ -69,18 +74,18 @@ def sample_dataset(name: str, n: int, *, rng=None) -> np.ndarray:
     return _samplers()[name](n, rng=rng)
 
 
-def _eight_centres():
+def _eight_centres() -> np.ndarray:
     s = 1.0 / np.sqrt(2.0)
     return 2.0 * np.array([(1, 0), (-1, 0), (0, 1), (0, -1), (s, s), (s, -s), (-s, s),
                            (-s, -s)], dtype=np.float64) / 1.414
 
 
-def _grid_centres():
+def _grid_centres() -> np.ndarray:
     return 2.0 * np.array([(i, j) for i in range(-2, 3) for j in range(-2, 3)],
                           dtype=np.float64) / 2.828
 
 
-def _frozen(array):
+def _frozen(array: np.ndarray) -> np.ndarray:
     array.setflags(write=False)
     return array
 

@@ -11,9 +11,13 @@ the modes covered and the share of high-quality samples (:func:`mode_statistics`
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from .._energy import exact_energy_squared
+from .._transport import solve_samples
 from .._validation import as_samples, check_real
 
 __all__ = ["exact_w1", "energy_distance", "mode_statistics", "evaluate_samples"]
@@ -22,12 +26,11 @@ __all__ = ["exact_w1", "energy_distance", "mode_statistics", "evaluate_samples"]
 def _energy_squared_core(u: np.ndarray, v: np.ndarray) -> float:
     """otdiv's exact energy-distance core on clean float64 ``(n, d)`` arrays, uniform
     weights (the one place that names the private core: move it here if it moves)."""
-    from ..estimators import exact_energy_squared
     return exact_energy_squared(u, v, np.full(u.shape[0], 1.0 / u.shape[0]),
                                  np.full(v.shape[0], 1.0 / v.shape[0]))
 
 
-def energy_distance(u_values, v_values) -> float:
+def energy_distance(u_values: ArrayLike, v_values: ArrayLike) -> float:
     r"""Energy distance :math:`\sqrt{2E\|X-Y\| - E\|X-X'\| - E\|Y-Y'\|}` of two uniform
     samples, by otdiv's exact core (the same number as :func:`otdiv.energy_distance`).
 
@@ -42,11 +45,9 @@ def energy_distance(u_values, v_values) -> float:
     return math.sqrt(_energy_squared_core(u, v))
 
 
-def exact_w1(u_values, v_values) -> float:
+def exact_w1(u_values: ArrayLike, v_values: ArrayLike) -> float:
     """Exact :math:`W_1` between two uniform samples of points the caller generated
     (finite float64 ``(n, d)`` arrays): the certified solve of :func:`otdiv.wasserstein`."""
-    from ..sample_transport import solve_samples
-
     u = np.ascontiguousarray(u_values, dtype=np.float64)
     v = np.ascontiguousarray(v_values, dtype=np.float64)
     if u.ndim == 1:
@@ -57,7 +58,8 @@ def exact_w1(u_values, v_values) -> float:
     return float(cost.to_distance(result.cost))
 
 
-def mode_statistics(samples, centres, sigma, *, min_share=0.01) -> dict:
+def mode_statistics(samples: ArrayLike, centres: ArrayLike, sigma: float, *,
+                    min_share: float = 0.01) -> dict[str, Any]:
     r"""Modes covered and share of high-quality samples of a Gaussian-mixture fit.
 
     A sample is *high-quality* when it lies within :math:`3\sigma` of its nearest centre
@@ -90,7 +92,8 @@ def mode_statistics(samples, centres, sigma, *, min_share=0.01) -> dict:
             "high_quality_share": float(good.mean())}
 
 
-def evaluate_samples(real, fake, real_again, *, mixture=None) -> dict:
+def evaluate_samples(real: ArrayLike, fake: ArrayLike, real_again: ArrayLike, *,
+                     mixture: tuple[np.ndarray, float] | None = None) -> dict[str, Any]:
     """Exact W_1 and energy distance of ``fake`` to ``real``, their floors (the same
     metrics between ``real`` and the independent ``real_again``), and, when ``mixture =
     (centres, sigma)`` is given, :func:`mode_statistics` of ``fake``.

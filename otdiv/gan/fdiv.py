@@ -36,5 +36,15 @@ __all__ = ["FGanFunctions", "FGAN_FUNCTIONS"]
 #: The formula triple of one kind (an alias of the registry's class).
 FGanFunctions = ArrayFormulas
 
+
+
+def _formulas(kind: str) -> ArrayFormulas:
+    """The registry's array formulas of ``kind`` (every kind of F_KINDS has them)."""
+    formulas = F_DIVERGENCES[kind].formulas
+    if formulas is None:
+        raise RuntimeError(f"F_DIVERGENCES[{kind!r}] has no array formulas for the f-GAN")
+    return formulas
+
+
 #: kind -> :class:`FGanFunctions`, for every kind of :data:`otdiv.gan.F_KINDS`.
-FGAN_FUNCTIONS = MappingProxyType({kind: F_DIVERGENCES[kind].formulas for kind in F_KINDS})
+FGAN_FUNCTIONS = MappingProxyType({kind: _formulas(kind) for kind in F_KINDS})

@@ -19,20 +19,31 @@ functions here return the quantity to *minimise*.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ._jax import jax, jnp
-from .fdiv import FGAN_FUNCTIONS
-from .nets import apply_mlp
+from .config import GanConfig
+from .fdiv import FGAN_FUNCTIONS, FGanFunctions
+from .nets import Array, Params, apply_mlp
 
 __all__ = ["gradient_penalty", "critic_loss", "generator_loss"]
 
 
-def _safe_norm(x, axis=-1):
+def _fgan(kind: str | None) -> FGanFunctions:
+    """The f-GAN functions of a variational loss's kind (``_kind`` gives it for those)."""
+    if kind is None:
+        raise ValueError("a variational loss needs the kind of its f-divergence")
+    return FGAN_FUNCTIONS[kind]
+
+
+def _safe_norm(x: Array, axis: int = -1) -> Array:
     # sqrt has an infinite derivative at 0; the epsilon keeps the penalty's gradient finite
     # when a critic is locally flat (its effect on the value is below 1e-6).
     return jnp.sqrt(jnp.sum(x * x, axis=axis) + 1e-12)
 
 
-def gradient_penalty(critic_fn, x_p, x_q, epsilon):
+def gradient_penalty(critic_fn: Callable[[Array], Array], x_p: Array, x_q: Array, epsilon: Array
+                     ) -> Array:
     r"""WGAN-GP's penalty :math:`E[(\|\nabla_x f(\hat x)\|_2 - 1)^2]` (without λ).
 
     ``critic_fn`` maps ``(n, d)`` to ``(n,)`` row by row; ``epsilon`` has shape ``(n,)``
@@ -51,17 +62,18 @@ def gradient_penalty(critic_fn, x_p, x_q, epsilon):
     return jnp.mean((_safe_norm(grads) - 1.0) ** 2)
 
 
-def _cramer_critic(weights, x, x_reference, activation):
+def _cramer_critic(weights: Params, x: Array, x_reference: Array, activation: str) -> Array:
     h = apply_mlp(weights, x, activation)
     h_ref = apply_mlp(weights, x_reference, activation)
     return _safe_norm(h - h_ref) - _safe_norm(h)
 
 
-def critic_objective(weights, x_p, x_q, x_q2, config, kind):
+def critic_objective(weights: Params, x_p: Array, x_q: Array, x_q2: Array, config: GanConfig,
+                     kind: str | None) -> Array:
     """The critic's own estimate on a batch (what it maximises, without penalty)."""
     family = config.family
     if family == "variational":
-        functions = FGAN_FUNCTIONS[kind]
+        functions = _fgan(kind)
         v_p = apply_mlp(weights, x_p, config.activation)[:, 0]
         v_q = apply_mlp(weights, x_q, config.activation)[:, 0]
         return (jnp.mean(functions.activation(v_p, jnp))
@@ -73,14 +85,15 @@ def critic_objective(weights, x_p, x_q, x_q2, config, kind):
             - jnp.mean(_cramer_critic(weights, x_q, x_q2, config.activation)))
 
 
-def critic_loss(weights, x_p, x_q, x_q2, epsilon, config, kind):
+def critic_loss(weights: Params, x_p: Array, x_q: Array, x_q2: Array, epsilon: Array,
+                config: GanConfig, kind: str | None) -> tuple[Array, Array, Array]:
     """``(loss, objective, penalty)``: the loss the critic minimises is
     ``-objective + penalty``, where ``objective`` is the critic's batch estimate (what it
     maximises) and ``penalty`` the weighted gradient penalty λ·GP (0 without one)."""
     objective = critic_objective(weights, x_p, x_q, x_q2, config, kind)
     penalty = jnp.zeros((), objective.dtype)
     if config.loss == "wgan-gp" and config.gp_weight > 0:
-        def critic_fn(x):
+        def critic_fn(x: Array) -> Array:
             return apply_mlp(weights, x, config.activation)[:, 0]
         penalty = config.gp_weight * gradient_penalty(critic_fn, x_p, x_q, epsilon)
     elif config.family == "cramer" and config.gp_weight > 0:
@@ -90,21 +103,23 @@ def critic_loss(weights, x_p, x_q, x_q2, epsilon, config, kind):
     return -objective + penalty, objective, penalty
 
 
-def _cramer_penalty(weights, x_p, x_q, x_q2, epsilon, activation):
+def _cramer_penalty(weights: Params, x_p: Array, x_q: Array, x_q2: Array, epsilon: Array,
+                    activation: str) -> Array:
     x_hat = epsilon[:, None] * x_p + (1.0 - epsilon[:, None]) * x_q
 
-    def one(x, reference):
+    def one(x: Array, reference: Array) -> Array:
         return _cramer_critic(weights, x[None, :], reference[None, :], activation)[0]
 
     grads = jax.vmap(jax.grad(one))(x_hat, x_q2)
     return jnp.mean((_safe_norm(grads) - 1.0) ** 2)
 
 
-def generator_loss(weights, x_p, x_g, x_g2, config, kind):
+def generator_loss(weights: Params, x_p: Array, x_g: Array, x_g2: Array, config: GanConfig,
+                   kind: str | None) -> Array:
     """Loss the generator minimises given fixed critic weights (``x_g`` generated)."""
     family = config.family
     if family == "variational":
-        functions = FGAN_FUNCTIONS[kind]
+        functions = _fgan(kind)
         v_g = apply_mlp(weights, x_g, config.activation)[:, 0]
         if config.generator_objective == "non_saturating":
             return -jnp.mean(functions.activation(v_g, jnp))

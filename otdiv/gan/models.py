@@ -8,15 +8,16 @@ to float64 numpy and evaluate there, so a critic's dual value, its Lipschitz bou
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from .._validation import as_rng, as_samples, check_int
-from .fdiv import FGAN_FUNCTIONS
-from .nets import apply_mlp, spectral_norms
+from .._validation import RngLike, as_rng, as_samples, check_int
+from .fdiv import FGAN_FUNCTIONS, FGanFunctions
+from .nets import Params, apply_mlp, spectral_norms
 
 __all__ = ["NumpyCritic", "NumpyGenerator", "to_numpy_params"]
 
 
-def to_numpy_params(params) -> tuple:
+def to_numpy_params(params: Params) -> Params:
     """A float64 numpy copy of an MLP parameter pytree (read-only arrays)."""
     layers = []
     for layer in params:
@@ -27,7 +28,7 @@ def to_numpy_params(params) -> tuple:
     return tuple(layers)
 
 
-def _as_points(x, dimension: int, name: str) -> np.ndarray:
+def _as_points(x: ArrayLike, dimension: int, name: str) -> np.ndarray:
     points = as_samples(x, name)
     if points.shape[1] != dimension:
         raise ValueError(f"{name} must have {dimension} columns (the critic's input "
@@ -49,8 +50,9 @@ class NumpyCritic:
     :meth:`dual_value` returns the critic's own estimate of the divergence it targets.
     """
 
-    def __init__(self, params, *, family: str, activation: str, kind: str | None = None,
-                 reference=None, reference_features=None):
+    def __init__(self, params: Params, *, family: str, activation: str, kind: str | None = None,
+                 reference: ArrayLike | None = None, reference_features: ArrayLike | None = None
+                 ) -> None:
         self.params = params
         self.family = family
         self.activation = activation
@@ -67,30 +69,36 @@ class NumpyCritic:
             self.reference_features = np.array(reference_features, dtype=np.float64)
             self.reference_features.setflags(write=False)
 
-    def raw(self, x) -> np.ndarray:
+    def raw(self, x: ArrayLike) -> np.ndarray:
         """The network's output before any activation: ``(n,)``, or ``(n, k)`` for Cramér."""
         points = _as_points(x, self.dimension, "x")
         out = apply_mlp(self.params, points, self.activation, np)
         return out if self.family == "cramer" else out[:, 0]
 
-    def __call__(self, x) -> np.ndarray:
+    def __call__(self, x: ArrayLike) -> np.ndarray:
         out = self.raw(x)
         if self.family == "variational":
-            return FGAN_FUNCTIONS[self.kind].activation(out, np)
-        if self.family == "cramer":
+            return self._functions().activation(out, np)
+        if self.family == "cramer" and self.reference_features is not None:  # always set
             distances = np.linalg.norm(out[:, None, :] - self.reference_features[None, :, :],
                                        axis=2)
             return distances.mean(axis=1) - np.linalg.norm(out, axis=1)
         return out
 
-    def conjugate(self, x) -> np.ndarray:
+    def conjugate(self, x: ArrayLike) -> np.ndarray:
         r""":math:`f^*(T(x))` in its stable closed form (variational critics only)."""
         if self.family != "variational":
             raise ValueError(f"conjugate applies to variational (JSGAN/f-GAN) critics, "
                              f"this critic is {self.family!r}")
-        return FGAN_FUNCTIONS[self.kind].conjugate_of_activation(self.raw(x), np)
+        return self._functions().conjugate_of_activation(self.raw(x), np)
 
-    def dual_value(self, u_values, v_values) -> float:
+    def _functions(self) -> FGanFunctions:
+        """The f-GAN functions of a variational critic's kind."""
+        if self.kind is None:
+            raise ValueError("a variational critic needs the kind of its f-divergence")
+        return FGAN_FUNCTIONS[self.kind]
+
+    def dual_value(self, u_values: ArrayLike, v_values: ArrayLike) -> float:
         r"""The critic's estimate on samples: :math:`E_P T - E_Q f^*(T)` or
         :math:`E_P f - E_Q f`."""
         u_values = _as_points(u_values, self.dimension, "u_values")
@@ -111,7 +119,7 @@ class NumpyCritic:
         bound = float(np.prod(spectral_norms(self.params)))
         return 2.0 * bound if self.family == "cramer" else bound
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         widths = [self.dimension] + [layer["w"].shape[1] for layer in self.params]
         return f"NumpyCritic(family={self.family!r}, widths={widths})"
 
@@ -123,14 +131,14 @@ class NumpyGenerator:
     ``output="sigmoid"`` the last layer's values pass through the logistic sigmoid.
     """
 
-    def __init__(self, params, *, activation: str, output: str = "linear"):
+    def __init__(self, params: Params, *, activation: str, output: str = "linear") -> None:
         self.params = params
         self.activation = activation
         self.output = output
         self.latent_dim = params[0]["w"].shape[0]
         self.dimension = params[-1]["w"].shape[1]
 
-    def transform(self, z) -> np.ndarray:
+    def transform(self, z: ArrayLike) -> np.ndarray:
         """``G(z)`` for given latent codes ``z`` of shape ``(n, latent_dim)``."""
         z = _as_points(z, self.latent_dim, "z")
         out = apply_mlp(self.params, z, self.activation, np)
@@ -139,9 +147,9 @@ class NumpyGenerator:
             return 0.5 * (1.0 + np.tanh(0.5 * out))
         return out
 
-    def __call__(self, n, rng=None) -> np.ndarray:
+    def __call__(self, n: int, rng: RngLike = None) -> np.ndarray:
         n = check_int(n, "n", lower=1)
         return self.transform(as_rng(rng).standard_normal((n, self.latent_dim)))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"NumpyGenerator(latent_dim={self.latent_dim}, dimension={self.dimension})"

@@ -8,19 +8,31 @@ activation between layers (none after the last). Because the activations are 1-L
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 
-from .._validation import check_int, check_real
+from .._validation import RngLike, check_int, check_real
 from ._jax import jax, jnp
 
 __all__ = ["init_mlp", "apply_mlp", "power_iteration", "spectral_normalize", "init_sn_state",
            "clip_weights", "LEAKY_SLOPE"]
 
+#: A NumPy or a JAX array: the functions that take ``xp`` (``numpy`` or ``jax.numpy``) run
+#: on either, and the jitted steps see JAX tracers.
+Array = Any
+#: MLP parameters: a tuple of layers ``{"w": (d_in, d_out), "b": (d_out,)}``.
+Params = tuple[dict[str, Array], ...]
+#: The spectral-normalisation state: one power-iteration vector per layer.
+SnState = tuple[Array, ...]
+
 #: Negative slope of the ``"leaky_relu"`` activation.
 LEAKY_SLOPE = 0.2
 
 
-def init_mlp(sizes, *, rng=None, initialization: str = "pytorch") -> tuple:
+def init_mlp(sizes: Sequence[int], *, rng: RngLike = None, initialization: str = "pytorch"
+             ) -> Params:
     r"""Initialise an MLP with layer widths ``sizes = (d_in, h_1, ..., d_out)``.
 
     ``initialization``:
@@ -68,7 +80,7 @@ def init_mlp(sizes, *, rng=None, initialization: str = "pytorch") -> tuple:
     return tuple(layers)
 
 
-def activate(h, activation: str, xp=jnp):
+def activate(h: Array, activation: str, xp: Any = jnp) -> Array:
     """The hidden activation, for ``jax.numpy`` or ``numpy`` arrays."""
     if activation == "relu":
         return xp.maximum(h, 0.0)
@@ -80,7 +92,7 @@ def activate(h, activation: str, xp=jnp):
                      f"got {activation!r}")
 
 
-def apply_mlp(params, x, activation: str = "relu", xp=jnp):
+def apply_mlp(params: Params, x: Array, activation: str = "relu", xp: Any = jnp) -> Array:
     """Forward pass ``(n, d_in) -> (n, d_out)``; ``xp=numpy`` runs it in numpy."""
     h = x
     for layer in params[:-1]:
@@ -88,11 +100,11 @@ def apply_mlp(params, x, activation: str = "relu", xp=jnp):
     return h @ params[-1]["w"] + params[-1]["b"]
 
 
-def _normalise(vector, xp):
+def _normalise(vector: Array, xp: Any) -> Array:
     return vector / xp.maximum(xp.sqrt(xp.sum(vector * vector)), 1e-12)
 
 
-def power_iteration(w, u, *, steps: int = 1, xp=jnp):
+def power_iteration(w: Array, u: Array, *, steps: int = 1, xp: Any = jnp) -> tuple[Array, Array]:
     r"""Estimate the largest singular value of ``w`` by power iteration started at ``u``.
 
     One step (Miyato et al. 2018, Algorithm 1, for ``w`` of shape ``(d_in, d_out)``):
@@ -117,7 +129,7 @@ def power_iteration(w, u, *, steps: int = 1, xp=jnp):
     return v @ (w @ u), u
 
 
-def init_sn_state(params, *, rng=None) -> tuple:
+def init_sn_state(params: Params, *, rng: RngLike = None) -> SnState:
     """Random unit starting vectors ``u`` (one per layer, length ``d_out``)."""
     from .._validation import as_rng
     generator = as_rng(rng)
@@ -125,7 +137,8 @@ def init_sn_state(params, *, rng=None) -> tuple:
                              jnp.float32) for layer in params)
 
 
-def spectral_normalize(params, sn_state, *, steps: int = 1, xp=jnp):
+def spectral_normalize(params: Params, sn_state: SnState, *, steps: int = 1, xp: Any = jnp
+                       ) -> tuple[Params, SnState]:
     r"""Layers with :math:`W / \tilde\sigma(W)` after ``steps`` power steps from ``sn_state``.
 
     Returns ``(normalised_params, new_sn_state)``. As in Miyato et al. the vectors are
@@ -145,13 +158,13 @@ def spectral_normalize(params, sn_state, *, steps: int = 1, xp=jnp):
     return tuple(normalised), tuple(new_state)
 
 
-def clip_weights(params, clip: float):
+def clip_weights(params: Params, clip: float) -> Params:
     """Clip every weight and bias to ``[-clip, clip]`` (WGAN, Algorithm 1, line 7)."""
     clip = check_real(clip, "clip", lower=0.0, lower_inclusive=False)
     return jax.tree.map(lambda leaf: jnp.clip(leaf, -clip, clip), params)
 
 
-def spectral_norms(params) -> np.ndarray:
+def spectral_norms(params: Params) -> np.ndarray:
     """Exact largest singular value of every layer (float64 SVD)."""
     return np.array([np.linalg.norm(np.asarray(layer["w"], dtype=np.float64), 2)
                      for layer in params])

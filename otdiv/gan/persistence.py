@@ -6,21 +6,24 @@ fixed inputs) under a path-like key, and one ``"meta.json"`` entry holding the J
 (result type, loss, scalars, the :class:`GanConfig` fields, the random state) as UTF-8
 bytes. :func:`load` reads it with ``allow_pickle=False``; floats travel as float64 arrays
 or as JSON numbers (shortest round-trip repr), so a loaded result equals the saved one
-exactly, and a loaded :class:`~otdiv.TrainedCritic` or :class:`~otdiv.TrainedGan` can be
-resumed (``train_critic(..., resume=loaded)``).
+exactly, and a loaded :class:`~otdiv.gan.results.TrainedCritic` or
+:class:`~otdiv.gan.results.TrainedGan` can be resumed (``train_critic(..., resume=loaded)``).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
+from os import PathLike
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .._atomic import atomic_write
-from .._results import TrainedCritic, TrainedGan
 from .config import GanConfig
 from .models import NumpyCritic, NumpyGenerator
+from .results import TrainedCritic, TrainedGan
 from .state import BIT_GENERATORS, TrainingState
 
 __all__ = ["save", "load", "FORMAT"]
@@ -29,40 +32,22 @@ __all__ = ["save", "load", "FORMAT"]
 FORMAT = "otdiv.gan/1"
 
 
-def _put_params(arrays, prefix, params):
+def _put_params(arrays: dict[str, np.ndarray], prefix: str,
+                params: Sequence[Mapping[str, Any]]) -> int:
     for index, layer in enumerate(params):
         for key, value in layer.items():
             arrays[f"{prefix}/{index}/{key}"] = np.asarray(value)
     return len(params)
 
 
-def _get_params(arrays, prefix, count):
-    layers = []
-    for index in range(count):
-        layer = {}
-        for key in ("w", "b"):
-            value = np.array(arrays[f"{prefix}/{index}/{key}"])
-            value.setflags(write=False)
-            layer[key] = value
-        layers.append(layer)
-    return tuple(layers)
-
-
-def _put_critic(arrays, critic: NumpyCritic) -> dict:
+def _put_critic(arrays: dict[str, np.ndarray], critic: NumpyCritic) -> dict[str, Any]:
     if critic.reference_features is not None:
         arrays["critic/reference_features"] = critic.reference_features
     return {"family": critic.family, "activation": critic.activation, "kind": critic.kind,
             "layers": _put_params(arrays, "critic/params", critic.params)}
 
 
-def _get_critic(arrays, meta) -> NumpyCritic:
-    features = arrays["critic/reference_features"] if meta["family"] == "cramer" else None
-    return NumpyCritic(_get_params(arrays, "critic/params", meta["layers"]),
-                       family=meta["family"], activation=meta["activation"],
-                       kind=meta["kind"], reference_features=features)
-
-
-def _put_state(arrays, state: TrainingState) -> dict:
+def _put_state(arrays: dict[str, np.ndarray], state: TrainingState) -> dict[str, Any]:
     for name, leaves in state.parts.items():
         for index, leaf in enumerate(leaves):
             arrays[f"state/{name}/{index}"] = leaf
@@ -74,25 +59,15 @@ def _put_state(arrays, state: TrainingState) -> dict:
             "sign_flips": state.sign_flips}
 
 
-def _frozen(array):
+def _frozen(array: Any) -> np.ndarray:
     array = np.array(array)
     array.setflags(write=False)
     return array
 
 
-def _get_state(arrays, meta) -> TrainingState:
-    parts = {name: [_frozen(arrays[f"state/{name}/{index}"]) for index in range(count)]
-             for name, count in meta["parts"].items()}
-    return TrainingState(parts=parts, rng_state=meta["rng_state"],
-                         steps_done=meta["steps_done"],
-                         arrays={name: _frozen(arrays[f"state_arrays/{name}"])
-                                 for name in meta["arrays"]},
-                         data_fingerprint=meta["data_fingerprint"],
-                         sign_flips=meta["sign_flips"])
-
-
-def save(result, path) -> Path:
-    """Write a :class:`~otdiv.TrainedCritic` or :class:`~otdiv.TrainedGan` to ``path``.
+def save(result: object, path: str | PathLike[str]) -> Path:
+    """Write a :class:`~otdiv.gan.results.TrainedCritic` or
+    :class:`~otdiv.gan.results.TrainedGan` to ``path``.
 
     ``path`` gets the suffix ``.npz`` if it has none; an existing file is replaced
     atomically: the arrays go to a temporary file in the same folder, which is renamed over
@@ -117,8 +92,8 @@ def save(result, path) -> Path:
     path = Path(path)
     if path.suffix == "":
         path = path.with_suffix(".npz")
-    arrays = {}
-    meta = {"format": FORMAT, "type": type(result).__name__, "loss": result.loss,
+    arrays: dict[str, Any] = {}
+    meta: dict[str, Any] = {"format": FORMAT, "type": type(result).__name__, "loss": result.loss,
             "config": result.config.to_dict(), "history": sorted(result.history),
             "critic": _put_critic(arrays, result.critic)}
     for key, value in result.history.items():
@@ -149,7 +124,7 @@ class _Damaged(ValueError):
 BOUND_RTOL = 1e-9
 
 
-def _read_arrays(path: Path) -> dict:
+def _read_arrays(path: Path) -> dict[str, np.ndarray]:
     """Every entry of the ``.npz`` as an array; ``_Damaged`` for anything unreadable."""
     import zipfile
     try:
@@ -183,7 +158,8 @@ def _read_arrays(path: Path) -> dict:
     return arrays
 
 
-def _array(arrays, key, *, ndim=None, numeric=True) -> np.ndarray:
+def _array(arrays: Mapping[str, np.ndarray], key: str, *, ndim: int | None = None,
+           numeric: bool = True) -> np.ndarray:
     if key not in arrays:
         raise _Damaged(f"the file has no array {key!r}")
     value = arrays[key]
@@ -197,7 +173,8 @@ def _array(arrays, key, *, ndim=None, numeric=True) -> np.ndarray:
     return value
 
 
-def _field(meta, key, kinds, where, *, choices=None):
+def _field(meta: Any, key: str, kinds: type | tuple[type, ...], where: str, *,
+           choices: Sequence[Any] | None = None) -> Any:
     """``meta[key]`` checked to be of ``kinds`` (and among ``choices``)."""
     if not isinstance(meta, dict):
         raise _Damaged(f"meta.json {where or 'top level'} must be an object, got "
@@ -217,14 +194,14 @@ def _field(meta, key, kinds, where, *, choices=None):
     return value
 
 
-def _kind_names(kinds) -> str:
+def _kind_names(kinds: type | tuple[type, ...]) -> str:
     kinds = kinds if isinstance(kinds, tuple) else (kinds,)
     names = {int: "an integer", float: "a number", str: "a string", dict: "an object",
              list: "a list", bool: "true or false", type(None): "null"}
     return " or ".join(names.get(kind, kind.__name__) for kind in kinds)
 
 
-def _count(meta, key, where, *, lower=0) -> int:
+def _count(meta: Any, key: str, where: str, *, lower: int = 0) -> int:
     value = _field(meta, key, int, where)
     if value < lower:
         raise _Damaged(f"meta.json '{where}.{key}' is {value}; expected an integer >= "
@@ -232,7 +209,8 @@ def _count(meta, key, where, *, lower=0) -> int:
     return value
 
 
-def _get_params(arrays, prefix, count, widths, what):
+def _get_params(arrays: Mapping[str, np.ndarray], prefix: str, count: int,
+                widths: Sequence[int | None], what: str) -> tuple[dict[str, np.ndarray], ...]:
     """``count`` layers ``{"w", "b"}`` whose widths must be ``widths`` (read-only)."""
     if count != len(widths) - 1:
         raise _Damaged(f"{what} has {count} layers where its configuration "
@@ -256,7 +234,8 @@ def _get_params(arrays, prefix, count, widths, what):
     return tuple(layers)
 
 
-def _get_critic(arrays, meta, config) -> NumpyCritic:
+def _get_critic(arrays: Mapping[str, np.ndarray], meta: dict[str, Any],
+                config: GanConfig) -> NumpyCritic:
     from .config import ACTIVATIONS, F_KINDS, f_kind
     family = _field(meta, "family", str, "critic",
                     choices=("wasserstein", "variational", "cramer"))
@@ -283,7 +262,7 @@ def _get_critic(arrays, meta, config) -> NumpyCritic:
                        reference_features=features)
 
 
-def _get_state(arrays, meta) -> TrainingState:
+def _get_state(arrays: Mapping[str, np.ndarray], meta: dict[str, Any]) -> TrainingState:
     where = "state"
     parts_meta = _field(meta, "parts", dict, where)
     parts = {}
@@ -314,7 +293,8 @@ def _get_state(arrays, meta) -> TrainingState:
                          sign_flips=_count(meta, "sign_flips", where))
 
 
-def _get_history(arrays, meta) -> dict:
+def _get_history(arrays: Mapping[str, np.ndarray], meta: dict[str, Any]
+                 ) -> dict[str, np.ndarray]:
     keys = _field(meta, "history", list, "")
     if not all(isinstance(key, str) for key in keys):
         raise _Damaged("meta.json 'history' must list history names (strings)")
@@ -333,14 +313,15 @@ def _get_history(arrays, meta) -> dict:
     return history
 
 
-def _float(meta, key) -> float:
+def _float(meta: dict[str, Any], key: str) -> float:
     value = _field(meta, key, (int, float), "")
     if not np.isfinite(value):
         raise _Damaged(f"meta.json {key!r} is {value!r}; expected a finite number")
     return float(value)
 
 
-def _checked_scalars(meta, critic, history):
+def _checked_scalars(meta: dict[str, Any], critic: NumpyCritic,
+                     history: Mapping[str, np.ndarray]) -> tuple[float, float | None]:
     """The stored estimate and Lipschitz bound, checked against what the file implies."""
     estimate = _float(meta, "estimate")
     recorded = history.get("estimate")
@@ -363,7 +344,7 @@ def _checked_scalars(meta, critic, history):
     return estimate, bound
 
 
-def _load(path: Path, expected):
+def _load(path: Path, expected: type | None) -> TrainedCritic | TrainedGan:
     arrays = _read_arrays(path)
     if "meta.json" not in arrays:
         raise _Damaged("the file is not an otdiv.gan file (no meta.json entry)")
@@ -425,7 +406,8 @@ def _load(path: Path, expected):
                       config=config, state=state)
 
 
-def load(path, *, expected=None):
+def load(path: str | PathLike[str], *, expected: type | None = None
+         ) -> TrainedCritic | TrainedGan:
     """Read a result written by :func:`save` (no pickle is executed).
 
     ``expected`` (``TrainedCritic`` or ``TrainedGan``) makes a file of the other type a

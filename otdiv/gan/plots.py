@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+from .._validation import RngLike
+
+if TYPE_CHECKING:  # matplotlib and the GAN are imported when a figure is drawn
+    from matplotlib.figure import Figure
+
+    from .config import GanConfig
+    from .results import TrainedGan
 
 __all__ = ["plot_fidelity", "plot_training", "plot_generator_gradients", "plot_samples",
            "plot_history", "plot_critic_landscape", "plot_generated_digits",
            "generator_snapshots", "nearest_rows"]
 
 
-def _pyplot():
+def _pyplot() -> Any:
     import matplotlib
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
     return plt
 
 
-def _save(figure, path):
+def _save(figure: Figure, path: str | os.PathLike[str]) -> str | os.PathLike[str]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if figure.get_layout_engine() is None:
@@ -28,7 +40,8 @@ def _save(figure, path):
     return path
 
 
-def plot_fidelity(rows, path):
+def plot_fidelity(rows: Sequence[Mapping[str, Any]], path: str | os.PathLike[str]
+                  ) -> str | os.PathLike[str]:
     """Critic estimate against the exact value, one marker per loss (from the fidelity study)."""
     plt = _pyplot()
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
@@ -69,7 +82,8 @@ def plot_fidelity(rows, path):
     return _save(figure, path)
 
 
-def plot_history(history, path, title=""):
+def plot_history(history: Mapping[str, np.ndarray], path: str | os.PathLike[str], title: str = ""
+                 ) -> str | os.PathLike[str]:
     """Exact W_1, energy distance and critic estimate over training for one run."""
     plt = _pyplot()
     figure, axis = plt.subplots(figsize=(6, 4))
@@ -88,7 +102,8 @@ def plot_history(history, path, title=""):
     return _save(figure, path)
 
 
-def plot_training(results, path):
+def plot_training(results: Mapping[tuple[str, str], TrainedGan], path: str | os.PathLike[str]
+                  ) -> str | os.PathLike[str]:
     """Exact W_1 to the data over training, one panel per data set, one line per loss."""
     plt = _pyplot()
     datasets = sorted({data for data, _ in results})
@@ -104,7 +119,8 @@ def plot_training(results, path):
     return _save(figure, path)
 
 
-def plot_generator_gradients(rows, path):
+def plot_generator_gradients(rows: Sequence[Mapping[str, Any]], path: str | os.PathLike[str]
+                             ) -> str | os.PathLike[str]:
     """|dL_G/dθ| on the parallel lines against θ, one line per loss: the median over seeds,
     bars from the minimum to the maximum."""
     from .studies import summarize
@@ -124,7 +140,8 @@ def plot_generator_gradients(rows, path):
     return _save(figure, path)
 
 
-def plot_samples(real, fake, path, title=""):
+def plot_samples(real: ArrayLike, fake: ArrayLike, path: str | os.PathLike[str], title: str = ""
+                 ) -> str | os.PathLike[str]:
     """Scatter of real and generated samples (2-D) or their histograms (1-D)."""
     plt = _pyplot()
     figure, axis = plt.subplots(figsize=(5, 5))
@@ -143,8 +160,10 @@ def plot_samples(real, fake, path, title=""):
     return _save(figure, path)
 
 
-def plot_critic_landscape(critic, real, fake, path, *, potential=None, title="",
-                          resolution=120):
+def plot_critic_landscape(critic: Callable[[np.ndarray], ArrayLike], real: ArrayLike,
+                          fake: ArrayLike, path: str | os.PathLike[str], *,
+                          potential: Callable[[np.ndarray], ArrayLike] | None = None,
+                          title: str = "", resolution: int = 120) -> str | os.PathLike[str]:
     """The critic's values over the plane (filled contours with a colour bar) with both
     samples on top, beside the exact Kantorovich potential ``potential`` between the same
     samples (e.g. :func:`otdiv.kantorovich_potential`); 1-D data: both as curves.
@@ -171,7 +190,7 @@ def plot_critic_landscape(critic, real, fake, path, *, potential=None, title="",
         grid_x, grid_y = np.meshgrid(xs, ys)
         grid = np.column_stack([grid_x.ravel(), grid_y.ravel()])
     surfaces = [np.asarray(function(grid), np.float64).reshape(-1)
-                - float(np.mean(function(pooled))) for _, function in functions]
+                - float(np.mean(np.asarray(function(pooled)))) for _, function in functions]
     # One scale for every panel, so that equal colours (or heights) are equal values.
     largest = max(float(np.max(np.abs(values))) for values in surfaces) or 1.0
     from matplotlib.ticker import MaxNLocator
@@ -202,7 +221,7 @@ def plot_critic_landscape(critic, real, fake, path, *, potential=None, title="",
     return _save(figure, path)
 
 
-def nearest_rows(points, pool) -> np.ndarray:
+def nearest_rows(points: np.ndarray, pool: np.ndarray) -> np.ndarray:
     """Index into ``pool`` of the Euclidean nearest row of each row of ``points``."""
     points, pool = np.asarray(points, np.float64), np.asarray(pool, np.float64)
     # |x - y|^2 = |x|^2 - 2 x.y + |y|^2; the |x|^2 term does not change the argmin
@@ -210,7 +229,9 @@ def nearest_rows(points, pool) -> np.ndarray:
     return np.argmin(scores, axis=1)
 
 
-def generator_snapshots(data, *, config=None, steps=2000, checkpoints=4, n=8, rng=0):
+def generator_snapshots(data: str | ArrayLike, *, config: GanConfig | None = None,
+                        steps: int = 2000, checkpoints: int = 4, n: int = 8, rng: RngLike = 0
+                        ) -> tuple[TrainedGan, dict[int, np.ndarray]]:
     """``(result, {step: images})``: one run of :func:`otdiv.gan.train_gan` cut into
     ``checkpoints`` pieces by ``resume`` (the same run as uninterrupted), with ``n``
     generated rows after each piece, all from the same latent codes."""
@@ -226,7 +247,9 @@ def generator_snapshots(data, *, config=None, steps=2000, checkpoints=4, n=8, rn
     return result, snapshots
 
 
-def plot_generated_digits(snapshots, training_images, shape, path, title=""):
+def plot_generated_digits(snapshots: Mapping[int, np.ndarray], training_images: np.ndarray,
+                          shape: tuple[int, int], path: str | os.PathLike[str], title: str = ""
+                          ) -> str | os.PathLike[str]:
     """Generated images at checkpoints, each above its nearest training image.
 
     ``snapshots`` maps a step to generated rows (pixel values); ``training_images`` are the

@@ -12,7 +12,9 @@ end in identical parameters and histories. Nothing here needs pickle:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -25,7 +27,7 @@ __all__ = ["TrainingState", "fingerprint", "BIT_GENERATORS"]
 BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 
 
-def _host(tree) -> list:
+def _host(tree: Any) -> list[np.ndarray]:
     """Read-only numpy copies of a pytree's leaves, in ``jax.tree.leaves`` order."""
     leaves = []
     for leaf in jax.tree.leaves(tree):
@@ -35,20 +37,21 @@ def _host(tree) -> list:
     return leaves
 
 
-def _device(template, leaves):
+def _device(template: Any, leaves: Sequence[np.ndarray]) -> Any:
     """``leaves`` back on the device in the structure of ``template``."""
     treedef = jax.tree.structure(template)
-    if treedef.num_leaves != len(leaves):
+    template_leaves = jax.tree.leaves(template)
+    if len(template_leaves) != len(leaves):
         raise ValueError(f"the checkpoint holds {len(leaves)} arrays where this "
-                         f"configuration needs {treedef.num_leaves}")
-    for index, (leaf, wanted) in enumerate(zip(leaves, jax.tree.leaves(template))):
+                         f"configuration needs {len(template_leaves)}")
+    for index, (leaf, wanted) in enumerate(zip(leaves, template_leaves)):
         if np.shape(leaf) != np.shape(wanted):
             raise ValueError(f"the checkpoint's array {index} has shape {np.shape(leaf)} "
                              f"where this configuration needs {np.shape(wanted)}")
     return jax.tree.unflatten(treedef, [jnp.asarray(leaf) for leaf in leaves])
 
 
-def fingerprint(*arrays) -> str:
+def fingerprint(*arrays: np.ndarray) -> str:
     """SHA-256 of the arrays' float64 bytes and shapes: tells whether a resumed run is
     given the same samples as the run it continues."""
     digest = hashlib.sha256()
@@ -98,13 +101,14 @@ class TrainingState:
         bit_generator.state = self.rng_state
         return np.random.Generator(bit_generator)
 
-    def device(self, name: str, template):
+    def device(self, name: str, template: Any) -> Any:
         """Part ``name`` as a JAX pytree shaped like ``template``."""
         return _device(template, self.parts[name])
 
     @classmethod
-    def capture(cls, trees: dict, generator, steps_done: int, arrays: dict,
-                data_fingerprint: str, sign_flips: int = 0) -> TrainingState:
+    def capture(cls, trees: Mapping[str, Any], generator: np.random.Generator, steps_done: int,
+                arrays: Mapping[str, np.ndarray], data_fingerprint: str, sign_flips: int = 0
+                ) -> TrainingState:
         """Host copies of ``trees`` (name -> pytree) and of ``generator``'s state."""
         frozen = {}
         for key, value in arrays.items():
@@ -112,6 +116,6 @@ class TrainingState:
             copy.setflags(write=False)
             frozen[key] = copy
         return cls(parts={name: _host(tree) for name, tree in trees.items()},
-                   rng_state=generator.bit_generator.state, steps_done=int(steps_done),
+                   rng_state=dict(generator.bit_generator.state), steps_done=int(steps_done),
                    arrays=frozen, data_fingerprint=data_fingerprint,
                    sign_flips=int(sign_flips))

@@ -22,6 +22,8 @@ checkpoint stores to resume a run identically.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -29,7 +31,24 @@ from .._validation import check_int
 from ._jax import jax, jnp, optax
 from .config import GanConfig, f_kind
 from .losses import critic_loss, generator_loss
-from .nets import apply_mlp, clip_weights, init_mlp, init_sn_state, spectral_normalize
+from .nets import (
+    Array,
+    Params,
+    SnState,
+    apply_mlp,
+    clip_weights,
+    init_mlp,
+    init_sn_state,
+    spectral_normalize,
+)
+
+#: An optax optimiser.
+Optimizer: TypeAlias = optax.GradientTransformation
+#: What the critic loop carries: ``(params, sn_state, opt_state)``.
+CriticState = tuple[Params, SnState, Any]
+#: What the GAN loop carries: ``(critic params, sn_state, critic opt_state, generator
+#: params, generator opt_state)``.
+GanState = tuple[Params, SnState, Any, Params, Any]
 
 __all__ = ["make_optimizer", "init_critic", "init_generator", "critic_weights",
            "make_critic_update", "critic_runner", "draw_critic_batches", "make_gan_step",
@@ -37,7 +56,7 @@ __all__ = ["make_optimizer", "init_critic", "init_generator", "critic_weights",
            "negate_critic"]
 
 
-def make_optimizer(config: GanConfig, network: str = "critic"):
+def make_optimizer(config: GanConfig, network: str = "critic") -> Optimizer:
     """The optax optimiser of ``network`` (``"critic"`` or ``"generator"``).
 
     RMSProp follows PyTorch's (used by the WGAN code): decay 0.99, eps outside the square
@@ -53,11 +72,11 @@ def _critic_out(config: GanConfig) -> int:
     return config.cramer_features if config.family == "cramer" else 1
 
 
-def _kind(config: GanConfig):
+def _kind(config: GanConfig) -> str | None:
     return f_kind(config.loss) if config.family == "variational" else None
 
 
-def critic_weights(config: GanConfig, params, sn_state):
+def critic_weights(config: GanConfig, params: Params, sn_state: SnState) -> tuple[Params, SnState]:
     """The weights the critic computes with (spectrally normalised for ``"wgan-sn"``) and
     the carried power-iteration state."""
     if config.loss == "wgan-sn":
@@ -65,7 +84,8 @@ def critic_weights(config: GanConfig, params, sn_state):
     return params, sn_state
 
 
-def init_critic(config: GanConfig, generator, dimension: int):
+def init_critic(config: GanConfig, generator: np.random.Generator, dimension: int
+                ) -> tuple[Params, SnState]:
     """``(params, sn_state)`` of a critic on ``dimension``-D inputs (clipped for WGAN)."""
     params = init_mlp((dimension, *config.critic_hidden, _critic_out(config)), rng=generator,
                       initialization=config.initialization)
@@ -75,32 +95,34 @@ def init_critic(config: GanConfig, generator, dimension: int):
     return params, sn_state
 
 
-def init_generator(config: GanConfig, generator, dimension: int):
+def init_generator(config: GanConfig, generator: np.random.Generator, dimension: int) -> Params:
     """Generator parameters: latent ``config.latent_dim`` to ``dimension``."""
     return init_mlp((config.latent_dim, *config.generator_hidden, dimension), rng=generator,
                     initialization=config.initialization)
 
 
-def negate_critic(params):
+def negate_critic(params: Params) -> Params:
     r"""The parameters of :math:`-f`: the last layer's weights and bias negated."""
     # negated on the host: exact, and no eager JAX op to compile per shape
     last = {key: jnp.asarray(-np.asarray(value)) for key, value in params[-1].items()}
     return (*params[:-1], last)
 
 
-def _gather(data, indices):
+def _gather(data: Array, indices: Array) -> Array:
     return jnp.take(data, indices, axis=0)
 
 
-def make_critic_update(config: GanConfig):
+def make_critic_update(config: GanConfig
+                       ) -> tuple[Optimizer, Callable[..., Any]]:
     """``(optimizer, update)``; ``update(params, sn_state, opt_state, x_p, x_q, x_q2,
     epsilon)`` returns ``(params, sn_state, opt_state, loss, objective, penalty)`` with
     ``loss = -objective + penalty`` (the penalty weighted, 0 without one)."""
     kind = _kind(config)
     optimizer = make_optimizer(config, "critic")
 
-    def update(params, sn_state, opt_state, x_p, x_q, x_q2, epsilon):
-        def loss_fn(p):
+    def update(params: Params, sn_state: SnState, opt_state: Any, x_p: Array, x_q: Array,
+               x_q2: Array, epsilon: Array) -> tuple[Params, SnState, Any, Array, Array, Array]:
+        def loss_fn(p: Params) -> tuple[Array, tuple[Array, Array, SnState]]:
             weights, new_sn = critic_weights(config, p, sn_state)
             loss, objective, penalty = critic_loss(weights, x_p, x_q, x_q2, epsilon, config,
                                                    kind)
@@ -125,7 +147,7 @@ def _compiled_fields(config: GanConfig) -> GanConfig:
                           warmup_every=500)
 
 
-def critic_runner(config: GanConfig):
+def critic_runner(config: GanConfig) -> Callable[..., Any]:
     """A jitted ``run(state, x_p, x_q, batches) -> (state, mean objective, mean penalty)``
     (the penalty weighted by λ, 0 for losses without one).
 
@@ -137,11 +159,13 @@ def critic_runner(config: GanConfig):
 
 
 @functools.lru_cache(maxsize=64)
-def _critic_runner(config: GanConfig):
+def _critic_runner(config: GanConfig) -> Callable[..., Any]:
     _, update = make_critic_update(config)
 
-    def run(state, x_p, x_q, batches):
-        def body(carry, batch):
+    def run(state: CriticState, x_p: Array, x_q: Array, batches: tuple[Any, ...]
+            ) -> tuple[CriticState, Array, Array]:
+        def body(carry: CriticState, batch: tuple[Any, ...]
+                 ) -> tuple[CriticState, tuple[Array, Array]]:
             params, sn_state, opt_state = carry
             index_p, index_q, index_q2, epsilon = batch
             params, sn_state, opt_state, _, objective, penalty = update(
@@ -155,7 +179,8 @@ def _critic_runner(config: GanConfig):
     return jax.jit(run)
 
 
-def draw_critic_batches(generator, length: int, batch_size: int, n_p: int, n_q: int):
+def draw_critic_batches(generator: np.random.Generator, length: int, batch_size: int, n_p: int,
+                        n_q: int) -> tuple[Array, Array, Array, Array]:
     """Row indices into ``x_p``, ``x_q`` (twice: the Cramér reference) and interpolation
     weights for ``length`` critic steps, drawn with the numpy ``generator``."""
     m = batch_size
@@ -198,28 +223,32 @@ def chunk_lengths(steps: int, checkpoints: int) -> list[int]:
     return [size + 1] * extra + [size] * (count - extra)
 
 
-def make_gan_step(config: GanConfig):
+def make_gan_step(config: GanConfig
+                  ) -> tuple[Optimizer, Optimizer, Callable[..., Any]]:
     """``(critic_optimizer, generator_optimizer, step)``; ``step(state, data, batch)`` runs
     ``n_critic`` critic steps and one generator step."""
     critic_optimizer, critic_update = make_critic_update(config)
     generator_optimizer = make_optimizer(config, "generator")
     kind = _kind(config)
 
-    def generate(g_params, z):
+    def generate(g_params: Params, z: Array) -> Array:
         out = apply_mlp(g_params, z, config.activation)
         return jax.nn.sigmoid(out) if config.generator_output == "sigmoid" else out
 
-    def generator_grads(g_params, weights, x_p, z, z2):
+    def generator_grads(g_params: Params, weights: Params, x_p: Array, z: Array, z2: Array
+                        ) -> tuple[Array, Params]:
         # differentiates with respect to g only: the critic's weights are constants here
-        def loss_fn(g):
+        def loss_fn(g: Params) -> Array:
             return generator_loss(weights, x_p, generate(g, z), generate(g, z2), config, kind)
         return jax.value_and_grad(loss_fn)(g_params)
 
-    def step(state, data, batch):
+    def step(state: GanState, data: Array, batch: tuple[Any, ...]
+             ) -> tuple[GanState, tuple[Array, Array, Array, Array]]:
         c_params, sn_state, c_opt, g_params, g_opt = state
         critic_batch, (index_g, z_g, z_g2) = batch
 
-        def critic_step(carry, one):
+        def critic_step(carry: CriticState, one: tuple[Any, ...]
+                        ) -> tuple[CriticState, tuple[Array, Array]]:
             c_params, sn_state, c_opt = carry
             index_p, z, z2, epsilon = one
             x_q = jax.lax.stop_gradient(generate(g_params, z))
@@ -249,7 +278,7 @@ def make_gan_step(config: GanConfig):
     return critic_optimizer, generator_optimizer, step
 
 
-def gan_runner(config: GanConfig):
+def gan_runner(config: GanConfig) -> Callable[..., Any]:
     """A jitted ``run(state, data, batches) -> (state, critic objective, critic penalty,
     generator loss, generator gradient norm)`` (means over the chunk; the critic's loss is
     ``-objective + penalty``); ``state = (critic params, sn_state, critic opt state,
@@ -258,11 +287,13 @@ def gan_runner(config: GanConfig):
 
 
 @functools.lru_cache(maxsize=64)
-def _gan_runner(config: GanConfig):
+def _gan_runner(config: GanConfig) -> Callable[..., Any]:
     _, _, step = make_gan_step(config)
 
-    def run(state, data, batches):
-        def body(state, batch):
+    def run(state: GanState, data: Array, batches: tuple[Any, ...]
+            ) -> tuple[GanState, Array, Array, Array, Array]:
+        def body(state: GanState, batch: tuple[Any, ...]
+                 ) -> tuple[GanState, tuple[Array, Array, Array, Array]]:
             return step(state, data, batch)
         state, (objective, penalty, g_loss, grad_norm) = jax.lax.scan(body, state, batches)
         return state, objective.mean(), penalty.mean(), g_loss.mean(), grad_norm.mean()
@@ -270,7 +301,8 @@ def _gan_runner(config: GanConfig):
     return jax.jit(run)
 
 
-def draw_gan_batches(generator, config: GanConfig, length: int, n_data: int):
+def draw_gan_batches(generator: np.random.Generator, config: GanConfig, length: int, n_data: int
+                     ) -> tuple[tuple[Array, ...], tuple[Array, ...]]:
     """Data indices, latent noise and interpolation weights for ``length`` generator steps
     (each with ``config.n_critic`` critic steps), drawn with the numpy ``generator``.
 
@@ -279,7 +311,7 @@ def draw_gan_batches(generator, config: GanConfig, length: int, n_data: int):
     same networks with 2 or with 20 checkpoints.
     """
     m, k, n_critic = config.batch_size, config.latent_dim, config.n_critic
-    drawn = [[] for _ in range(7)]
+    drawn: list[list[np.ndarray]] = [[] for _ in range(7)]
     for _ in range(length):
         drawn[0].append(generator.integers(0, n_data, (n_critic, m)))
         drawn[1].append(generator.standard_normal((n_critic, m, k)))

@@ -28,12 +28,24 @@ over these tasks.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
 import numpy as np
 
 from .._executor import Task, check_executor, run_tasks
-from .._validation import as_rng, check_bool, check_int
+from .._validation import RngLike, as_rng, check_bool, check_int
+from ..critics import verify_critic
+from ..divergences.densities import (
+    f_divergence_density_core,
+    gaussian_f_divergence,
+    integration_edges,
+)
+from ..divergences.registry import get_f_divergence
+from ..exact.onedim import sorted_pair, wasserstein_of_sorted
 from .config import F_KINDS, GanConfig
 from .data import parallel_line
+from .results import TrainedCritic
 from .training import train_critic, train_gan
 
 __all__ = ["critic_fidelity_study", "f_critic_fidelity_study", "sign_trap_study",
@@ -45,7 +57,7 @@ WASSERSTEIN_LOSSES = ("wgan-clip", "wgan-gp", "wgan-sn")
 TRAINING_LOSSES = ("jsgan", "jsgan-ns", "fgan:kl", "wgan-clip", "wgan-gp", "wgan-sn", "cramer")
 
 
-def _seeds(seeds) -> tuple:
+def _seeds(seeds: Iterable[int]) -> tuple[int, ...]:
     seeds = tuple(seeds)
     if not seeds:
         raise ValueError("seeds must hold at least one seed, got none")
@@ -54,11 +66,12 @@ def _seeds(seeds) -> tuple:
     return seeds
 
 
-def _flattened(per_task) -> list:
+def _flattened(per_task: Iterable[list[dict[str, Any]]]) -> list[dict[str, Any]]:
     return [row for rows in per_task for row in rows]
 
 
-def summarize(rows, by, values) -> list[dict]:
+def summarize(rows: Sequence[Mapping[str, Any]], by: Sequence[str], values: Sequence[str]
+              ) -> list[dict[str, Any]]:
     """Median, minimum and maximum over rows that agree on the keys ``by``.
 
     Returns one dict per group with the ``by`` keys, ``seeds`` (the count) and for each name
@@ -91,14 +104,16 @@ def summarize(rows, by, values) -> list[dict]:
     return summary
 
 
-def _study_config(loss, **overrides):
+def _study_config(loss: str, **overrides: Any) -> GanConfig:
     # paper defaults, with critics sized for toy data and leaky ReLUs (no dead units)
     options = dict(critic_hidden=(64, 64), batch_size=256, activation="leaky_relu")
     options.update(overrides)
     return GanConfig.for_loss(loss, **options)
 
 
-def fidelity_pairs(n=500, *, thetas=(0.5, 1.0, 2.0), shifts=(1.0, 2.0), rng=None):
+def fidelity_pairs(n: int = 500, *, thetas: Sequence[float] = (0.5, 1.0, 2.0),
+                   shifts: Sequence[float] = (1.0, 2.0), rng: RngLike = None
+                   ) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """The fixed sample pairs of the fidelity study: ``[(name, x_p, x_q), ...]``.
 
     Parallel lines :math:`(0, Z)` vs :math:`(\\theta, Z)`; 1-D :math:`N(0, 1)` vs
@@ -122,9 +137,13 @@ def fidelity_pairs(n=500, *, thetas=(0.5, 1.0, 2.0), shifts=(1.0, 2.0), rng=None
     return pairs
 
 
-def _fidelity_rows(items, payload) -> list[dict]:
+#: One seed's task: ``(seed, steps, n, thetas, shifts, losses)``.
+_FidelityPayload = tuple[int, int, int, tuple[float, ...], tuple[float, ...], tuple[str, ...]]
+
+
+def _fidelity_rows(items: Mapping[str, Any], payload: _FidelityPayload
+                   ) -> list[dict[str, Any]]:
     """One seed of :func:`critic_fidelity_study` (a task of the executor adapter)."""
-    import otdiv
     seed, steps, n, thetas, shifts, losses = payload
     generator = np.random.default_rng(seed)
     rows = []
@@ -133,7 +152,7 @@ def _fidelity_rows(items, payload) -> list[dict]:
         for loss in losses:
             trained = train_critic(u_values, v_values, config=_study_config(loss),
                                    steps=steps, rng=generator)
-            report = otdiv.verify_critic(trained.critic, u_values, v_values)
+            report = verify_critic(trained.critic, u_values, v_values)
             rows.append({
                 "seed": seed, "pair": name, "loss": loss,
                 "dual_estimate": report.dual_estimate, "exact_w1": report.exact_w1,
@@ -145,9 +164,11 @@ def _fidelity_rows(items, payload) -> list[dict]:
     return rows
 
 
-def critic_fidelity_study(*, seeds=range(5), steps=1500, n=500, thetas=(0.5, 1.0, 2.0),
-                          shifts=(1.0, 2.0), losses=WASSERSTEIN_LOSSES, executor=None,
-                          progress=False):
+def critic_fidelity_study(*, seeds: Iterable[int] = range(5), steps: int = 1500, n: int = 500,
+                          thetas: Sequence[float] = (0.5, 1.0, 2.0),
+                          shifts: Sequence[float] = (1.0, 2.0),
+                          losses: Sequence[str] = WASSERSTEIN_LOSSES, executor: Any = None,
+                          progress: bool = False) -> list[dict[str, Any]]:
     r"""Train each Wasserstein critic on fixed pairs and compare with the exact :math:`W_1`.
 
     For every seed the pairs are drawn anew (:func:`fidelity_pairs`), so the spread over
@@ -173,19 +194,18 @@ def critic_fidelity_study(*, seeds=range(5), steps=1500, n=500, thetas=(0.5, 1.0
                                 description="critic fidelity"))
 
 
-def gaussian_f_divergences(kind, p=(0.0, 1.0), q=(0.0, 2.0)):
+def gaussian_f_divergences(kind: str, p: tuple[float, float] = (0.0, 1.0),
+                           q: tuple[float, float] = (0.0, 2.0)) -> tuple[float, float]:
     """``(D_f(P||Q), D_f(Q||P))`` for the normals ``P = N(p)``, ``Q = N(q)`` (mean, std)."""
     from scipy.stats import norm
 
-    import otdiv
-
-    def one(first, second):
+    def one(first: tuple[float, float], second: tuple[float, float]) -> float:
         if kind in ("jensen_shannon", "gan", "total_variation"):
             reach = 40.0 * max(first[1], second[1]) + abs(first[0]) + abs(second[0])
-            return float(otdiv.f_divergence_density(norm(*first).pdf, norm(*second).pdf,
-                                                    kind, support=(-reach, reach)))
-        return float(otdiv.gaussian_f_divergence(first[0], first[1], second[0], second[1],
-                                                 kind))
+            return float(f_divergence_density_core(
+                get_f_divergence(kind), norm(*first).pdf, norm(*second).pdf,
+                integration_edges((-reach, reach), None), False))
+        return float(gaussian_f_divergence(first[0], first[1], second[0], second[1], kind))
     return one(p, q), one(q, p)
 
 
@@ -198,7 +218,8 @@ UNEQUAL_VARIANCE_PAIRS.update(dict.fromkeys(("reverse_kl", "neyman", "squared_he
                                             ((0.0, 2.0), (0.0, 1.0))))
 
 
-def _f_fidelity_rows(items, payload) -> list[dict]:
+def _f_fidelity_rows(items: Mapping[str, Any], payload: tuple[int, Sequence[str], int, int, int]
+                     ) -> list[dict[str, Any]]:
     """One seed of :func:`f_critic_fidelity_study` (a task of the executor adapter)."""
     seed, kinds, steps, n, held_out = payload
     generator = np.random.default_rng(seed)
@@ -224,8 +245,9 @@ def _f_fidelity_rows(items, payload) -> list[dict]:
     return rows
 
 
-def f_critic_fidelity_study(*, seeds=range(5), kinds=F_KINDS, steps=1500, n=2000,
-                            held_out=20_000, executor=None, progress=False):
+def f_critic_fidelity_study(*, seeds: Iterable[int] = range(5), kinds: Sequence[str] = F_KINDS,
+                            steps: int = 1500, n: int = 2000, held_out: int = 20_000,
+                            executor: Any = None, progress: bool = False) -> list[dict[str, Any]]:
     r"""Every f-GAN critic between :math:`N(0, 1)` and :math:`N(0, 2^2)`.
 
     Unequal variances make :math:`D_f(P\|Q) \ne D_f(Q\|P)` for every asymmetric kind (KL
@@ -252,7 +274,7 @@ def f_critic_fidelity_study(*, seeds=range(5), kinds=F_KINDS, steps=1500, n=2000
                                 description="f-critic fidelity"))
 
 
-def _sign_trap_row(items, payload) -> dict:
+def _sign_trap_row(items: Mapping[str, Any], payload: tuple[bool, int, int]) -> dict[str, Any]:
     """One (sign_check, seed) run of :func:`sign_trap_study` (an executor task)."""
     check, seed, steps = payload
     config = GanConfig.for_loss("wgan-gp", critic_hidden=(32, 32), batch_size=256,
@@ -265,8 +287,9 @@ def _sign_trap_row(items, payload) -> dict:
             "sign_flips": int(trained.history["sign_flips"][-1])}
 
 
-def sign_trap_study(*, seeds=range(20), steps=500, n=1000, shift=2.0, executor=None,
-                    progress=False):
+def sign_trap_study(*, seeds: Iterable[int] = range(20), steps: int = 500, n: int = 1000,
+                    shift: float = 2.0, executor: Any = None, progress: bool = False
+                    ) -> list[dict[str, Any]]:
     r"""Rate of wrong-sign 1-D WGAN-GP critics, with and without the sign check.
 
     The configuration of the test suite (critic 1-32-32-1 leaky ReLU, λ = 30, Adam(3e-3,
@@ -276,7 +299,6 @@ def sign_trap_study(*, seeds=range(20), steps=500, n=1000, shift=2.0, executor=N
     first every seed without the check, then every seed with it. One task per row on
     ``executor`` (see the module docstring); the samples are shared items.
     """
-    import otdiv
     executor = check_executor(executor)
     progress = check_bool(progress, "progress")
     steps = check_int(steps, "steps", lower=1)
@@ -286,14 +308,17 @@ def sign_trap_study(*, seeds=range(20), steps=500, n=1000, shift=2.0, executor=N
     u_values = generator.normal(0.0, 1.0, (n, 1))
     v_values = generator.normal(shift, 1.0, (n, 1))
     items = {"u_values": u_values, "v_values": v_values,
-             "exact": otdiv.wasserstein(u_values, v_values)}
+             # W_1 on the line, uniform weights: the sorted core of otdiv.wasserstein
+             "exact": wasserstein_of_sorted(sorted_pair(u_values[:, 0], v_values[:, 0],
+                                                        None, None), 1.0)}
     tasks = [Task((check, seed, steps), ("u_values", "v_values", "exact"))
              for check in (False, True) for seed in seeds]
     return run_tasks(_sign_trap_row, tasks, items, executor=executor, progress=progress,
                      description="sign trap")
 
 
-def _training_row(items, payload) -> dict:
+def _training_row(items: Mapping[str, Any], payload: tuple[int, str, str, GanConfig, int, int, int]
+                  ) -> dict[str, Any]:
     """One (seed, data, loss) run of :func:`training_study` (an executor task)."""
     seed, data, loss, config, steps, checkpoints, eval_samples = payload
     result = train_gan(data, config=config, steps=steps, checkpoints=checkpoints,
@@ -312,9 +337,11 @@ def _training_row(items, payload) -> dict:
     return row
 
 
-def training_study(*, seeds=range(5), losses=TRAINING_LOSSES,
-                   datasets=("8gaussians", "parallel_line"), steps=1000, checkpoints=10,
-                   eval_samples=300, configs=None, executor=None, progress=False):
+def training_study(*, seeds: Iterable[int] = range(5), losses: Sequence[str] = TRAINING_LOSSES,
+                   datasets: Sequence[str] = ("8gaussians", "parallel_line"), steps: int = 1000,
+                   checkpoints: int = 10, eval_samples: int = 300,
+                   configs: Mapping[str, GanConfig] | None = None, executor: Any = None,
+                   progress: bool = False) -> list[dict[str, Any]]:
     """Train each loss on each data set for every seed; one row per run.
 
     ``configs`` maps a loss to its :class:`GanConfig` (default: the paper defaults,
@@ -341,12 +368,12 @@ def training_study(*, seeds=range(5), losses=TRAINING_LOSSES,
                      executor=executor, progress=progress, description="GAN training")
 
 
-def _generator_gradient(trained, loss, theta, z):
+def _generator_gradient(trained: TrainedCritic, loss: str, theta: float, z: np.ndarray) -> float:
     """d/dθ of the generator loss at G_θ(z) = (θ, z), by central differences in float64."""
     critic = trained.critic
     step = 1e-4
 
-    def loss_at(shift):
+    def loss_at(shift: float) -> float:
         points = np.column_stack([np.full(z.size, theta + shift), z])
         if loss == "jsgan":       # minimax: E log(1 - D) = -E f*(T)
             return -critic.conjugate(points).mean()
@@ -354,7 +381,9 @@ def _generator_gradient(trained, loss, theta, z):
     return (loss_at(step) - loss_at(-step)) / (2 * step)
 
 
-def _gradient_rows(items, payload) -> list[dict]:
+def _gradient_rows(items: Mapping[str, Any],
+                   payload: tuple[int, tuple[float, ...], tuple[str, ...], int, int]
+                   ) -> list[dict[str, Any]]:
     """One seed of :func:`generator_gradient_study` (a task of the executor adapter)."""
     seed, thetas, losses, n, steps = payload
     generator = np.random.default_rng(seed)
@@ -374,9 +403,10 @@ def _gradient_rows(items, payload) -> list[dict]:
     return rows
 
 
-def generator_gradient_study(*, thetas=(0.1, 0.25, 0.5, 1.0, 2.0, 4.0),
-                             losses=("jsgan", "jsgan-ns", "wgan-gp"), n=500, steps=1500,
-                             seeds=range(5), executor=None, progress=False):
+def generator_gradient_study(*, thetas: Sequence[float] = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0),
+                             losses: Sequence[str] = ("jsgan", "jsgan-ns", "wgan-gp"),
+                             n: int = 500, steps: int = 1500, seeds: Iterable[int] = range(5),
+                             executor: Any = None, progress: bool = False) -> list[dict[str, Any]]:
     r"""Generator gradients on the parallel lines against a (near-)optimal critic.
 
     For each seed and θ a critic is trained between :math:`P_0 = (0, Z)` and

@@ -10,16 +10,21 @@ exactly.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 from tqdm import tqdm  # not tqdm.auto: it warns in Jupyter without ipywidgets
 
-from .._results import TrainedCritic, TrainedGan
-from .._validation import as_rng, as_samples, check_int, check_same_dimension
+from .._validation import RngLike, as_rng, as_samples, check_int, check_same_dimension
 from ._jax import jnp
 from .config import IMAGE_NETWORKS, GanConfig, check_loss, f_kind
 from .data import DATASETS, IMAGE_DATASETS, MIXTURES, image_split, sample_dataset
 from .evaluation import evaluate_samples
 from .models import NumpyCritic, NumpyGenerator, to_numpy_params
+from .nets import Params, SnState
+from .results import TrainedCritic, TrainedGan
 from .state import TrainingState, fingerprint
 from .steps import (
     chunk_lengths,
@@ -38,14 +43,14 @@ from .steps import (
 __all__ = ["train_critic", "train_gan", "DATASETS", "HELD_OUT_SHARE"]
 
 
-def _resolve_config(loss, config, resume=None, result_type=None) -> GanConfig:
+def _resolve_config(loss: str | None, config: GanConfig | None,
+                    resume: TrainedCritic | TrainedGan | None = None,
+                    result_type: type = object) -> GanConfig:
     if resume is not None:
         if not isinstance(resume, result_type):
             raise TypeError(f"resume must be a {result_type.__name__} returned by an earlier "
                             f"run, got {type(resume).__name__}")
-        if resume.state is None:
-            raise ValueError("resume holds no training state (it was saved or built without "
-                             "one); train again or load a checkpoint saved with its state")
+        _saved_state(resume)
         if config is not None and config != resume.config:
             raise ValueError("config differs from the configuration of the run being "
                              "resumed; leave config out when resuming")
@@ -61,38 +66,50 @@ def _resolve_config(loss, config, resume=None, result_type=None) -> GanConfig:
     return config
 
 
-def _numpy_critic(config, params, sn_state, reference=None) -> NumpyCritic:
+def _saved_state(resume: TrainedCritic | TrainedGan) -> TrainingState:
+    """The training state a resumed run continues from (refused when there is none)."""
+    if resume.state is None:
+        raise ValueError("resume holds no training state (it was saved or built without "
+                         "one); train again or load a checkpoint saved with its state")
+    return resume.state
+
+
+def _numpy_critic(config: GanConfig, params: Params, sn_state: SnState,
+                  reference: np.ndarray | None = None) -> NumpyCritic:
     weights, _ = critic_weights(config, params, sn_state)
     kind = f_kind(config.loss) if config.family == "variational" else None
     return NumpyCritic(to_numpy_params(weights), family=config.family,
                        activation=config.activation, kind=kind, reference=reference)
 
 
-def _check_finite_training(values, config):
+def _check_finite_training(values: ArrayLike, config: GanConfig) -> None:
     if not np.all(np.isfinite(values)):
         raise FloatingPointError(
             f"training with loss {config.loss!r} diverged (non-finite objective); lower "
             f"learning_rate (now {config.learning_rate:g}) in the GanConfig")
 
 
-def _rng_for(rng, resume):
+def _rng_for(rng: RngLike, resume: TrainedCritic | TrainedGan | None) -> np.random.Generator:
     if resume is None:
         return as_rng(rng)
     if rng is not None:
         raise ValueError("rng must be None when resuming: the checkpoint holds the random "
                          "state that continues the run")
-    return resume.state.generator()
+    return _saved_state(resume).generator()
 
 
-def _concatenated(previous, history):
+def _concatenated(previous: Mapping[str, np.ndarray] | None, history: dict[str, list[float]]
+                  ) -> dict[str, list[float]]:
     if previous is None:
         return history
     return {key: [*np.asarray(previous[key]).tolist(), *values]
             for key, values in history.items()}
 
 
-def train_critic(u_values, v_values, *, loss=None, steps=2000, rng=None, config=None,
-                 checkpoints=20, progress=False, resume=None) -> TrainedCritic:
+def train_critic(u_values: ArrayLike, v_values: ArrayLike, *, loss: str | None = None,
+                 steps: int = 2000, rng: RngLike = None, config: GanConfig | None = None,
+                 checkpoints: int = 20, progress: bool = False, resume: TrainedCritic | None = None
+                 ) -> TrainedCritic:
     r"""Train a critic of the given loss between two fixed sample sets.
 
     Each step draws ``config.batch_size`` rows (with replacement) from ``u_values`` and
@@ -189,7 +206,7 @@ def train_critic(u_values, v_values, *, loss=None, steps=2000, rng=None, config=
                                               replace=False)]
         opt_state, done, flips = optimizer.init(params), 0, 0
     else:
-        state = resume.state
+        state = _saved_state(resume)
         if state.data_fingerprint != data_fingerprint:
             raise ValueError("u_values and v_values differ from the samples of the run being "
                              "resumed")
@@ -199,7 +216,8 @@ def train_critic(u_values, v_values, *, loss=None, steps=2000, rng=None, config=
         reference, done, flips = state.arrays["reference"], state.steps_done, state.sign_flips
     checked = config.sign_check and config.family == "wasserstein"
 
-    def sign_checked(params, opt_state, flips):
+    def sign_checked(params: Params, opt_state: Any, flips: int
+                     ) -> tuple[Params, Any, int, NumpyCritic, float]:
         """The critic after the sign check, its optimiser state, flips and estimate."""
         critic = _numpy_critic(config, params, sn_state, reference)
         estimate = critic.dual_value(u_values, v_values)
@@ -214,7 +232,8 @@ def train_critic(u_values, v_values, *, loss=None, steps=2000, rng=None, config=
     device_p, device_q = jnp.asarray(u_values, jnp.float32), jnp.asarray(v_values, jnp.float32)
     runner = critic_runner(config)
 
-    history = {"step": [], "objective": [], "penalty": [], "estimate": [], "sign_flips": []}
+    history: dict[str, list[float]] = {
+        "step": [], "objective": [], "penalty": [], "estimate": [], "sign_flips": []}
     with tqdm(total=steps, disable=not progress, desc=f"critic {config.loss}") as bar:
         for length in chunk_lengths(steps, checkpoints):
             batches = draw_critic_batches(generator, length, config.batch_size,
@@ -251,26 +270,36 @@ _GAN_HISTORY = ("step", "exact_w1", "w1_floor", "energy_distance", "energy_floor
 HELD_OUT_SHARE = 0.2
 
 
-def _evaluation_key(generator, resume) -> np.ndarray:
+def _evaluation_key(generator: np.random.Generator, resume: TrainedGan | None) -> np.ndarray:
     """The seed of the evaluation stream: drawn once from the training stream at the start
     of a run (so the same seed gives the same key), kept in the training state."""
     if resume is None:
         return generator.integers(0, 2**62, size=2, dtype=np.int64)
-    key = resume.state.arrays.get("eval_key")
+    key = _saved_state(resume).arrays.get("eval_key")
     if key is None:
         raise ValueError("the run being resumed was saved before evaluation had its own "
                          "random stream (no 'eval_key' in its state); train it again")
     return np.asarray(key, dtype=np.int64)
 
 
-def _evaluation_rng(key, *purpose) -> np.random.Generator:
+def _evaluation_rng(key: np.ndarray, *purpose: int) -> np.random.Generator:
     """A generator seeded by the evaluation key and ``purpose`` (e.g. ``("checkpoint",
     step)``): what evaluation draws depends on the seed and the step only, never on how
     many checkpoints came before, and it never touches the training stream."""
     return np.random.default_rng([*(int(k) for k in key), *purpose])
 
 
-def _data_source(data, held_out, pool_size, generator, eval_key, resume):
+#: Where a GAN's data comes from: ``(pool, evaluation_reals, mixture, fingerprint)``, with
+#: ``evaluation_reals(n, rng)`` two disjoint real samples and ``mixture`` ``(centres,
+#: sigma)`` of a Gaussian-mixture toy, else None.
+_DataSource = tuple[np.ndarray,
+                    Callable[[int, np.random.Generator], tuple[np.ndarray, np.ndarray]],
+                    tuple[np.ndarray, float] | None, str]
+
+
+def _data_source(data: str | ArrayLike, held_out: ArrayLike | None, pool_size: int,
+                 generator: np.random.Generator, eval_key: np.ndarray, resume: TrainedGan | None
+                 ) -> _DataSource:
     """``(pool, evaluation_reals, mixture, data_fingerprint)``.
 
     ``pool`` holds the training rows; ``evaluation_reals(n, rng)`` returns two disjoint
@@ -283,7 +312,7 @@ def _data_source(data, held_out, pool_size, generator, eval_key, resume):
                              f"its fixed 'test' split")
         pool, held = image_split(data, "train").images, image_split(data, "test").images
 
-        def from_test(n, rng):
+        def from_test(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
             size = min(n, held.shape[0] // 2)
             chosen = rng.permutation(held.shape[0])[: 2 * size]
             return held[chosen[:size]], held[chosen[size:]]
@@ -292,10 +321,10 @@ def _data_source(data, held_out, pool_size, generator, eval_key, resume):
         if held_out is not None:
             raise ValueError("held_out is only for array data; a named data set is sampled "
                              "afresh at each checkpoint")
-        pool = (resume.state.arrays["pool"] if resume is not None
+        pool = (_saved_state(resume).arrays["pool"] if resume is not None
                 else sample_dataset(data, pool_size, rng=generator))
 
-        def fresh(n, rng):
+        def fresh(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
             return sample_dataset(data, n, rng=rng), sample_dataset(data, n, rng=rng)
         return pool, fresh, MIXTURES.get(data), fingerprint(np.frombuffer(data.encode(),
                                                                            np.uint8))
@@ -315,16 +344,17 @@ def _data_source(data, held_out, pool_size, generator, eval_key, resume):
         held, pool = rows[np.sort(order[:count])], rows[np.sort(order[count:])]
         data_fingerprint = fingerprint(rows)
 
-    def from_held(n, rng):
+    def from_held(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         size = min(n, held.shape[0] // 2)
         chosen = rng.permutation(held.shape[0])[: 2 * size]
         return held[chosen[:size]], held[chosen[size:]]
     return pool, from_held, None, data_fingerprint
 
 
-def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints=20,
-              eval_samples=300, pool_size=10_000, progress=False, resume=None,
-              held_out=None) -> TrainedGan:
+def train_gan(data: str | ArrayLike, *, loss: str | None = None, steps: int = 2000,
+              rng: RngLike = None, config: GanConfig | None = None, checkpoints: int = 20,
+              eval_samples: int = 300, pool_size: int = 10_000, progress: bool = False,
+              resume: TrainedGan | None = None, held_out: ArrayLike | None = None) -> TrainedGan:
     r"""Train an MLP generator against a critic of the given loss.
 
     Each generator step follows ``config.n_critic`` critic steps (or one simultaneous
@@ -436,7 +466,7 @@ def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints
                  generator_optimizer.init(g_params))
         done = 0
     else:
-        saved = resume.state
+        saved = _saved_state(resume)
         if saved.data_fingerprint != data_fingerprint:
             raise ValueError("data differs from the data of the run being resumed")
         state = (saved.device("critic", template_c), saved.device("sn", template_sn),
@@ -447,9 +477,10 @@ def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints
     device_pool = jnp.asarray(pool, jnp.float32)
 
     names = _GAN_HISTORY + (("modes_covered", "high_quality_share") if mixture else ())
-    history = {name: [] for name in names}
+    history: dict[str, list[float]] = {name: [] for name in names}
 
-    def record(done, c_objective, c_penalty, g_loss, grad_norm):
+    def record(done: int, c_objective: float, c_penalty: float, g_loss: float, grad_norm: float
+               ) -> tuple[NumpyGenerator, NumpyCritic]:
         model = NumpyGenerator(to_numpy_params(state[3]), activation=config.activation,
                                output=config.generator_output)
         eval_rng = _evaluation_rng(eval_key, 1, done)

@@ -275,7 +275,7 @@ def test_kernels_compile_and_cache_from_a_read_only_install(home_writable):
     tmp_path = Path(tempfile.mkdtemp(prefix="otdiv-read-only-"))  # reachable by other users
     tmp_path.chmod(0o755)
     install, scratch = tmp_path / "site", tmp_path / "tmp"
-    shutil.copytree(Path(__file__).resolve().parents[1] / "otdiv", install / "otdiv",
+    shutil.copytree(Path(__file__).resolve().parents[2] / "otdiv", install / "otdiv",
                     ignore=shutil.ignore_patterns("__pycache__", "*.nbi", "*.nbc"))
     home = tmp_path / "home"
     for directory in (scratch, home):

@@ -31,10 +31,10 @@ from otdiv.cli import build_parser, main
 
 #: Subcommands whose bad-flag rows live elsewhere, with the reason.
 OWNED_ELSEWHERE = {
-    "gan": "its flags are checked by the GAN work (tests/test_gan_cli.py)",
+    "gan": "its flags are checked by the GAN work (tests/cli/test_gan_cli.py)",
 }
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 #: (subcommand, arguments, the flag the message must name). "{...}" names a file made by
 #: the ``workspace`` fixture; "OUT" is a folder that must not be created.

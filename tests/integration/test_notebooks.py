@@ -13,7 +13,7 @@ import nbclient  # noqa: F401  (test dependency: missing it must fail, not skip)
 import nbformat
 import pytest
 
-from .notebook_tools import NOTEBOOK_DIR, NOTEBOOKS, compare_cell, compare_notebooks, execute
+from ..notebook_tools import NOTEBOOK_DIR, NOTEBOOKS, compare_cell, compare_notebooks, execute
 
 
 def test_every_notebook_in_the_directory_is_executed_here():

@@ -12,7 +12,7 @@ from pathlib import Path
 import matplotlib
 import pytest
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 FENCE = re.compile(r"(?:<!-- readme: (?P<mark>slow|skip)[^>]*-->\n)?```python\n(?P<code>.*?)```",
                    re.DOTALL)
 

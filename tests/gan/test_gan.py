@@ -632,6 +632,27 @@ def test_import_otdiv_does_not_need_jax():
     assert completed.returncode == 0, completed.stderr
 
 
+def test_trained_results_live_in_the_gan_and_are_offered_lazily_at_the_top():
+    from otdiv.gan.results import TrainedCritic, TrainedGan
+    assert otdiv.TrainedCritic is TrainedCritic is otdiv.gan.TrainedCritic
+    assert otdiv.TrainedGan is TrainedGan is otdiv.gan.TrainedGan
+    assert {"TrainedCritic", "TrainedGan"} <= set(dir(otdiv))
+    assert not {"TrainedCritic", "TrainedGan"} & set(otdiv.__all__)  # star import: no JAX
+    with pytest.raises(AttributeError, match="no attribute 'TrainedCritique'"):
+        otdiv.TrainedCritique  # noqa: B018
+
+
+def test_star_import_and_top_level_trained_results_without_jax():
+    code = ("import sys; sys.modules['jax'] = None; sys.modules['optax'] = None\n"
+            "from otdiv import *\n"
+            "import otdiv\n"
+            "try:\n    otdiv.TrainedCritic\n"
+            "except ImportError as error:\n    print(error)\n")
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr
+    assert "pip install otdiv[gan]" in completed.stdout
+
+
 def test_import_otdiv_gan_without_jax_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "jax", None)
     for name in [name for name in sys.modules if name.startswith("otdiv.gan")]:

@@ -14,7 +14,7 @@ import otdiv
 from otdiv.cli import main
 from otdiv.distance_matrix import pairwise
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def otdiv_command(*argv, cwd):

@@ -16,7 +16,7 @@ import pytest
 
 import otdiv._kernels as kernels
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 180  # seconds for a whole subprocess (imports, compilation, the check itself)
 
 

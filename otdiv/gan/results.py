@@ -1,53 +1,36 @@
-"""The trained GAN results, and the old home of every result type.
+"""The results of training: :class:`TrainedCritic` and :class:`TrainedGan`.
 
-``TrainedCritic`` and ``TrainedGan`` live here rather than in :mod:`otdiv.gan` because
-``import otdiv`` exports them and must not import JAX (``import otdiv.gan`` does); their
-``save``/``load`` delegate to :mod:`otdiv.gan.persistence`, imported when called. That lazy
-import is the one import from this module into ``otdiv.gan``, declared in the import
-contract (pyproject.toml); this module sits in the GAN layer, above every other domain.
-
-The other result types live with their domains (``otdiv.exact.results``,
-``otdiv.bias.results``, ``otdiv.divergences.results``, ``otdiv._sample_results``); they are
-re-exported here so that ``from otdiv._results import X`` keeps working for code outside
-the package's layers (``otdiv.gan`` uses it). New code imports them from their domain.
+They live with the GAN domain that makes them (the other result types live with theirs:
+``otdiv.exact.results``, ``otdiv.bias.results``, ``otdiv.divergences.results``,
+``otdiv._sample_results``). ``import otdiv`` still offers ``otdiv.TrainedCritic`` and
+``otdiv.TrainedGan`` without importing JAX: ``otdiv.__getattr__`` imports this module on
+first access. Their ``save``/``load`` delegate to :mod:`otdiv.gan.persistence`, a sibling
+imported when called (it builds these types, so importing it here would be circular).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING
+from os import PathLike
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import numpy as np
 
-from ._frozen import ReadOnlyMapping, freeze_arrays
-from ._sample_results import (
-    LIPSCHITZ_ROUNDOFF,
-    CriticReport,
-    EmpiricalMeasure,
-    Estimate,
-    FCriticReport,
-    KantorovichPotential,
-    PairwiseResult,
-)
-from .bias.results import GradientEstimate, MinimizerInterval, SGDResult
-from .divergences.results import NoiseBoundResult, ParallelLinesDivergences, VariationalBoundResult
-from .exact.results import AssignmentResult, TransportResult
+if TYPE_CHECKING:  # typing.Self is Python 3.11+; only the type checker needs these
+    from typing_extensions import Self
 
-if TYPE_CHECKING:  # typing.Self is Python 3.11+; only the type checker needs it
-    from typing import Self
+    from .config import GanConfig
+    from .models import NumpyCritic, NumpyGenerator
+    from .state import TrainingState
 
-__all__ = ["PairwiseResult", "ReadOnlyMapping", "CriticReport", "FCriticReport",
-           "KantorovichPotential", "LIPSCHITZ_ROUNDOFF", "AssignmentResult", "TransportResult",
-           "EmpiricalMeasure", "freeze_arrays", "Estimate", "MinimizerInterval",
-           "GradientEstimate", "SGDResult", "VariationalBoundResult", "ParallelLinesDivergences",
-           "NoiseBoundResult", "TrainedCritic", "TrainedGan"]
+__all__ = ["TrainedCritic", "TrainedGan"]
 
 
-def _frozen_history(history) -> Mapping:
+def _frozen_history(history: Mapping[str, Any]) -> Mapping[str, np.ndarray]:
     """Read-only arrays in a read-only mapping (the results pickle through ``__reduce__``,
     which hands a plain dict back to ``__post_init__``)."""
-    from types import MappingProxyType
     frozen = {}
     for key, value in history.items():
         array = np.array(value)
@@ -59,27 +42,28 @@ def _frozen_history(history) -> Mapping:
 class _TrainedResult:
     """What trained critics and GANs share: a frozen history, pickling, save and load."""
 
-    history: object
+    history: Mapping[str, Any]
+    __dataclass_fields__: ClassVar[dict[str, Any]]  # every subclass is a dataclass
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "history", _frozen_history(self.history))
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type, tuple]:
         names = [field.name for field in fields(self)]
         values = [getattr(self, name) for name in names]
         values[names.index("history")] = dict(self.history)  # mappingproxy does not pickle
         return (type(self), tuple(values))
 
-    def save(self, path) -> None:
+    def save(self, path: str | PathLike[str]) -> None:
         """Write to ``path`` (a ``.npz`` of arrays and JSON, see :func:`otdiv.gan.save`)."""
-        from .gan.persistence import save
+        from .persistence import save
         save(self, path)
 
     @classmethod
-    def load(cls, path) -> Self:
+    def load(cls, path: str | PathLike[str]) -> Self:
         """Read a result written by :meth:`save` (see :func:`otdiv.gan.load`)."""
-        from .gan.persistence import load
-        return load(path, expected=cls)
+        from .persistence import load
+        return cast("Self", load(path, expected=cls))  # load refuses a file of another type
 
 
 @dataclass(frozen=True)
@@ -110,15 +94,15 @@ class TrainedCritic(_TrainedResult):
     without pickle and without running code (:mod:`otdiv.gan.persistence`).
     """
 
-    critic: object
+    critic: NumpyCritic
     loss: str
     estimate: float
     lipschitz_bound: float | None
-    history: object
-    config: object
-    state: object = None
+    history: Mapping[str, Any]
+    config: GanConfig
+    state: TrainingState | None = None
 
-    def dual_value(self, u_values, v_values) -> float:
+    def dual_value(self, u_values: Any, v_values: Any) -> float:
         """The critic's estimate on other samples (e.g. held-out ones)."""
         return self.critic.dual_value(u_values, v_values)
 
@@ -147,9 +131,9 @@ class TrainedGan(_TrainedResult):
     without pickle and without running code (:mod:`otdiv.gan.persistence`).
     """
 
-    generator: object
-    critic: object
+    generator: NumpyGenerator
+    critic: NumpyCritic
     loss: str
-    history: object
-    config: object
-    state: object = None
+    history: Mapping[str, Any]
+    config: GanConfig
+    state: TrainingState | None = None

@@ -11,7 +11,7 @@ from otdiv import SolverError, brute_force_assignment, solve_assignment, solve_k
 from otdiv.datasets import bakery
 from otdiv.exact.certificate import MARGINAL_RTOL, certify_dense
 
-from .strategies import cost_with_cheap_permutation
+from ..strategies import cost_with_cheap_permutation
 
 # --- assignment -----------------------------------------------------------------------
 
