@@ -20,10 +20,10 @@ References
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 __all__ = ["exact_dot", "exact_sum", "group_residuals", "row_c_transform_down",
-           "column_c_transform_down", "forest_flows"]
+           "column_c_transform_down", "forest_flows", "forest_repair"]
 
 #: Non-overlapping partials a float64 expansion can need (2098 bits of exponent range / 53).
 _MAX_PARTIALS = 48
@@ -134,7 +134,7 @@ def _difference_rounded_up(x: float, y: float, difference: float) -> bool:
     return error < 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def row_c_transform_down(cost: np.ndarray, potential: np.ndarray) -> np.ndarray:
     r"""``u[i] <= min_j (cost[i, j] - potential[j])`` exactly, as large as float64 allows.
 
@@ -142,11 +142,12 @@ def row_c_transform_down(cost: np.ndarray, potential: np.ndarray) -> np.ndarray:
     a difference attaining it was rounded up: rounding is monotone, so no exact difference
     lies below ``nextafter(m, -inf)``. Then ``u[i] + potential[j] <= cost[i, j]`` holds for
     every pair in exact arithmetic, not only after rounding. ``-inf`` potentials (left
-    out) are skipped.
+    out) are skipped. Parallel over rows; the answer does not depend on the threads (the
+    minimum and whether any difference attaining it rounded up are order-free).
     """
     n, m = cost.shape
     dual = np.empty(n)
-    for i in range(n):
+    for i in prange(n):
         smallest = np.inf
         rounded_up = False
         for j in range(m):
@@ -160,20 +161,30 @@ def row_c_transform_down(cost: np.ndarray, potential: np.ndarray) -> np.ndarray:
     return dual
 
 
-@njit(cache=True)
+#: Columns per block of the parallel column c-transform (a block of a row is contiguous).
+_COLUMN_BLOCK = 256
+
+
+@njit(cache=True, parallel=True)
 def column_c_transform_down(cost: np.ndarray, potential: np.ndarray) -> np.ndarray:
-    """``v[j] <= min_i (cost[i, j] - potential[i])`` exactly (see :func:`row_c_transform_down`)."""
+    """``v[j] <= min_i (cost[i, j] - potential[i])`` exactly (see :func:`row_c_transform_down`).
+
+    Parallel over blocks of columns, each scanned row by row.
+    """
     n, m = cost.shape
     dual = np.full(m, np.inf)
     rounded_up = np.zeros(m, dtype=np.bool_)
-    for i in range(n):
-        for j in range(m):
-            candidate = cost[i, j] - potential[i]
-            if candidate < dual[j]:
-                dual[j] = candidate
-                rounded_up[j] = _difference_rounded_up(cost[i, j], potential[i], candidate)
-            elif candidate == dual[j] and not rounded_up[j]:
-                rounded_up[j] = _difference_rounded_up(cost[i, j], potential[i], candidate)
+    for block in prange((m + _COLUMN_BLOCK - 1) // _COLUMN_BLOCK):
+        first = block * _COLUMN_BLOCK
+        last = min(m, first + _COLUMN_BLOCK)
+        for i in range(n):
+            for j in range(first, last):
+                candidate = cost[i, j] - potential[i]
+                if candidate < dual[j]:
+                    dual[j] = candidate
+                    rounded_up[j] = _difference_rounded_up(cost[i, j], potential[i], candidate)
+                elif candidate == dual[j] and not rounded_up[j]:
+                    rounded_up[j] = _difference_rounded_up(cost[i, j], potential[i], candidate)
     for j in range(m):
         if rounded_up[j]:
             dual[j] = np.nextafter(dual[j], -np.inf)
@@ -181,19 +192,12 @@ def column_c_transform_down(cost: np.ndarray, potential: np.ndarray) -> np.ndarr
 
 
 @njit(cache=True)
-def forest_flows(rows: np.ndarray, columns: np.ndarray, n: int, m: int, a: np.ndarray,
-                 b: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Flows on arcs that form a forest, recomputed from the masses by peeling leaves.
-
-    A basic solution of the transport LP ships on the arcs of a spanning forest, where the
-    masses determine every flow: a leaf's arc carries the leaf's mass, which is then taken
-    from its neighbour, and so on. Recomputing the flows this way (one subtraction per arc)
-    makes the marginals exact whenever the masses are (dyadic weights, say) and otherwise
-    leaves each node's residual at a few units in the last place of its mass, whatever the
-    solver's own arithmetic did. Returns ``(flows, ok)``; ``ok`` is False when the arcs
-    contain a cycle or a peeled flow would be negative beyond rounding (the caller then
-    keeps the solver's flows).
-    """
+def _peel_forest(rows: np.ndarray, columns: np.ndarray, n: int, m: int, a: np.ndarray,
+                 b: np.ndarray, clamp: bool) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Leaf peeling: each leaf's arc takes what is left at the leaf, which then leaves its
+    neighbour. Returns ``(flows, remaining, ok)``: ``remaining`` is what is left where each
+    tree ends, ``ok`` False for a cycle or (with ``clamp``, which sets rounding-level
+    negative flows to zero) a flow negative beyond rounding."""
     arcs = rows.size
     nodes = n + m
     degree = np.zeros(nodes, dtype=np.int64)
@@ -234,9 +238,9 @@ def forest_flows(rows: np.ndarray, columns: np.ndarray, n: int, m: int, a: np.nd
                 arc = adjacent[slot]
                 break
         flow = remaining[node]
-        if flow < 0.0:
+        if clamp and flow < 0.0:
             if flow < -1e-12 * max(np.abs(a).max(), np.abs(b).max()):
-                return flows, False
+                return flows, remaining, False
             flow = 0.0
         flows[arc] = flow
         done[arc] = True
@@ -249,4 +253,39 @@ def forest_flows(rows: np.ndarray, columns: np.ndarray, n: int, m: int, a: np.nd
         if degree[other] == 1:
             stack[top] = other
             top += 1
-    return flows, peeled == arcs
+    return flows, remaining, peeled == arcs
+
+
+@njit(cache=True)
+def forest_flows(rows: np.ndarray, columns: np.ndarray, n: int, m: int, a: np.ndarray,
+                 b: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Flows on arcs that form a forest, recomputed from the masses by peeling leaves.
+
+    A basic solution of the transport LP ships on the arcs of a spanning forest, where the
+    masses determine every flow: a leaf's arc carries the leaf's mass, which is then taken
+    from its neighbour, and so on. Recomputing the flows this way (one subtraction per arc)
+    makes the marginals exact whenever the masses are (dyadic weights, say) and otherwise
+    leaves each node's residual at a few units in the last place of its mass, whatever the
+    solver's own arithmetic did. Returns ``(flows, ok)``; ``ok`` is False when the arcs
+    contain a cycle or a peeled flow would be negative beyond rounding (the caller then
+    keeps the solver's flows).
+    """
+    flows, _, ok = _peel_forest(rows, columns, n, m, a, b, True)
+    return flows, ok
+
+
+@njit(cache=True)
+def forest_repair(rows: np.ndarray, columns: np.ndarray, n: int, m: int,
+                  row_residual: np.ndarray, column_residual: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The flow changes on a forest's arcs that cancel the marginal residuals at every node
+    but one per tree, by the same peeling (a change on an arc moves both of its ends'
+    residuals by the same amount).
+
+    ``row_residual``, ``column_residual`` are ``flow sums - masses``. Returns ``(change,
+    left, ok)``: ``change`` per arc (of either sign), ``left`` the residual that remains at
+    each node (nonzero only where a tree ends: that tree's own imbalance of mass, up to
+    rounding), ``ok`` False when the arcs contain a cycle.
+    """
+    moved, left, ok = _peel_forest(rows, columns, n, m, row_residual, column_residual, False)
+    return -moved, left, ok
