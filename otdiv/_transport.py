@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -19,6 +20,12 @@ from .exact.problem import Problem
 from .exact.results import TransportResult
 from .exact.solvers import solve
 from .geometry import PointCloudCost, check_underflow
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+    from tqdm import tqdm
+
+    from .exact.problem import Progress
 
 __all__ = ["TRANSPORT_METHODS", "DENSE_PAIR_LIMIT", "SPARSE_MAX_DIMENSION", "solve_samples",
            "potential_at_targets", "plan_arcs"]
@@ -86,7 +93,8 @@ def solve_samples(u: np.ndarray, v: np.ndarray, u_w: np.ndarray, v_w: np.ndarray
     return result, cost
 
 
-def _solve_by_rule(u, v, u_w, v_w, p, method, progress):
+def _solve_by_rule(u: np.ndarray, v: np.ndarray, u_w: np.ndarray, v_w: np.ndarray, p: float,
+                   method: str, progress: bool) -> tuple[TransportResult, PointCloudCost]:
     chosen = _choose_method(method, u.shape[0], v.shape[0], u.shape[1])
     if chosen == "sparse":
         cost = PointCloudCost(u, v, p)
@@ -130,12 +138,12 @@ class _progress_bar:
 
     PREFIX = "exact OT (sparse)"
 
-    def __init__(self, show: bool):
+    def __init__(self, show: bool) -> None:
         self.show = show
-        self.bar = None
+        self.bar: tqdm | None = None  # tqdm is imported only when the bar is shown
         self.started = 0.0
 
-    def __enter__(self):
+    def __enter__(self) -> Progress | None:
         if not self.show:
             return None
         from tqdm import tqdm
@@ -162,7 +170,7 @@ class _progress_bar:
         self.bar.set_description_str(f"{self.PREFIX}: {phase}", refresh=False)
         self.bar.set_postfix(postfix)
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         if self.bar is not None:
             self.bar.close()
         return False
@@ -194,7 +202,7 @@ def potential_at_targets(result: TransportResult, cost: PointCloudCost) -> np.nd
     return PointCloudCost.from_scaled(cost.y, cost.y, 1.0).cheapest(result.dual_v)[0][:, 0]
 
 
-def plan_arcs(plan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def plan_arcs(plan: np.ndarray | sp.coo_array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(rows, columns, masses)`` of the positive entries of a dense or sparse plan."""
     if isinstance(plan, np.ndarray):
         rows, columns = np.nonzero(plan > 0)

@@ -24,6 +24,7 @@ matrix would not fit. Costs are held in an exactly rescaled unit (powers of two,
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from scipy.spatial.distance import cdist
@@ -380,7 +381,7 @@ class Cells:
 class ArcCost:
     """A cost known on given arcs only (a ``scipy.sparse`` cost: absent arcs are forbidden).
 
-    Trusted: ``rows``, ``columns`` int64 and finite ``costs`` of equal length.
+    Trusted: ``rows``, ``columns`` int64 and finite ``costs`` of equal length, each arc once.
     """
 
     def __init__(self, rows: np.ndarray, columns: np.ndarray, costs: np.ndarray,
@@ -412,6 +413,19 @@ class ArcCost:
     def cost_bounds(self) -> tuple[float, float]:
         return float(self.costs.min()), float(self.costs.max())
 
+    def dense(self) -> np.ndarray:
+        """The ``(n, m)`` cost matrix, ``+inf`` on the arcs the cost does not allow (as
+        :meth:`arc_costs`)."""
+        matrix = np.full(self._shape, np.inf)
+        matrix[self.rows, self.columns] = self.costs
+        return matrix
+
+    def solver_matrix(self) -> np.ndarray:
+        """Refused: the dense solvers need every pair's cost, and an arc list forbids some;
+        it is solved on its arcs (``solve_kantorovich`` with a ``scipy.sparse`` cost)."""
+        raise TypeError("a cost given on arcs has no dense matrix for a dense solver; it is "
+                        "solved by the network simplex on its arcs")
+
     def c_transform(self, potential: np.ndarray, bounds: np.ndarray | None = None
                     ) -> np.ndarray:
         """``u_i <= min_j (c_ij - w_j)`` over the allowed arcs (0 for a row without arcs)."""
@@ -423,7 +437,7 @@ class ArcCost:
                                  self._shape[1])
 
 
-def _arc_minimum_down(ends, values, size):
+def _arc_minimum_down(ends: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     """``min`` of ``values`` grouped by ``ends``, one float down; 0 for a node without arcs
     (it has no mass, and no constraint binds its potential)."""
     minimum = np.full(size, np.inf)
@@ -491,7 +505,9 @@ def _power_checked(distance: np.ndarray, p: float) -> np.ndarray:
     return distance if p == 1.0 else distance**p
 
 
-def check_underflow(cost: PointCloudCost, plan_arcs, optimum: float) -> None:
+def check_underflow(cost: PointCloudCost,
+                    plan_arcs: Callable[[], tuple[np.ndarray, np.ndarray]],
+                    optimum: float) -> None:
     """Refuse an optimum that costs below float64's normal range could have falsified.
 
     Every computed cost is within ``2**-1022`` of the true one (in the cost object's

@@ -43,8 +43,11 @@ UNBOUNDED = 2
 
 
 @njit(cache=True)
-def build_tree(n_nodes, supply, source, target, cost, n_real, tree_arcs, roots, art_cost,
-               flow, state, parent, pred, pred_up, depth, thread, rev_thread, pi):
+def build_tree(n_nodes: int, supply: np.ndarray, source: np.ndarray, target: np.ndarray,
+               cost: np.ndarray, n_real: int, tree_arcs: np.ndarray, roots: np.ndarray,
+               art_cost: float, flow: np.ndarray, state: np.ndarray, parent: np.ndarray,
+               pred: np.ndarray, pred_up: np.ndarray, depth: np.ndarray, thread: np.ndarray,
+               rev_thread: np.ndarray, pi: np.ndarray) -> int:
     """Fill a strongly feasible start basis from candidate tree arcs, in place.
 
     ``n_nodes`` real nodes (the root is ``n_nodes``); ``supply`` (n_nodes,); ``source``,
@@ -188,7 +191,8 @@ def build_tree(n_nodes, supply, source, target, cost, n_real, tree_arcs, roots, 
 
 
 @njit(cache=True)
-def refresh_potentials(cost, parent, pred, pred_up, thread, pi):
+def refresh_potentials(cost: np.ndarray, parent: np.ndarray, pred: np.ndarray,
+                       pred_up: np.ndarray, thread: np.ndarray, pi: np.ndarray) -> None:
     """Recompute every potential from its parent's along the thread (no drift), in place."""
     root = thread.size - 1
     pi[root] = 0.0
@@ -202,7 +206,8 @@ def refresh_potentials(cost, parent, pred, pred_up, thread, pi):
 
 
 @njit(cache=True)
-def smallest_reduced_cost(source, target, cost, pi, n_real):
+def smallest_reduced_cost(source: np.ndarray, target: np.ndarray, cost: np.ndarray,
+                          pi: np.ndarray, n_real: int) -> float:
     """``min_e cost[e] + pi[source[e]] - pi[target[e]]`` over the real arcs (0 for none)."""
     smallest = 0.0
     for e in range(n_real):
@@ -213,7 +218,9 @@ def smallest_reduced_cost(source, target, cost, pi, n_real):
 
 
 @njit(cache=True)
-def find_entering(source, target, cost, state, pi, n_real, block_size, next_arc, eps):
+def find_entering(source: np.ndarray, target: np.ndarray, cost: np.ndarray, state: np.ndarray,
+                  pi: np.ndarray, n_real: int, block_size: int, next_arc: int,
+                  eps: float) -> tuple[int, int]:
     """LEMON's block search: the most negative arc of the first block that has one.
 
     Blocks of ``block_size`` arcs are scanned cyclically from ``next_arc``. Returns
@@ -248,8 +255,11 @@ def find_entering(source, target, cost, state, pi, n_real, block_size, next_arc,
 
 
 @njit(cache=True)
-def run_pivots(source, target, cost, flow, state, parent, pred, pred_up, depth, thread,
-               rev_thread, pi, n_real, block_size, eps, max_pivots, counters, work):
+def run_pivots(source: np.ndarray, target: np.ndarray, cost: np.ndarray, flow: np.ndarray,
+               state: np.ndarray, parent: np.ndarray, pred: np.ndarray, pred_up: np.ndarray,
+               depth: np.ndarray, thread: np.ndarray, rev_thread: np.ndarray, pi: np.ndarray,
+               n_real: int, block_size: int, eps: float, max_pivots: int,
+               counters: np.ndarray, work: np.ndarray) -> int:
     """At most ``max_pivots`` pivots from the current basis, in place.
 
     ``counters`` (2,) int64 holds the block search's next arc and the total pivot count;
@@ -341,8 +351,11 @@ def run_pivots(source, target, cost, flow, state, parent, pred, pred_up, depth, 
 
 
 @njit(cache=True)
-def _reroot(u_in, v_in, u_out, in_arc, source, cost, parent, pred, pred_up, depth, thread,
-            rev_thread, pi, path, ends, segment, position, starts):
+def _reroot(u_in: int, v_in: int, u_out: int, in_arc: int, source: np.ndarray,
+            cost: np.ndarray, parent: np.ndarray, pred: np.ndarray, pred_up: np.ndarray,
+            depth: np.ndarray, thread: np.ndarray, rev_thread: np.ndarray, pi: np.ndarray,
+            path: np.ndarray, ends: np.ndarray, segment: np.ndarray, position: np.ndarray,
+            starts: np.ndarray) -> None:
     """Cut the subtree below ``u_out``, re-root it at ``u_in`` and hang it below ``v_in``."""
     # Path u_in = p_0, ..., p_k = u_out in the old tree.
     k = 0
@@ -429,7 +442,8 @@ def _reroot(u_in, v_in, u_out, in_arc, source, cost, parent, pred, pred_up, dept
 
 
 @njit(cache=True)
-def match_arcs(rows, columns, n, basis_rows, basis_columns):
+def match_arcs(rows: np.ndarray, columns: np.ndarray, n: int, basis_rows: np.ndarray,
+               basis_columns: np.ndarray) -> np.ndarray:
     """Indices in the arc list ``(rows, columns)`` of the arcs ``(basis_rows, basis_columns)``.
 
     One pass over the arc list (no sort of it): the basis arcs are grouped by row and each

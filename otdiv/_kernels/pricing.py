@@ -38,7 +38,7 @@ __all__ = ["ground_cost", "arc_costs", "build_kd_tree", "node_maxima", "node_env
 
 
 @njit(cache=True, inline="always")
-def _power_of_squared(squared_distance, p):
+def _power_of_squared(squared_distance: float, p: float) -> float:
     """``distance^p`` from ``distance^2`` (no square root for p = 2)."""
     if p == 2.0:
         return squared_distance
@@ -54,7 +54,7 @@ _UNDERFLOW_RISK = 2.0**-900
 
 
 @njit(cache=True)
-def rescaled_distance_power(x, i, y, j, p):
+def rescaled_distance_power(x: np.ndarray, i: int, y: np.ndarray, j: int, p: float) -> float:
     """``||x_i - y_j||^p`` as ``scale * sqrt(sum((gap / scale)^2))``, like ``hypot``: no
     under- or overflow of the squares, relative accuracy at every scale."""
     largest = 0.0
@@ -71,7 +71,7 @@ def rescaled_distance_power(x, i, y, j, p):
 
 
 @njit(cache=True, inline="always")
-def ground_cost(x, i, y, j, p):
+def ground_cost(x: np.ndarray, i: int, y: np.ndarray, j: int, p: float) -> float:
     """``||x_i - y_j||^p`` for rows of two C-contiguous (n, d) arrays.
 
     Relative accuracy of a few units in the last place at every scale: a sum of squares
@@ -87,7 +87,8 @@ def ground_cost(x, i, y, j, p):
 
 
 @njit(cache=True, parallel=True)
-def arc_costs(x, y, rows, columns, p):
+def arc_costs(x: np.ndarray, y: np.ndarray, rows: np.ndarray, columns: np.ndarray,
+              p: float) -> np.ndarray:
     """Costs of the arcs ``(rows[k], columns[k])``."""
     costs = np.empty(rows.size)
     for k in prange(rows.size):
@@ -96,7 +97,8 @@ def arc_costs(x, y, rows, columns, p):
 
 
 @njit(cache=True, inline="always")
-def box_distance_power(x, i, low, high, node, p):
+def box_distance_power(x: np.ndarray, i: int, low: np.ndarray, high: np.ndarray, node: int,
+                       p: float) -> float:
     """A lower bound of ``dist(x_i, box)^p`` for the bounding box of ``node`` (0 inside it).
 
     Shrunk by a relative ``64 p`` units in the last place so that it stays below the
@@ -119,7 +121,8 @@ def box_distance_power(x, i, low, high, node, p):
 
 
 @njit(cache=True)
-def build_kd_tree(points, depth):
+def build_kd_tree(points: np.ndarray, depth: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A balanced k-d tree of the given depth in the heap layout (see the module docstring).
 
     Every node is split at its median along the widest side of its bounding box
@@ -154,7 +157,7 @@ def build_kd_tree(points, depth):
 
 
 @njit(cache=True)
-def _select(keys, order, left, right, nth):
+def _select(keys: np.ndarray, order: np.ndarray, left: int, right: int, nth: int) -> None:
     """Reorder ``order[left:right + 1]`` so that position ``nth`` holds the element of that
     rank by ``keys[order]``, smaller or equal ones before it and larger or equal after."""
     while left < right:
@@ -180,7 +183,8 @@ def _select(keys, order, left, right, nth):
 
 
 @njit(cache=True)
-def node_maxima(potential_in_tree_order, start, end, first_leaf):
+def node_maxima(potential_in_tree_order: np.ndarray, start: np.ndarray, end: np.ndarray,
+                first_leaf: int) -> np.ndarray:
     """The largest potential inside every node (``-inf`` for an empty node)."""
     n_nodes = start.size
     maxima = np.full(n_nodes, -np.inf)
@@ -194,7 +198,9 @@ def node_maxima(potential_in_tree_order, start, end, first_leaf):
 
 
 @njit(cache=True)
-def node_envelopes(points_in_tree_order, potential_in_tree_order, start, end, first_leaf):
+def node_envelopes(points_in_tree_order: np.ndarray, potential_in_tree_order: np.ndarray,
+                   start: np.ndarray, end: np.ndarray, first_leaf: int
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Affine upper envelopes ``w <= offset + gradient . y`` of the potential in every node.
 
     ``gradient[node]`` is the ridge-regularised least-squares fit of the potential on the
@@ -223,7 +229,7 @@ def node_envelopes(points_in_tree_order, potential_in_tree_order, start, end, fi
 
 
 @njit(cache=True)
-def _least_squares_slope(points, values):
+def _least_squares_slope(points: np.ndarray, values: np.ndarray) -> np.ndarray:
     """The slope ``g`` of the least-squares fit ``values ~ c + g . points`` (ridge 1e-9 of
     the scatter's trace; zero when the points do not spread)."""
     centred = points - _column_means(points)
@@ -236,7 +242,7 @@ def _least_squares_slope(points, values):
 
 
 @njit(cache=True)
-def _column_means(points):
+def _column_means(points: np.ndarray) -> np.ndarray:
     means = np.zeros(points.shape[1])
     for row in range(points.shape[0]):
         means += points[row]
@@ -244,7 +250,7 @@ def _column_means(points):
 
 
 @njit(cache=True)
-def _solve_positive_definite(matrix, vector):
+def _solve_positive_definite(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
     """``matrix^-1 vector`` by Cholesky (small symmetric positive definite systems)."""
     size = vector.size
     lower = np.zeros((size, size))
@@ -268,7 +274,8 @@ def _solve_positive_definite(matrix, vector):
 
 
 @njit(cache=True, inline="always")
-def envelope_bound(x, i, low, high, node, gradient, offset, magnitude):
+def envelope_bound(x: np.ndarray, i: int, low: np.ndarray, high: np.ndarray, node: int,
+                   gradient: np.ndarray, offset: np.ndarray, magnitude: np.ndarray) -> float:
     """A lower bound of ``||x_i - y||^2 - w(y)`` over the node (see the module docstring).
 
     Lowered by a margin that covers the rounding of every term, of the offset and of the
@@ -304,7 +311,9 @@ def envelope_bound(x, i, low, high, node, gradient, offset, magnitude):
 
 
 @njit(cache=True, inline="always")
-def _node_bound(x, i, low, high, node, maxima, p, affine, gradient, offset, magnitude):
+def _node_bound(x: np.ndarray, i: int, low: np.ndarray, high: np.ndarray, node: int,
+                maxima: np.ndarray, p: float, affine: bool, gradient: np.ndarray,
+                offset: np.ndarray, magnitude: np.ndarray) -> float:
     """The best lower bound of ``c(x_i, y) - w(y)`` over the node that applies."""
     bound = box_distance_power(x, i, low, high, node, p) - maxima[node]
     if affine:
@@ -313,7 +322,7 @@ def _node_bound(x, i, low, high, node, maxima, p, affine, gradient, offset, magn
 
 
 @njit(cache=True, inline="always")
-def _insert_sorted(values, indices, value, index):
+def _insert_sorted(values: np.ndarray, indices: np.ndarray, value: float, index: int) -> None:
     """Insert ``value`` into the ascending ``values`` (dropping the last), with its index."""
     slot = values.size - 1
     while slot > 0 and values[slot - 1] > value:
@@ -325,7 +334,8 @@ def _insert_sorted(values, indices, value, index):
 
 
 @njit(cache=True, inline="always")
-def _push(stack, stack_bound, top, node, bound, worst):
+def _push(stack: np.ndarray, stack_bound: np.ndarray, top: int, node: int, bound: float,
+          worst: float) -> int:
     """Push ``node`` with its lower ``bound`` unless it cannot beat ``worst``; new top."""
     if bound < worst:
         stack[top] = node
@@ -335,8 +345,11 @@ def _push(stack, stack_bound, top, node, bound, worst):
 
 
 @njit(cache=True, parallel=True)
-def cheapest_targets(x, tree_points, tree_potential, low, high, start, end, first_leaf,
-                     maxima, p, k, bounds, out_index, out_value, gradient, offset, magnitude):
+def cheapest_targets(x: np.ndarray, tree_points: np.ndarray, tree_potential: np.ndarray,
+                     low: np.ndarray, high: np.ndarray, start: np.ndarray, end: np.ndarray,
+                     first_leaf: int, maxima: np.ndarray, p: float, k: int, bounds: np.ndarray,
+                     out_index: np.ndarray, out_value: np.ndarray, gradient: np.ndarray,
+                     offset: np.ndarray, magnitude: np.ndarray) -> None:
     """For every row ``i`` of ``x``, the ``k`` smallest ``c(x_i, y_j) - w_j`` below ``bounds[i]``.
 
     ``tree_points`` and ``tree_potential`` are the targets and their potential in tree order;
@@ -387,7 +400,9 @@ def cheapest_targets(x, tree_points, tree_potential, low, high, start, end, firs
 
 
 @njit(cache=True, parallel=True)
-def cheapest_targets_scan(x, y, potential, p, k, bounds, out_index, out_value):
+def cheapest_targets_scan(x: np.ndarray, y: np.ndarray, potential: np.ndarray, p: float,
+                          k: int, bounds: np.ndarray, out_index: np.ndarray,
+                          out_value: np.ndarray) -> None:
     """:func:`cheapest_targets` by scanning every target: O(n m d) time, no tree.
 
     The brute-force reference the tests check the tree search against (the solver always

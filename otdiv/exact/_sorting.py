@@ -42,6 +42,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -55,7 +57,8 @@ CONCURRENT_MIN_SIZE = 1 << 15
 _DIGIT_BITS = 11  # 6 passes for float64, 3 for float32; 16-bit digits thrash the L2 here
 
 # dtype -> (unsigned view, sign bit, bit pattern of +inf, key width)
-_LAYOUT = {
+# (the scalars are numpy unsigned integers; numpy's stubs type the `[()]` of a view as an array)
+_LAYOUT: dict[np.dtype, tuple[type[np.unsignedinteger], Any, Any, int]] = {
     np.dtype(np.float64): (np.uint64, np.uint64(1 << 63), np.array(np.inf).view(np.uint64)[()],
                            64),
     np.dtype(np.float32): (np.uint32, np.uint32(1 << 31),
@@ -93,7 +96,12 @@ def _method(method: str, n: int, *, permutation: bool) -> str:
     return "numpy" if _VECTORISED else "radix"
 
 
-def _bits(values: np.ndarray):
+_T = TypeVar("_T")
+
+
+def _bits(values: np.ndarray) -> tuple[np.ndarray, Any, Any, int]:
+    """The float values' bits as unsigned integers, with the sign bit, the bits of +inf and
+    the key width."""
     unsigned, sign, inf_bits, key_bits = _LAYOUT[values.dtype]
     return values.view(unsigned), sign, inf_bits, key_bits
 
@@ -110,7 +118,7 @@ def sort_values(values: np.ndarray, method: str = "auto") -> np.ndarray:
     return out.view(values.dtype)
 
 
-def argsort_values(values: np.ndarray, method: str = "auto"):
+def argsort_values(values: np.ndarray, method: str = "auto") -> tuple[np.ndarray, np.ndarray]:
     """``(values[order], order)`` with ``order`` a stable sorting permutation (int64)."""
     if _method(method, values.shape[0], permutation=True) == "numpy":
         order = np.argsort(values, kind="stable")
@@ -133,7 +141,8 @@ def _usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def run_both(function, first, second):
+def run_both(function: Callable[..., _T], first: tuple[Any, ...], second: tuple[Any, ...]
+             ) -> tuple[_T, _T]:
     """``(function(*first), function(*second))``, the second on another thread when large.
 
     ``first`` and ``second`` are argument tuples whose first element is the sample; the
@@ -142,9 +151,9 @@ def run_both(function, first, second):
     """
     if min(first[0].shape[0], second[0].shape[0]) < CONCURRENT_MIN_SIZE or _usable_cpus() < 2:
         return function(*first), function(*second)
-    box = {}
+    box: dict[str, Any] = {}
 
-    def work():
+    def work() -> None:
         try:
             box["value"] = function(*second)
         except BaseException as error:  # re-raised in the calling thread
@@ -161,7 +170,8 @@ def run_both(function, first, second):
     return result, box["value"]
 
 
-def sorted_pair(u: np.ndarray, v: np.ndarray, method: str = "auto"):
+def sorted_pair(u: np.ndarray, v: np.ndarray, method: str = "auto"
+                ) -> tuple[np.ndarray, np.ndarray]:
     """Sorted copies of two 1-D samples, sorted concurrently when both are large.
 
     Examples
@@ -174,6 +184,7 @@ def sorted_pair(u: np.ndarray, v: np.ndarray, method: str = "auto"):
     return run_both(sort_values, (u, method), (v, method))
 
 
-def argsorted_pair(u: np.ndarray, v: np.ndarray, method: str = "auto"):
+def argsorted_pair(u: np.ndarray, v: np.ndarray, method: str = "auto"
+                   ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """``((u_sorted, u_order), (v_sorted, v_order))``, stable orders, concurrently when large."""
     return run_both(argsort_values, (u, method), (v, method))

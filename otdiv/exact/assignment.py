@@ -6,6 +6,7 @@ import itertools
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import linear_sum_assignment
 
 from .._validation import as_cost_matrix
@@ -18,7 +19,7 @@ __all__ = ["solve_assignment", "brute_force_assignment", "BRUTE_FORCE_LIMIT"]
 BRUTE_FORCE_LIMIT = math.factorial(10)
 
 
-def _as_assignment_cost(cost) -> np.ndarray:
+def _as_assignment_cost(cost: ArrayLike) -> np.ndarray:
     cost = as_cost_matrix(cost, "cost")
     n, m = cost.shape
     if n > m:
@@ -27,7 +28,7 @@ def _as_assignment_cost(cost) -> np.ndarray:
     return cost
 
 
-def solve_assignment(cost) -> AssignmentResult:
+def solve_assignment(cost: ArrayLike) -> AssignmentResult:
     r"""Solve the assignment (Monge) problem exactly.
 
     Finds the injective map :math:`\sigma` from rows to columns minimising the total cost
@@ -98,7 +99,7 @@ def _total(cost: np.ndarray, permutation: np.ndarray) -> float:
     return total
 
 
-def brute_force_assignment(cost) -> AssignmentResult:
+def brute_force_assignment(cost: ArrayLike) -> AssignmentResult:
     r"""Solve the assignment problem by enumerating every injective map.
 
     Evaluates all :math:`m!/(m-n)!` candidate assignments, which is what makes the Monge

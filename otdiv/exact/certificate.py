@@ -47,9 +47,11 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 
 from .._kernels.exact_sums import exact_dot, exact_sum, forest_flows, group_residuals
-from .problem import Problem, RawAnswer
+from ._potentials import centring_shift
+from .problem import Geometry, Problem, RawAnswer
 from .results import TransportResult
 
 __all__ = ["SolverError", "MARGINAL_RTOL", "GAP_RTOL", "certify", "certify_dense",
@@ -75,7 +77,8 @@ class SolverError(RuntimeError):
 class Certificate:
     """The certified bounds of one answer: ``lower <= optimum <= upper`` and the plan's cost."""
 
-    def __init__(self, primal, lower, upper, marginal_residual, dual_u, dual_v):
+    def __init__(self, primal: float, lower: float, upper: float, marginal_residual: float,
+                 dual_u: np.ndarray, dual_v: np.ndarray) -> None:
         self.primal, self.lower, self.upper = primal, lower, upper
         self.marginal_residual = marginal_residual
         self.dual_u, self.dual_v = dual_u, dual_v
@@ -93,7 +96,7 @@ class Certificate:
         return self.width <= GAP_RTOL * abs(self.primal)
 
 
-def certify(problem, raw, *, method: str) -> TransportResult:
+def certify(problem: Problem, raw: RawAnswer, *, method: str) -> TransportResult:
     """Certify a solver's :class:`~otdiv.exact.problem.RawAnswer` for its ``problem``.
 
     The solver's potentials are only a starting point: the c-transforms are computed here,
@@ -131,7 +134,7 @@ def certify(problem, raw, *, method: str) -> TransportResult:
         repair = excess * path * (high - low + abs(low)) * (1 + 4 * _EPS)
     upper_extra = repair + 4 * _EPS * abs(primal) + _underflow_bound(flows, arc_cost)
 
-    def bounds(pair) -> Certificate:
+    def bounds(pair: tuple[np.ndarray, np.ndarray]) -> Certificate:
         u, v = pair
         dual = float(exact_dot(np.concatenate([a, b]), np.concatenate([u, v])))
         # a.u + b.v bounds the optimum of the balanced problem only when sum(a) = sum(b)
@@ -165,7 +168,8 @@ def certify(problem, raw, *, method: str) -> TransportResult:
                            diagnostics=raw.diagnostics)
 
 
-def certify_dense(a, b, cost, plan, dual_v, *, method: str) -> TransportResult:
+def certify_dense(a: np.ndarray, b: np.ndarray, cost: ArrayLike, plan: np.ndarray,
+                  dual_v: np.ndarray, *, method: str) -> TransportResult:
     """Certify a dense plan against a dense cost matrix (see :func:`certify`)."""
     from ..geometry import CostMatrix
 
@@ -173,7 +177,8 @@ def certify_dense(a, b, cost, plan, dual_v, *, method: str) -> TransportResult:
     return certify(problem, RawAnswer.from_dense_plan(plan, dual_v), method=method)
 
 
-def _polished(a, b, rows, columns, flows):
+def _polished(a: np.ndarray, b: np.ndarray, rows: np.ndarray, columns: np.ndarray,
+              flows: np.ndarray) -> np.ndarray:
     """The flows recomputed from the masses when the arcs form a forest and that helps."""
     if rows.size == 0:
         return flows
@@ -188,7 +193,7 @@ def _polished(a, b, rows, columns, flows):
     return flows
 
 
-def _underflow_bound(x, y) -> float:
+def _underflow_bound(x: np.ndarray, y: np.ndarray) -> float:
     """What the products ``x_k y_k`` that underflow can lose in :func:`exact_dot` (each
     below the smallest normal number loses less than ``2**-1074``)."""
     with np.errstate(invalid="ignore"):
@@ -197,7 +202,8 @@ def _underflow_bound(x, y) -> float:
     return float(np.count_nonzero(risky)) * _TINY
 
 
-def _marginal_residual(a, b, rows, columns, flows) -> float:
+def _marginal_residual(a: np.ndarray, b: np.ndarray, rows: np.ndarray, columns: np.ndarray,
+                       flows: np.ndarray) -> float:
     """:math:`\\|\\gamma 1 - a\\|_1 + \\|\\gamma^T 1 - b\\|_1`, each marginal summed exactly."""
     total = 0.0
     for ends, masses in ((rows, a), (columns, b)):
@@ -207,36 +213,34 @@ def _marginal_residual(a, b, rows, columns, flows) -> float:
     return total
 
 
-def _centred_target_potential(b, dual_v):
+def _centred_target_potential(b: np.ndarray, dual_v: ArrayLike) -> np.ndarray:
     """The solver's target potential centred on its median, massless targets left out."""
-    dual_v = np.array(dual_v, dtype=np.float64)
-    massed = b > 0
-    finite = massed & np.isfinite(dual_v)
-    if finite.any():
-        dual_v -= float(np.median(dual_v[finite]))
-    dual_v[~massed] = -np.inf  # free in the LP: they must not drag the c-transform down
-    return dual_v
+    centred = np.array(dual_v, dtype=np.float64)
+    centred -= centring_shift(centred, b)
+    centred[~(b > 0)] = -np.inf  # free in the LP: they must not drag the c-transform down
+    return centred
 
 
-def _feasible_pair_from_target(cost, b, dual_v, hint):
+def _feasible_pair_from_target(cost: Geometry, b: np.ndarray, dual_v: np.ndarray,
+                               hint: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """``u = v^c`` over all pairs, then ``v = u^c``: exactly feasible potentials."""
     dual_v = _centred_target_potential(b, dual_v)
     dual_u = cost.c_transform(dual_v, bounds=hint)
     return dual_u, cost.c_transform_columns(dual_u)
 
 
-def _feasible_pair_from_source(cost, a, dual_u):
+def _feasible_pair_from_source(cost: Geometry, a: np.ndarray, dual_u: ArrayLike
+                               ) -> tuple[np.ndarray, np.ndarray]:
     """The same from the solver's source potential (``v = u^c``, then ``u = v^c``)."""
-    dual_u = np.array(dual_u, dtype=np.float64)
-    massed = a > 0
-    if massed.any():
-        dual_u -= float(np.median(dual_u[massed]))
-    dual_u[~massed] = -np.inf
-    dual_v = cost.c_transform_columns(dual_u)
+    centred = np.array(dual_u, dtype=np.float64)
+    centred -= centring_shift(centred, a)
+    centred[~(a > 0)] = -np.inf
+    dual_v = cost.c_transform_columns(centred)
     return cost.c_transform(dual_v), dual_v
 
 
-def _accept(certificate: Certificate, a, b, method: str, cost) -> None:
+def _accept(certificate: Certificate, a: np.ndarray, b: np.ndarray, method: str,
+            cost: Geometry) -> None:
     """Raise SolverError unless the certificate passed (see the module docstring)."""
     mass = float(a.sum())
     marginal = certificate.marginal_residual / mass

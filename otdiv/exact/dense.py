@@ -27,7 +27,8 @@ from .problem import Problem, RawAnswer
 __all__ = ["pot_network_simplex", "highs", "dense_attempts", "DENSE_SOLVERS"]
 
 
-def pot_network_simplex(a, b, cost):
+def pot_network_simplex(a: np.ndarray, b: np.ndarray, cost: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray]:
     """POT's dense network simplex (``ot.emd``): ``(plan, dual_v)``."""
     # Imported here: POT imports every array backend it finds (torch, jax) at import time,
     # which costs seconds that `import otdiv` should not pay.
@@ -50,7 +51,7 @@ def pot_network_simplex(a, b, cost):
     return plan, np.asarray(log["v"], dtype=float) + shift
 
 
-def highs(a, b, cost):
+def highs(a: np.ndarray, b: np.ndarray, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The same LP in HiGHS (``scipy.optimize.linprog``): ``(plan, dual_v)``."""
     n, m = cost.shape
     # Row-sum constraints then column-sum constraints on the flattened (row-major) plan.
@@ -102,7 +103,7 @@ def dense_attempts(problem: Problem, solver: Callable) -> Iterator[RawAnswer]:
         raise failure
 
 
-def _scales_to_try(cost):
+def _scales_to_try(cost: np.ndarray) -> Iterator[float]:
     """The costs as given and rescaled near max|cost|, then near the median |cost|."""
     largest = max(float(cost.max()), -float(cost.min()))
     scaled = power_of_two_above(largest)
@@ -118,7 +119,7 @@ def _scales_to_try(cost):
             yield typical
 
 
-def _caps_to_try(matrix, used_cost):
+def _caps_to_try(matrix: np.ndarray, used_cost: float | None) -> list[float]:
     """Twice the largest cost an uncertified plan used, then from a few times the median
     cost upwards by factors of 2^10, below the largest cost."""
     magnitudes = np.abs(matrix[matrix != 0])

@@ -2,8 +2,11 @@ r"""The Kantorovich linear program on a given cost, solved exactly and certified
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 
 from .._scaling import power_of_two_above
 from .._validation import as_cost_matrix, as_mass_vector, as_sparse_cost, check_option
@@ -22,7 +25,8 @@ KANTOROVICH_METHODS = ("network_simplex", "highs")
 BALANCE_RTOL = 1e-9
 
 
-def solve_kantorovich(a, b, cost, *, method: str = "network_simplex") -> TransportResult:
+def solve_kantorovich(a: ArrayLike, b: ArrayLike, cost: Any, *,
+                      method: str = "network_simplex") -> TransportResult:
     r"""Solve the discrete optimal transport (Kantorovich) problem exactly.
 
     .. math::
@@ -131,7 +135,8 @@ def scale_mass(result: TransportResult, mass: float) -> TransportResult:
                           duality_gap=result.duality_gap * mass)
 
 
-def _solve_on_arcs(a, b, rows, columns, arc_cost):
+def _solve_on_arcs(a: np.ndarray, b: np.ndarray, rows: np.ndarray, columns: np.ndarray,
+                   arc_cost: np.ndarray) -> TransportResult:
     """Network simplex on the given arcs, certified against exactly those arcs."""
     n, m = a.size, b.size
     for name, masses, ends, size in (("row", a, rows, n), ("column", b, columns, m)):

@@ -41,11 +41,14 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from .._kernels import network_simplex as kernels
 from .._scaling import power_of_two_above
+from ._potentials import centring_shift
 from .certificate import SolverError
 
 __all__ = ["Basis", "NetworkSimplexAnswer", "solve_arcs"]
@@ -58,7 +61,7 @@ MASS_TOLERANCE = 1e-12
 PIVOTS_PER_CALL = 20_000
 
 
-def _frozen(array, dtype):
+def _frozen(array: ArrayLike, dtype: DTypeLike) -> np.ndarray:
     array = np.array(array, dtype=dtype)
     array.setflags(write=False)
     return array
@@ -83,7 +86,7 @@ class Basis:
     #: degenerate arc oriented as strong feasibility requires (empty: first node of each).
     roots: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         rows = _frozen(self.rows, np.int64)
         columns = _frozen(self.columns, np.int64)
         object.__setattr__(self, "roots", _frozen(self.roots, np.int64))
@@ -97,7 +100,8 @@ class Basis:
         object.__setattr__(self, "columns", columns)
 
     @classmethod
-    def from_plan(cls, n: int, m: int, rows, columns, flows=None) -> Basis:
+    def from_plan(cls, n: int, m: int, rows: ArrayLike, columns: ArrayLike,
+                  flows: ArrayLike | None = None) -> Basis:
         """A spanning forest of the arcs of a plan, larger flows first.
 
         ``rows``, ``columns`` (k,) are arcs of an ``n x m`` problem (e.g. a coarse plan
@@ -148,10 +152,11 @@ class NetworkSimplexAnswer:
     dual_u: np.ndarray
     dual_v: np.ndarray
     basis: Basis
-    diagnostics: dict = field(default_factory=dict)
+    diagnostics: dict[str, Any] = field(default_factory=dict)
 
 
-def solve_arcs(a, b, rows, columns, costs, *, basis: Basis | None = None,
+def solve_arcs(a: np.ndarray, b: np.ndarray, rows: ArrayLike, columns: ArrayLike,
+               costs: ArrayLike, *, basis: Basis | None = None,
                block_factor: float = 1.0,
                max_pivots: int | None = None) -> NetworkSimplexAnswer:
     """Solve the transportation problem on the arcs ``(rows[k], columns[k])``.
@@ -270,8 +275,7 @@ def solve_arcs(a, b, rows, columns, costs, *, basis: Basis | None = None,
     flows = flow[:n_arcs].copy()
     dual_u = -pi[:n] * scale
     dual_v = pi[n:n_nodes] * scale
-    massed = b > 0
-    shift = float(np.median(dual_v[massed] if massed.any() else dual_v))
+    shift = centring_shift(dual_v, b)  # potentials are defined up to a constant
     dual_u += shift
     dual_v -= shift
     min_reduced = scale * kernels.smallest_reduced_cost(source, target, cost, pi, n_arcs)

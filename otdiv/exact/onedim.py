@@ -36,7 +36,8 @@ __all__ = ["wasserstein_1d", "cramer_distance", "energy_distance_1d"]
 _TINY = 1e-280
 
 
-def sort_with_weights(values, weights):
+def sort_with_weights(values: np.ndarray, weights: np.ndarray | None
+                      ) -> tuple[np.ndarray, np.ndarray | None]:
     """Sorted values and their weights (``None`` stays ``None``), zero weights dropped."""
     if weights is None:
         return _sorting.sort_values(values), None
@@ -54,18 +55,21 @@ def sort_with_weights(values, weights):
 class _SortedPair:
     """Two sorted samples (sorted concurrently when large) and the kernel dispatch."""
 
-    def __init__(self, u, v, u_w, v_w):
+    def __init__(self, u: np.ndarray, v: np.ndarray, u_w: np.ndarray | None,
+                 v_w: np.ndarray | None) -> None:
         (u, u_w), (v, v_w) = _sorting.run_both(sort_with_weights, (u, u_w), (v, v_w))
         self._set(u, u_w, v, v_w)
 
     @classmethod
-    def presorted(cls, u, u_w, v, v_w) -> _SortedPair:
+    def presorted(cls, u: np.ndarray, u_w: np.ndarray | None, v: np.ndarray,
+                  v_w: np.ndarray | None) -> _SortedPair:
         """A pair of samples already sorted (and zero weights dropped) by the caller."""
         pair = cls.__new__(cls)
         pair._set(u, u_w, v, v_w)
         return pair
 
-    def _set(self, u, u_w, v, v_w):
+    def _set(self, u: np.ndarray, u_w: np.ndarray | None, v: np.ndarray,
+             v_w: np.ndarray | None) -> None:
         self.u, self.u_w, self.v, self.v_w = u, u_w, v, v_w
         if (self.u_w is None) != (self.v_w is None):  # one uniform, one weighted
             if self.u_w is None:
@@ -73,7 +77,7 @@ class _SortedPair:
             else:
                 self.v_w = np.full(self.v.size, 1.0 / self.v.size)
 
-    def quantile_power(self, p, scale=1.0, halve=False):
+    def quantile_power(self, p: float, scale: float = 1.0, halve: bool = False) -> float:
         """``W_p^p`` of the values divided by ``scale`` (halved first with ``halve``)."""
         if self.u_w is None:
             if scale == 1.0 and not halve:
@@ -86,13 +90,13 @@ class _SortedPair:
         return _kernels.quantile_distance_pp_weighted_scaled(self.u, self.u_w, self.v,
                                                              self.v_w, p, scale, halve)
 
-    def cdf_power(self, p):
+    def cdf_power(self, p: float) -> float:
         """``ℓ_p^p`` (``sup |F - G|`` for ``p = inf``)."""
         if self.u_w is None:
             return _kernels.cdf_distance_pp_uniform(self.u, self.v, p)
         return _kernels.cdf_distance_pp_weighted(self.u, self.u_w, self.v, self.v_w, p)
 
-    def cdf_scaled_integral(self, p, sup_gap):
+    def cdf_scaled_integral(self, p: float, sup_gap: float) -> tuple[float, int]:
         """``∫ (|F - G| / sup_gap)^p dx`` as ``(acc, e)``, the integral being ``acc · 2^e``."""
         if self.u_w is None:
             return _kernels.cdf_distance_scaled_uniform(self.u, self.v, p, sup_gap)
@@ -100,7 +104,7 @@ class _SortedPair:
                                                      sup_gap)
 
 
-def _wasserstein(pair, p):
+def _wasserstein(pair: _SortedPair, p: float) -> float:
     r"""W_p from the merge, guarded against overflow and underflow at every scale.
 
     With :math:`M = W_\infty = \max_k |gap_k|` over the pieces of positive mass and a
@@ -140,7 +144,7 @@ def _wasserstein(pair, p):
     return float(root * 2.0) if halve else float(root)
 
 
-def _cramer_power_root(pair, p):
+def _cramer_power_root(pair: _SortedPair, p: float) -> float:
     r"""ℓ_p = (∫|F - G|^p)^{1/p}, guarding the sum against overflow and underflow.
 
     Fast path: the direct sum of ``width · |F - G|^p``, kept when finite and above
@@ -172,7 +176,8 @@ def _cramer_power_root(pair, p):
         return math.inf
 
 
-def _wasserstein_pp_numpy(u, v, u_w, v_w, p):
+def _wasserstein_pp_numpy(u: np.ndarray, v: np.ndarray, u_w: np.ndarray, v_w: np.ndarray,
+                          p: float) -> float:
     """W_p^p by merging the two quantile functions in NumPy (the test oracle)."""
     u_order = np.argsort(u, kind="stable")
     v_order = np.argsort(v, kind="stable")
@@ -314,7 +319,7 @@ def cramer_distance(pair: SamplePair, *, p: float = 2) -> float:
 
 
 @takes_sample_pair(one_dimensional=True)
-def energy_distance_1d(pair: SamplePair, *, squared=False) -> float:
+def energy_distance_1d(pair: SamplePair, *, squared: bool = False) -> float:
     r"""Exact energy distance on the line through the CDF identity, :math:`O(n\log n)`.
 
     .. math:: D^2 = 2E|X - Y| - E|X - X'| - E|Y - Y'| = 2\int (F - G)^2 = 2\,\ell_2^2
@@ -334,12 +339,14 @@ def energy_distance_1d(pair: SamplePair, *, squared=False) -> float:
 # Trusted cores for the other modules: validated, finite float64 values; a weight vector is
 # None for uniform weights (the faster kernels) or normalised to sum 1.
 
-def sorted_pair(u, v, u_w, v_w) -> _SortedPair:
+def sorted_pair(u: np.ndarray, v: np.ndarray, u_w: np.ndarray | None,
+                v_w: np.ndarray | None) -> _SortedPair:
     """Both samples sorted once, ready for any number of 1-D distances."""
     return _SortedPair(u, v, u_w, v_w)
 
 
-def presorted_pair(u, u_w, v, v_w) -> _SortedPair:
+def presorted_pair(u: np.ndarray, u_w: np.ndarray | None, v: np.ndarray,
+                   v_w: np.ndarray | None) -> _SortedPair:
     """A pair of samples each already passed through :func:`sort_with_weights`."""
     return _SortedPair.presorted(u, u_w, v, v_w)
 

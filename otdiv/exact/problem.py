@@ -9,12 +9,17 @@ computes the c-transforms through the geometry and decides.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 
-__all__ = ["Problem", "RawAnswer", "Geometry"]
+__all__ = ["Problem", "RawAnswer", "Geometry", "Progress"]
+
+#: A solver's progress report ``progress(round, violators, arcs)`` (see
+#: :func:`otdiv.exact.sparse.solve_point_clouds`); its return value is ignored.
+Progress = Callable[[int, int, int], object]
 
 
 class Geometry(Protocol):
@@ -70,7 +75,7 @@ class RawAnswer:
     hint: np.ndarray | None = None  # an upper bound on the row c-transform (prunes it)
 
     @classmethod
-    def from_dense_plan(cls, plan: np.ndarray, dual_v: np.ndarray, dual_u=None,
-                        **diagnostics) -> RawAnswer:
+    def from_dense_plan(cls, plan: np.ndarray, dual_v: np.ndarray,
+                        dual_u: np.ndarray | None = None, **diagnostics: Any) -> RawAnswer:
         rows, columns = np.nonzero(plan > 0)
         return cls(rows, columns, plan[rows, columns], dual_v, dual_u, diagnostics, True)

@@ -29,7 +29,7 @@ class AssignmentResult:
     cost: float
     permutation: np.ndarray
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         freeze_arrays(self)
 
 
@@ -71,11 +71,11 @@ class TransportResult:
     duality_gap: float
     diagnostics: Mapping = dataclasses.field(default_factory=lambda: ReadOnlyMapping())
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not isinstance(self.diagnostics, ReadOnlyMapping):
             object.__setattr__(self, "diagnostics", ReadOnlyMapping(self.diagnostics))
         freeze_arrays(self)
 
-    def replace(self, **changes) -> TransportResult:
+    def replace(self, **changes: Any) -> TransportResult:
         """A copy with some fields changed (the result itself is frozen)."""
         return dataclasses.replace(self, **changes)

@@ -31,22 +31,23 @@ from collections.abc import Callable, Iterator
 
 from .certificate import SolverError, certify
 from .dense import DENSE_SOLVERS, dense_attempts
-from .problem import Problem, RawAnswer
+from .problem import Problem, Progress, RawAnswer
 from .results import TransportResult
 from .sparse import solve_point_clouds
 
 __all__ = ["SOLVERS", "solve", "SolverError"]
 
 
-def _network_simplex(problem: Problem, progress=None) -> Iterator[RawAnswer]:
+def _network_simplex(problem: Problem, progress: Progress | None = None
+                     ) -> Iterator[RawAnswer]:
     return dense_attempts(problem, DENSE_SOLVERS["network_simplex"])
 
 
-def _highs(problem: Problem, progress=None) -> Iterator[RawAnswer]:
+def _highs(problem: Problem, progress: Progress | None = None) -> Iterator[RawAnswer]:
     return dense_attempts(problem, DENSE_SOLVERS["highs"])
 
 
-def _sparse(problem: Problem, progress=None) -> Iterator[RawAnswer]:
+def _sparse(problem: Problem, progress: Progress | None = None) -> Iterator[RawAnswer]:
     yield solve_point_clouds(problem, progress=progress)  # refuses a cost without points
 
 
@@ -59,7 +60,8 @@ SOLVERS: dict[str, Callable[..., Iterator[RawAnswer]]] = {
 }
 
 
-def solve(problem: Problem, method: str, *, progress=None) -> TransportResult:
+def solve(problem: Problem, method: str, *, progress: Progress | None = None
+          ) -> TransportResult:
     """The first answer of solver ``method`` that passes the certificate.
 
     Raises the last certificate failure (or the solver's own SolverError) when none does.

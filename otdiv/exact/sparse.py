@@ -33,10 +33,11 @@ import warnings
 
 import numpy as np
 
-from ..geometry import PointCloudCost
+from ..geometry import Cells, PointCloudCost
+from ._potentials import centring_shift
 from .certificate import SolverError
 from .network_simplex import Basis, solve_arcs
-from .problem import Problem, RawAnswer
+from .problem import Problem, Progress, RawAnswer
 
 __all__ = ["solve_point_clouds"]
 
@@ -75,7 +76,7 @@ DENSE_LIMIT = 1000 * 1000
 MAX_ROUNDS = 100
 
 
-def solve_point_clouds(problem: Problem, *, progress=None) -> RawAnswer:
+def solve_point_clouds(problem: Problem, *, progress: Progress | None = None) -> RawAnswer:
     """Column generation until no pair prices below zero (see the module docstring).
 
     ``problem.geometry`` is a :class:`PointCloudCost`. ``progress`` is a callable
@@ -88,13 +89,14 @@ def solve_point_clouds(problem: Problem, *, progress=None) -> RawAnswer:
     if not isinstance(problem.geometry, PointCloudCost):
         raise TypeError(f"method='sparse' needs point clouds (PointCloudCost), got "
                         f"{type(problem.geometry).__name__}")
-    answer = _column_generation(problem.a, problem.b, problem.geometry, progress)
+    answer, _ = _column_generation(problem.a, problem.b, problem.geometry, progress)
     answer.diagnostics["seconds"] = time.perf_counter() - started
     return answer
 
 
 def _column_generation(a: np.ndarray, b: np.ndarray, cost: PointCloudCost,
-                       progress=None) -> RawAnswer:
+                       progress: Progress | None = None) -> tuple[RawAnswer, np.ndarray]:
+    """The raw answer and its centred source potential (the raw answer's ``dual_u``)."""
     m = cost.shape[1]
     b = b * (a.sum() / b.sum())
     clock = time.perf_counter()
@@ -126,20 +128,21 @@ def _column_generation(a: np.ndarray, b: np.ndarray, cost: PointCloudCost,
             used = flows > 0
             # Centred (potentials are defined up to a constant); the certificate computes
             # the exactly feasible pair from them.
-            massed = b > 0  # the certificate centres on the targets with mass as well
-            shift = float(np.median(dual_v[massed] if massed.any() else dual_v))
+            shift = centring_shift(dual_v, b)  # as the certificate centres them
             dual_u, dual_v = dual_u + shift, dual_v - shift
             return RawAnswer(rows[used], columns[used], flows[used], dual_v, dual_u,
                              {"rounds": round_number, "arcs": int(keys.size),
                               "pivots": pivots,
                               **{f"seconds_{phase}": value for phase, value in seconds.items()}},
-                             hint=dual_u + 1e-9 * (1.0 + np.abs(dual_u)))
+                             hint=dual_u + 1e-9 * (1.0 + np.abs(dual_u))), dual_u
         keys = np.insert(keys, np.searchsorted(keys, fresh), fresh)
     raise SolverError(f"the sparse solver did not converge in {MAX_ROUNDS} rounds "
                       f"({keys.size} arcs)")
 
 
-def _pricing_threshold(arc_cost, rows, columns, dual_u, dual_v, between_masses):
+def _pricing_threshold(arc_cost: np.ndarray, rows: np.ndarray, columns: np.ndarray,
+                       dual_u: np.ndarray, dual_v: np.ndarray,
+                       between_masses: np.ndarray) -> float:
     """How far below zero a reduced cost must be for its arc to count as violated.
 
     ``PRICING_TOLERANCE``, or twice the solver's own optimality residual on the arcs it was
@@ -160,7 +163,8 @@ def _pricing_threshold(arc_cost, rows, columns, dual_u, dual_v, between_masses):
     return min(max(PRICING_TOLERANCE, 2.0 * residual), MAX_PRICING_THRESHOLD)
 
 
-def _new_arcs(cost, dual_v, dual_u, keys, threshold):
+def _new_arcs(cost: PointCloudCost, dual_v: np.ndarray, dual_u: np.ndarray, keys: np.ndarray,
+              threshold: float) -> np.ndarray:
     """Keys of the most violated arcs that are not in ``keys`` yet (sorted).
 
     One bounded search per row: only values below ``u_i - threshold`` count, so a row
@@ -179,7 +183,8 @@ def _new_arcs(cost, dual_v, dual_u, keys, threshold):
     return candidates[keys[positions] != candidates]
 
 
-def _initial_potentials(a, b, cost):
+def _initial_potentials(a: np.ndarray, b: np.ndarray, cost: PointCloudCost
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Basis]:
     """Exactly feasible potentials and a first arc set, from a solve one scale coarser.
 
     Small problems are solved densely (their plan's support is the arc set). Larger ones
@@ -195,11 +200,11 @@ def _initial_potentials(a, b, cost):
         return _dense_start(a, b, cost)
     coarse, x_cells, y_cells = cost.coarsen(a, b,
                                             COARSE_CELL_W1 if cost.p == 1.0 else COARSE_CELL)
-    solution = _column_generation(x_cells.masses, y_cells.masses, coarse)
+    solution, coarse_u = _column_generation(x_cells.masses, y_cells.masses, coarse)
     # The coarse source potential carried to every fine target, then c-transformed back
     # and forth: exactly feasible for the fine problem whatever the coarse accuracy.
     dual_v = PointCloudCost.from_scaled(x_cells.centroids, cost.y, cost.p
-                                        ).c_transform_columns(solution.dual_u)
+                                        ).c_transform_columns(coarse_u)
     dual_u = cost.c_transform(dual_v)
     dual_v = cost.c_transform_columns(dual_u)
     rows, columns = _refine(x_cells, y_cells, solution.rows, solution.columns)
@@ -210,7 +215,8 @@ def _initial_potentials(a, b, cost):
     return dual_u, dual_v, rows * m + columns, basis
 
 
-def _dense_start(a, b, cost):
+def _dense_start(a: np.ndarray, b: np.ndarray, cost: PointCloudCost
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Basis]:
     import ot
 
     with warnings.catch_warnings():
@@ -225,7 +231,8 @@ def _dense_start(a, b, cost):
     return dual_u, dual_v, rows.astype(np.int64) * cost.shape[1] + columns, basis
 
 
-def _refine(x_cells, y_cells, coarse_rows, coarse_columns):
+def _refine(x_cells: Cells, y_cells: Cells, coarse_rows: np.ndarray, coarse_columns: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
     """All fine arcs between the members of the cells joined by each coarse arc."""
     x_count = x_cells.count[coarse_rows]
     y_count = y_cells.count[coarse_columns]
@@ -237,7 +244,9 @@ def _refine(x_cells, y_cells, coarse_rows, coarse_columns):
     return rows.astype(np.int64), columns.astype(np.int64)
 
 
-def _refined_vertex(x_cells, y_cells, coarse_rows, coarse_columns, coarse_flows, a, b):
+def _refined_vertex(x_cells: Cells, y_cells: Cells, coarse_rows: np.ndarray,
+                    coarse_columns: np.ndarray, coarse_flows: np.ndarray, a: np.ndarray,
+                    b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A basic feasible fine plan inside the refined arcs: north-west corners, twice.
 
     Each cell's fine masses are split over the cell's coarse arcs by a north-west corner
@@ -255,7 +264,8 @@ def _refined_vertex(x_cells, y_cells, coarse_rows, coarse_columns, coarse_flows,
     return keys // b.size, keys % b.size, np.bincount(inverse, weights=flows)
 
 
-def _split_cells(cells, masses, coarse_ends, coarse_flows):
+def _split_cells(cells: Cells, masses: np.ndarray, coarse_ends: np.ndarray,
+                 coarse_flows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(group = coarse arc, point, amount)`` pieces: every cell's points split over its
     coarse arcs by a north-west corner (points in cell order, arcs in index order)."""
     n_cells = cells.count.size
@@ -267,7 +277,9 @@ def _split_cells(cells, masses, coarse_ends, coarse_flows):
     return arc_order[arc], cells.order[point], amount
 
 
-def _north_west_by_group(source_pieces, target_pieces, n_groups):
+def _north_west_by_group(source_pieces: tuple[np.ndarray, np.ndarray, np.ndarray],
+                         target_pieces: tuple[np.ndarray, np.ndarray, np.ndarray],
+                         n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """North-west corner between the source and target pieces of each group."""
     source_group, source_point, source_amount = source_pieces
     target_group, target_point, target_amount = target_pieces
@@ -279,7 +291,9 @@ def _north_west_by_group(source_pieces, target_pieces, n_groups):
             target_point[t_order][j].astype(np.int64), flows)
 
 
-def _corner_by_group(first_group, first_mass, second_group, second_mass, n_groups):
+def _corner_by_group(first_group: np.ndarray, first_mass: np.ndarray, second_group: np.ndarray,
+                     second_mass: np.ndarray, n_groups: int
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The north-west corner of two sequences within each group (both sorted by group).
 
     Positions are cumulative masses over the whole sequence (resolution relative to the
@@ -304,7 +318,8 @@ def _corner_by_group(first_group, first_mass, second_group, second_mass, n_group
     return first[same], second[same], (ends - starts)[same]
 
 
-def _first_arcs(a, b, cost, seed_keys, dual_u, dual_v):
+def _first_arcs(a: np.ndarray, b: np.ndarray, cost: PointCloudCost, seed_keys: np.ndarray,
+                dual_u: np.ndarray, dual_v: np.ndarray) -> np.ndarray:
     """Sorted keys ``i * m + j`` of the first arc set: the arcs refined from the coarser
     solve, the support of a feasible plan (so the sparse problem is always feasible) and
     each row's and column's ``FIRST_ARCS`` (``FIRST_ARCS_W1`` for p = 1) arcs of smallest
@@ -322,13 +337,14 @@ def _first_arcs(a, b, cost, seed_keys, dual_u, dual_v):
     return keys[keys >= 0]
 
 
-def _sorted_unique(values):
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
     """``np.unique`` by sorting (numpy's hash-based unique is many times slower here)."""
     values = np.sort(values)
     return values[np.r_[True, values[1:] != values[:-1]]] if values.size else values
 
 
-def _monotone_support(a, b, x, y):
+def _monotone_support(a: np.ndarray, b: np.ndarray, x: np.ndarray, y: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
     """Arcs of the north-west-corner plan between both clouds sorted along one axis."""
     axis = int(np.argmax(np.vstack([x, y]).max(axis=0) - np.vstack([x, y]).min(axis=0)))
     x_order = np.argsort(x[:, axis], kind="stable")
