@@ -23,6 +23,7 @@ from otdiv._kernels.exact_sums import (
     exact_dot,
     exact_sum,
     forest_flows,
+    forest_repair,
     group_residuals,
     row_c_transform_down,
 )
@@ -85,6 +86,49 @@ def test_forest_flows_follow_the_masses_and_refuse_a_cycle():
     assert ok and flows.tolist() == [0.25, 0.25, 0.5]
     _, ok = forest_flows(np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1]), 2, 2, a, b)
     assert not ok
+
+
+def test_forest_repair_cancels_residuals_on_the_trees_own_arcs():
+    a, b = np.array([0.25, 0.75]), np.array([0.5, 0.5])
+    rows, columns = np.array([0, 1, 1]), np.array([0, 0, 1])
+    flows = np.array([0.25, 0.25, 0.5]) + np.array([1e-3, -2e-3, 0.0])
+    row_residual = np.bincount(rows, weights=flows, minlength=2) - a
+    column_residual = np.bincount(columns, weights=flows, minlength=2) - b
+    change, left, ok = forest_repair(rows, columns, 2, 2, row_residual, column_residual)
+    assert ok
+    np.testing.assert_allclose(flows + change, [0.25, 0.25, 0.5], atol=1e-16)
+    np.testing.assert_array_equal(left, 0.0)  # one tree that balances: nothing is left
+    _, _, ok = forest_repair(np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1]), 2, 2,
+                             np.zeros(2), np.zeros(2))
+    assert not ok
+
+
+def test_a_free_plan_with_rounded_marginals_is_certified_through_its_forest():
+    """HiGHS's plan costs 0 and misses the marginals by 2e-16 (found by hypothesis): the
+    worst-case repair bound (2e-16 times the largest cost) cannot certify a zero optimum;
+    repairing along the plan's own zero-cost arcs costs nothing, so 0 is certified."""
+    a = np.array([0.3609128047445217, 0.6390871952554783, 0.0, 0.0, 0.0, 0.0])
+    b = np.array([0.07692307692307693, 0.07692307692307693, 0.8461538461538461])
+    cost = np.zeros((6, 3))
+    cost[0, 1] = 0.8853761723802889
+    for method in ("highs", "network_simplex"):
+        result = otdiv.solve_kantorovich(a, b, cost, method=method)
+        assert result.cost == 0.0 and result.duality_gap == 0.0
+
+
+def test_the_forest_repair_does_not_certify_a_plan_that_needs_a_costly_arc():
+    """Residuals inside a tree are repaired on its arcs for free, but a tree whose masses do
+    not balance needs mass from another tree: here only over a cost-1 arc, so the optimum
+    is 1e-12, not the plan's 0, and the answer must be refused."""
+    a, b = np.array([0.5 + 1e-12, 0.5 - 1e-12]), np.array([0.5, 0.5])
+    cost = np.array([[0.0, 1.0], [1.0, 0.0]])
+    plan = np.diag([0.5, 0.5])  # two trees, each off by 1e-12
+    with pytest.raises(SolverError, match="optimality certificate"):
+        certify_dense(a, b, cost, plan, np.zeros(2), method="test")
+    inside = np.diag([0.5, 0.5 - 2e-12])  # a tree short at both ends: repaired on its arc
+    masses = np.array([0.5, 0.5 - 1e-12])
+    result = certify_dense(masses, masses, cost, inside, np.zeros(2), method="test")
+    assert result.cost == 0.0 and result.duality_gap == 0.0
 
 
 @given(st.integers(1, 6), st.integers(1, 6), st.sampled_from(SCALES), st.integers(0, 2**32))
