@@ -9,7 +9,9 @@ largest peak); longer cells are run once. otdiv runs with its default ``method="
 like ``ot.emd2``), and ``otdiv.transport`` is timed after it in the same process.
 
 Run: .venv/bin/python benchmarks/bench_exact_scale.py [--quick] [--max-n N]
-(writes results/exact_scale.{json,md}; ``--max-n 30000`` leaves out the 10^5 cases)
+(writes results/exact_scale.{json,md}; ``--max-n 30000`` leaves out the 10^5 cases);
+``--rerun n,d,p [n,d,p ...]`` (last on the line) measures those uniform-weight rows again
+and replaces them in the existing results.
 """
 
 from __future__ import annotations
@@ -134,34 +136,49 @@ def run_cell(solver, n, d, p, weighted, timeout):
     return cell
 
 
-def main(quick: bool = False, max_n: int = 100_000):
-    rows = []
-    for n, d, p, weighted, solvers in cases(quick, max_n):
-        found = {}
-        for solver in solvers:
-            timeout = 900 if solver == "otdiv" else 600
-            found[solver] = run_cell(solver, n, d, p, weighted, timeout)
-            print(n, d, p, weighted, solver, found[solver], flush=True)
-        ours = found["otdiv"]
-        row = {"n = m": n, "d": d, "p": p, "weights": "random" if weighted else "uniform",
-               "otdiv method": ours.get("method", ""),
-               "otdiv [s]": ours.get("seconds", ours.get("error")),
-               "otdiv transport [s]": ours.get("transport seconds", ""),
-               "otdiv peak [MB]": ours.get("peak_bytes", float("nan")) / 1e6,
-               "rounds": ours.get("rounds", ""), "pivots": ours.get("pivots", ""),
-               "relative gap": ours.get("relative gap", "")}
-        for solver, label in (("pot_dense", "ot.emd2"), ("pot_lazy", "ot.lp.emd2_lazy")):
-            peer = found.get(solver)
-            if peer is None:
-                continue
-            row[f"{label} [s]"] = peer.get("seconds", peer.get("error"))
-            if "peak_bytes" in peer:
-                row[f"{label} peak [MB]"] = peer["peak_bytes"] / 1e6
-            if "seconds" in peer and "seconds" in ours:
-                row[f"{label} / otdiv"] = peer["seconds"] / ours["seconds"]
-                row[f"|difference| vs {label}"] = (
-                    abs(peer["value"] - ours["value"]) / abs(peer["value"]))
-        rows.append(row)
+def measure_row(n, d, p, weighted, solvers):
+    """One row of the table: every solver on one case, side by side."""
+    found = {}
+    for solver in solvers:
+        timeout = 900 if solver == "otdiv" else 600
+        found[solver] = run_cell(solver, n, d, p, weighted, timeout)
+        print(n, d, p, weighted, solver, found[solver], flush=True)
+    ours = found["otdiv"]
+    row = {"n = m": n, "d": d, "p": p, "weights": "random" if weighted else "uniform",
+           "otdiv method": ours.get("method", ""),
+           "otdiv [s]": ours.get("seconds", ours.get("error")),
+           "otdiv transport [s]": ours.get("transport seconds", ""),
+           "otdiv peak [MB]": ours.get("peak_bytes", float("nan")) / 1e6,
+           "rounds": ours.get("rounds", ""), "pivots": ours.get("pivots", ""),
+           "relative gap": ours.get("relative gap", "")}
+    for solver, label in (("pot_dense", "ot.emd2"), ("pot_lazy", "ot.lp.emd2_lazy")):
+        peer = found.get(solver)
+        if peer is None:
+            continue
+        row[f"{label} [s]"] = peer.get("seconds", peer.get("error"))
+        if "peak_bytes" in peer:
+            row[f"{label} peak [MB]"] = peer["peak_bytes"] / 1e6
+        if "seconds" in peer and "seconds" in ours:
+            row[f"{label} / otdiv"] = peer["seconds"] / ours["seconds"]
+            row[f"|difference| vs {label}"] = (
+                abs(peer["value"] - ours["value"]) / abs(peer["value"]))
+    return row
+
+
+def main(quick: bool = False, max_n: int = 100_000, rerun=()):
+    """The whole table, or (``rerun``: ``(n, d, p)`` triples) those rows measured again
+    and put in place of their earlier values (e.g. after a cell ran beside other work)."""
+    if rerun:
+        earlier = Path(__file__).parent / "results" / "exact_scale.json"
+        rows = json.loads(earlier.read_text())["rows"]
+        for n, d, p, weighted, solvers in cases(quick, max_n):
+            if (n, d, p) in rerun and not weighted:
+                fresh = measure_row(n, d, p, weighted, solvers)
+                rows = [fresh if (row["n = m"], row["d"], row["p"], row["weights"])
+                        == (n, d, p, "uniform") else row for row in rows]
+    else:
+        rows = [measure_row(n, d, p, weighted, solvers)
+                for n, d, p, weighted, solvers in cases(quick, max_n)]
     columns = ["n = m", "d", "p", "weights", "otdiv method", "otdiv [s]", "otdiv transport [s]",
                "ot.emd2 [s]",
                "ot.emd2 / otdiv", "ot.lp.emd2_lazy [s]", "ot.lp.emd2_lazy / otdiv",
@@ -183,11 +200,16 @@ def main(quick: bool = False, max_n: int = 100_000):
               "without a matrix); `|difference|` is relative. Goals at n = 10^4 in 2-D: "
               ">= 10x faster than ot.emd2 and ot.lp.emd2_lazy, <= 1/10 of ot.emd2's peak "
               "memory; d = 784, n = 2500 within 10 % of ot.emd2. Load average at the end: "
-              f"{load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f} (2 CPUs).",
+              f"{load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f} (2 CPUs)."
+              + ("" if not rerun else " Rows measured again on their own afterwards: "
+                 + ", ".join(f"n = {n}, d = {d}, p = {p:g}" for n, d, p in rerun) + "."),
         timing="median of 3 fresh-process runs for cells under a minute, else one run")
 
 
 if __name__ == "__main__":
     arguments = sys.argv[1:]
     largest = int(arguments[arguments.index("--max-n") + 1]) if "--max-n" in arguments else 100_000
-    main(quick="--quick" in arguments, max_n=largest)
+    again = tuple((int(n), int(d), float(p)) for n, d, p in
+                  (cell.split(",") for cell in arguments[arguments.index("--rerun") + 1:]))\
+        if "--rerun" in arguments else ()
+    main(quick="--quick" in arguments, max_n=largest, rerun=again)
