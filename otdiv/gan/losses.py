@@ -20,8 +20,8 @@ functions here return the quantity to *minimise*.
 from __future__ import annotations
 
 from ._jax import jax, jnp
+from .convnets import apply_critic
 from .fdiv import FGAN_FUNCTIONS
-from .nets import apply_mlp
 
 __all__ = ["gradient_penalty", "critic_loss", "generator_loss"]
 
@@ -51,9 +51,9 @@ def gradient_penalty(critic_fn, x_p, x_q, epsilon):
     return jnp.mean((_safe_norm(grads) - 1.0) ** 2)
 
 
-def _cramer_critic(weights, x, x_reference, activation):
-    h = apply_mlp(weights, x, activation)
-    h_ref = apply_mlp(weights, x_reference, activation)
+def _cramer_critic(weights, x, x_reference, config):
+    h = apply_critic(weights, x, config)
+    h_ref = apply_critic(weights, x_reference, config)
     return _safe_norm(h - h_ref) - _safe_norm(h)
 
 
@@ -62,15 +62,15 @@ def critic_objective(weights, x_p, x_q, x_q2, config, kind):
     family = config.family
     if family == "variational":
         functions = FGAN_FUNCTIONS[kind]
-        v_p = apply_mlp(weights, x_p, config.activation)[:, 0]
-        v_q = apply_mlp(weights, x_q, config.activation)[:, 0]
+        v_p = apply_critic(weights, x_p, config)[:, 0]
+        v_q = apply_critic(weights, x_q, config)[:, 0]
         return (jnp.mean(functions.activation(v_p, jnp))
                 - jnp.mean(functions.conjugate_of_activation(v_q, jnp)))
     if family == "wasserstein":
-        return (jnp.mean(apply_mlp(weights, x_p, config.activation))
-                - jnp.mean(apply_mlp(weights, x_q, config.activation)))
-    return (jnp.mean(_cramer_critic(weights, x_p, x_q2, config.activation))
-            - jnp.mean(_cramer_critic(weights, x_q, x_q2, config.activation)))
+        return (jnp.mean(apply_critic(weights, x_p, config))
+                - jnp.mean(apply_critic(weights, x_q, config)))
+    return (jnp.mean(_cramer_critic(weights, x_p, x_q2, config))
+            - jnp.mean(_cramer_critic(weights, x_q, x_q2, config)))
 
 
 def critic_loss(weights, x_p, x_q, x_q2, epsilon, config, kind):
@@ -81,20 +81,20 @@ def critic_loss(weights, x_p, x_q, x_q2, epsilon, config, kind):
     penalty = jnp.zeros((), objective.dtype)
     if config.loss == "wgan-gp" and config.gp_weight > 0:
         def critic_fn(x):
-            return apply_mlp(weights, x, config.activation)[:, 0]
+            return apply_critic(weights, x, config)[:, 0]
         penalty = config.gp_weight * gradient_penalty(critic_fn, x_p, x_q, epsilon)
     elif config.family == "cramer" and config.gp_weight > 0:
         # each interpolate keeps the reference x'_q of its own row, as in the paper
         penalty = config.gp_weight * _cramer_penalty(weights, x_p, x_q, x_q2, epsilon,
-                                                     config.activation)
+                                                     config)
     return -objective + penalty, objective, penalty
 
 
-def _cramer_penalty(weights, x_p, x_q, x_q2, epsilon, activation):
+def _cramer_penalty(weights, x_p, x_q, x_q2, epsilon, config):
     x_hat = epsilon[:, None] * x_p + (1.0 - epsilon[:, None]) * x_q
 
     def one(x, reference):
-        return _cramer_critic(weights, x[None, :], reference[None, :], activation)[0]
+        return _cramer_critic(weights, x[None, :], reference[None, :], config)[0]
 
     grads = jax.vmap(jax.grad(one))(x_hat, x_q2)
     return jnp.mean((_safe_norm(grads) - 1.0) ** 2)
@@ -105,13 +105,13 @@ def generator_loss(weights, x_p, x_g, x_g2, config, kind):
     family = config.family
     if family == "variational":
         functions = FGAN_FUNCTIONS[kind]
-        v_g = apply_mlp(weights, x_g, config.activation)[:, 0]
+        v_g = apply_critic(weights, x_g, config)[:, 0]
         if config.generator_objective == "non_saturating":
             return -jnp.mean(functions.activation(v_g, jnp))
         return -jnp.mean(functions.conjugate_of_activation(v_g, jnp))
     if family == "wasserstein":
-        return -jnp.mean(apply_mlp(weights, x_g, config.activation))
-    h_p = apply_mlp(weights, x_p, config.activation)
-    h_g = apply_mlp(weights, x_g, config.activation)
-    h_g2 = apply_mlp(weights, x_g2, config.activation)
+        return -jnp.mean(apply_critic(weights, x_g, config))
+    h_p = apply_critic(weights, x_p, config)
+    h_g = apply_critic(weights, x_g, config)
+    h_g2 = apply_critic(weights, x_g2, config)
     return jnp.mean(_safe_norm(h_p - h_g) + _safe_norm(h_p - h_g2) - _safe_norm(h_g - h_g2))

@@ -61,11 +61,12 @@ def _resolve_config(loss, config, resume=None, result_type=None) -> GanConfig:
     return config
 
 
-def _numpy_critic(config, params, sn_state, reference=None) -> NumpyCritic:
+def _numpy_critic(config, params, sn_state, reference=None, dimension=None) -> NumpyCritic:
     weights, _ = critic_weights(config, params, sn_state)
     kind = f_kind(config.loss) if config.family == "variational" else None
     return NumpyCritic(to_numpy_params(weights), family=config.family,
-                       activation=config.activation, kind=kind, reference=reference)
+                       activation=config.activation, kind=kind, reference=reference,
+                       network=config.critic_network, dimension=dimension)
 
 
 def _check_finite_training(values, config):
@@ -201,11 +202,12 @@ def train_critic(u_values, v_values, *, loss=None, steps=2000, rng=None, config=
 
     def sign_checked(params, opt_state, flips):
         """The critic after the sign check, its optimiser state, flips and estimate."""
-        critic = _numpy_critic(config, params, sn_state, reference)
+        critic = _numpy_critic(config, params, sn_state, reference, u_values.shape[1])
         estimate = critic.dual_value(u_values, v_values)
         if checked and estimate < 0.0:
             params = negate_critic(params)
-            critic = _numpy_critic(config, params, sn_state, reference)
+            critic = _numpy_critic(config, params, sn_state, reference,
+                                   u_values.shape[1])
             return params, optimizer.init(params), flips + 1, critic, -estimate
         return params, opt_state, flips, critic, estimate
 
@@ -456,7 +458,8 @@ def train_gan(data, *, loss=None, steps=2000, rng=None, config=None, checkpoints
         real, real_again = evaluation_reals(eval_samples, eval_rng)
         fake = model(eval_samples, rng=eval_rng)
         critic = _numpy_critic(config, state[0], state[1],
-                               reference=model(eval_samples, rng=eval_rng))
+                               reference=model(eval_samples, rng=eval_rng),
+                               dimension=dimension)
         row = evaluate_samples(real, fake, real_again, mixture=mixture)
         row.update(step=done, critic_estimate=critic.dual_value(real, fake),
                    critic_objective=c_objective, critic_penalty=c_penalty,
