@@ -294,7 +294,9 @@ def tracking_summary(runs, *, resamples=10_000) -> list[dict]:
     Keys: ``preset``, ``seeds``, ``n`` (the largest sample size), ``rho_per_seed``,
     ``rho``, ``rho_low``, ``rho_high`` (bootstrap), ``rho_min``, ``rho_max``,
     ``rho_objective_per_seed`` (the same for the training objective) and
-    ``rho_objective``, ``tracks`` (:func:`tracks`), ``coverage`` (:math:`1 - 2^{1-k}`),
+    ``rho_objective``, ``rho_late_per_seed`` and ``rho_late`` (ρ over the second half of
+    the checkpoints only: an exploratory reading, not the criterion), ``tracks``
+    (:func:`tracks`), ``coverage`` (:math:`1 - 2^{1-k}`),
     and for each final quantity ``<name>``, ``<name>_min``, ``<name>_max``.
     """
     from .studies import summarize
@@ -305,13 +307,17 @@ def tracking_summary(runs, *, resamples=10_000) -> list[dict]:
     for preset, members in by_preset.items():
         n = max(int(key[3:]) for key in members[0]["rows"][0] if key.startswith("w1_")
                 and key[3:].isdigit())
-        rhos, rhos_objective, finals = [], [], []
+        rhos, rhos_objective, rhos_late, finals = [], [], [], []
         for run in members:
             rows = run["rows"]
             w1 = np.array([row[f"w1_{n}"] for row in rows])
             excess = w1 - np.median([row[f"floor_{n}"] for row in rows])
-            rhos.append(spearman([row["estimate"] for row in rows], excess))
+            estimates = [row["estimate"] for row in rows]
+            rhos.append(spearman(estimates, excess))
             rhos_objective.append(spearman([row["objective"] for row in rows], excess))
+            half = len(rows) // 2
+            rhos_late.append(spearman(estimates[half:], excess[half:])
+                             if len(rows) - half >= 2 else float("nan"))
             final = dict(rows[-1])
             final["excess"] = final[f"w1_{n}"] - final[f"floor_{n}"]
             final["first_w1"] = rows[0][f"w1_{n}"]
@@ -327,6 +333,10 @@ def tracking_summary(runs, *, resamples=10_000) -> list[dict]:
                  "rho_objective": float(np.nanmedian(rhos_objective)),
                  "rho_objective_min": float(np.nanmin(rhos_objective)),
                  "rho_objective_max": float(np.nanmax(rhos_objective)),
+                 "rho_late_per_seed": rhos_late,
+                 "rho_late": float(np.nanmedian(rhos_late)),
+                 "rho_late_min": float(np.nanmin(rhos_late)),
+                 "rho_late_max": float(np.nanmax(rhos_late)),
                  "coverage": 1.0 - 2.0 ** (1 - len(members))}
         entry["tracks"] = tracks(entry)
         names = [key for key in finals[0] if key not in ("seed", "preset", "step")]
