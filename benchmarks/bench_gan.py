@@ -487,11 +487,13 @@ def images_table():
         seeds = range(int(_option("--seeds", 2 if QUICK else 10)))
         steps = int(_option("--steps", 60 if QUICK else 1500))
         presets = tuple(_option("--presets", "images_gp,images_sn").split(","))
-        stops = log_checkpoints(steps, 40)
-        refit_at = (stops[len(stops) // 2], stops[-1])
+        checkpoints = int(_option("--checkpoints", 40))
+        stops = log_checkpoints(steps, checkpoints)
+        refit_at = () if "--no-refit" in sys.argv else (stops[len(stops) // 2], stops[-1])
         start, start_load = time.perf_counter(), os.getloadavg()
         runs = critic_tracking_study(data=data, presets=presets, seeds=seeds, steps=steps,
-                                     checkpoints=40, refit_at=refit_at, refit_steps=1000,
+                                     checkpoints=checkpoints, refit_at=refit_at,
+                                     refit_steps=1000,
                                      executor=EXECUTOR)
         elapsed = time.perf_counter() - start
         meta = {"data": data, "steps": steps, "seeds": len(seeds), "refit_at": refit_at,
@@ -514,18 +516,28 @@ def images_table():
             f"final exact W₁(G, H), n = {n}": _spread(r, f"w1_{n}"),
             f"floor W₁(H₁, H₂), n = {n}": _spread(r, f"floor_{n}"),
             "final held-out estimate": _spread(r, "estimate"),
-            "refit critic's estimate": _spread(r, "refit_estimate"),
+            "refit critic's estimate": (_spread(r, "refit_estimate")
+                                        if "refit_estimate" in r else "—"),
             "final Lipschitz on eval points": _spread(r, "lipschitz"),
             "W₁(G, H) − W₁(G, T)": _spread(r, "memorisation_gap"),
             "same for real: W₁(H, H') − W₁(H, T)": f"{_real_gap(runs, r['preset'], n):.3g}",
         })
     k = summary[0]["seeds"]
     first = runs[0]["rows"]
+    from otdiv.gan.data import image_split
+    d = image_split(meta["data"], "test").images.shape[1]
+    n_held = image_split(meta["data"], "test").images.shape[0]
+    n_train = image_split(meta["data"], "train").images.shape[0]
+    sizes = sorted(int(key[3:]) for key in first[0] if key[3:].isdigit())
+    refit_text = (f"Refit: a fresh critic of the same configuration, 1000 steps between the "
+                  f"{n_train} training images and {n_train} samples of the frozen generator, "
+                  f"at steps {tuple(meta['refit_at'])} (the last one shown). "
+                  if meta["refit_at"] else "No refit in this run. ")
     notes = (
         f"Criterion, stated before the runs (otdiv.gan.tracking): per seed, the Spearman ρ "
         f"over the {len(first)} log-spaced checkpoints (steps {first[0]['step']}..."
         f"{first[-1]['step']}) between the critic's held-out estimate mean f(H) − mean f(G) "
-        f"(all {896 if meta['data'] == 'digits' else 2500} test images, 2000 fresh generated) "
+        f"(all {n_held} test images, 2000 fresh generated) "
         f"and the excess exact W₁(G_n, H_n) − floor at n = {n}; the critic tracks W₁ if the "
         f"median ρ over seeds is ≥ {CRITERION['median_rho']} and the lower end of its 95% "
         f"bootstrap interval (seeds resampled, 10 000 times) is > "
@@ -535,14 +547,14 @@ def images_table():
         f"was added after the runs were designed: an exploratory reading, not the "
         f"criterion. Data: "
         f"`{meta['data']}` (train split for training, the disjoint test split H for "
-        f"evaluation); n = {n} is the largest n with two disjoint held-out samples for the "
-        f"floor (n = 1000 needs MNIST-5k). Networks: the image presets (MLP critic "
-        f"64-512-512-1, generator 32-512-512-64 with sigmoid output, batch 64; images_gp: "
+        f"evaluation); exact W₁ at n = {sizes} (in the runs file; the table shows n = {n}, "
+        f"the largest n with two disjoint held-out samples for the floor"
+        f"{'; n = 1000 needs MNIST-5k' if meta['data'] == 'digits' else ''}). Networks: "
+        f"the image presets (MLP critic {d}-512-512-1, generator 32-512-512-{d} with sigmoid "
+        f"output, batch 64; images_gp: "
         f"WGAN-GP λ = 10, Adam(1e-4, 0, 0.9); images_sn: setting A of Miyato et al.), "
-        f"{meta['steps']} generator steps, n_critic = 5. Refit: a fresh critic of the same "
-        f"configuration, 1000 steps between the 901 training images and 901 samples of "
-        f"the frozen generator, at steps {tuple(meta['refit_at'])} (the last one shown). "
-        f"Lipschitz: exact max slope over all pairs of the n generated and n held-out "
+        f"{meta['steps']} generator steps, n_critic = 5. " + refit_text
+        + "Lipschitz: exact max slope over all pairs of the n generated and n held-out "
         f"evaluation points. Memorisation: W₁(G_n, H_n) − W₁(G_n, T_n) with the same "
         f"generated sample and n training images, next to the same difference for a real "
         f"held-out sample (W₁(H, H') − W₁(H, T)). Final values: median [min, max] over "
