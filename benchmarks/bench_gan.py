@@ -22,13 +22,15 @@
    the critic's held-out estimate against the exact W₁(G, H) and its floor W₁(H₁, H₂)
    (:func:`otdiv.gan.tracking.critic_tracking_study`; the criterion is stated there, before
    the runs); ``--seeds N`` (default 10 here), ``--steps N`` (default 1500),
-   ``--data mnist5k``, ``--presets a,b``. The per-checkpoint rows go to
+   ``--data mnist5k``, ``--presets a,b``, ``--checkpoints N`` (default 40), ``--no-refit``
+   (the MNIST-5k run: ``--data mnist5k --seeds 5 --checkpoints 20 --no-refit``). The
+   per-checkpoint rows go to
    ``results/gan_images_runs.json``; ``--images-from-json`` rebuilds table and figures
    from that file without training.
 
 Run: ``.venv/bin/python benchmarks/bench_gan.py [--speed] [--fidelity] [--f-fidelity]
 [--trap] [--training] [--gradients] [--calibration] [--quick] [--seeds N] [--losses a,b,c]
-[--few-pairs] [--workers N]`` (no section flag: all). ``--workers N`` runs the studies'
+[--images] [--few-pairs] [--workers N]`` (no section flag: all). ``--workers N`` runs the studies'
 tasks on a local pool of N processes (``otdiv._executor.LocalProcesses``; the rows are the
 same as serially, only the wall-clock time changes). Figures go to
 ``benchmarks/results/gan_*.png``.
