@@ -8,7 +8,7 @@ into ``_generated/`` (ignored by git), so they can never go stale:
   into ``_generated/api/``), rendered from the numpydoc docstrings;
 - the examples gallery: every ``examples/plot_*.py`` run by sphinx-gallery, its printed
   output and figures shown (into ``_generated/gallery/``);
-- the five notebooks, copied as they are committed and rendered by myst-nb **without
+- the six notebooks, copied as they are committed and rendered by myst-nb **without
   executing them** (their outputs are checked against the code by
   tests/integration/test_notebooks.py).
 
@@ -150,7 +150,7 @@ def _generate() -> None:
     (GENERATED / "api.rst").write_text(_api_page())
     (GENERATED / "notebooks.rst").write_text(
         "Notebooks: the lecture through otdiv\n====================================\n\n"
-        "The five notebooks as committed (their outputs are re-checked against the code by "
+        "The six notebooks as committed (their outputs are re-checked against the code by "
         "the test suite; ``make notebooks`` refreshes them).\n\n.. toctree::\n   :maxdepth: 1\n\n"
         + "".join(f"   notebooks/{path.stem}\n" for path in NOTEBOOKS))
 

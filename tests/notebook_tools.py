@@ -51,6 +51,7 @@ NOTEBOOKS = (
     "03_wasserstein.ipynb",
     "04_critics_and_gans.ipynb",
     "05_cramer_and_bias.ipynb",
+    "06_critics_on_images.ipynb",
 )
 #: Seconds one cell may take: each notebook runs in well under a minute, but two notebooks
 #: share two busy cores under pytest-xdist, and JAX compiles on first use.

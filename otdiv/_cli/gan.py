@@ -30,7 +30,8 @@ _TOYS = ("8gaussians", "25gaussians", "swissroll", "gaussian_1d", "mixture_1d",
          "parallel_line")
 _IMAGES = ("digits", "mnist5k")
 _DATA = _TOYS + _IMAGES
-_PRESETS = ("gan_toy", "wgan", "sngan", "images_gp", "images_gp1", "images_clip", "images_sn")
+_PRESETS = ("gan_toy", "wgan", "sngan", "images_gp", "images_gp1", "images_clip", "images_sn",
+            "images_conv_gp", "images_conv_sn", "images_conv_clip")
 
 #: GanConfig.preset overrides of the default run (no --preset, no --loss).
 DEFAULT_RUN: dict[str, Any] = dict(preset="gan_toy", critic_hidden=(128, 128, 128),
@@ -66,6 +67,12 @@ _FIELD_HELP = {
     "warmup_generator_steps": "the first this many generator steps are warm-up steps",
     "warmup_every": "every this many generator steps is a warm-up step",
     "generator_output": "generator output layer: linear, or sigmoid for pixel values",
+    "critic_network": "critic architecture: mlp, or conv (square single-channel images; "
+                      "also --critic)",
+    "critic_channels": "channels of the conv critic's 4x4 stride-2 convolutions, "
+                       "comma-separated",
+    "layer_norm": "conv critic: layer norm after each convolution (default: on with a "
+                  "gradient penalty, off otherwise; refused with wgan-sn)",
 }
 
 
@@ -100,6 +107,8 @@ def _default_config() -> GanConfig:
 def _shown(name: str, value: Any) -> str:
     if isinstance(value, tuple):
         return ",".join(str(item) for item in value)
+    if name == "layer_norm":
+        return "by loss and critic"
     if value is None:
         return "the critic's" if name.startswith("generator_") else "none"
     return str(value)
@@ -112,7 +121,8 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
                "generator_optimizer": gan_config.OPTIMIZERS,
                "initialization": gan_config.INITIALIZATIONS,
                "generator_objective": gan_config.GENERATOR_OBJECTIVES,
-               "generator_output": gan_config.GENERATOR_OUTPUTS}
+               "generator_output": gan_config.GENERATOR_OUTPUTS,
+               "critic_network": gan_config.CRITIC_NETWORKS}
     group = parser.add_argument_group(
         "GanConfig fields", "each defaults to the base setup's value: --preset, else the "
         "paper defaults of --loss, else the default run (shown)")
@@ -122,13 +132,16 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
         flag = "--" + field.name.replace("_", "-")
         shown = f" (default: {_shown(field.name, getattr(default, field.name))})"
         help_text = _FIELD_HELP[field.name] + shown
-        if field.name in ("simultaneous", "sign_check"):
+        if field.name in ("simultaneous", "sign_check", "layer_norm"):
             group.add_argument(flag, action=argparse.BooleanOptionalAction, default=None,
                                help=help_text)
+        elif field.name == "critic_network":
+            group.add_argument(flag, "--critic", dest="critic_network",
+                               choices=choices[field.name], default=None, help=help_text)
         elif field.name in choices:
             group.add_argument(flag, choices=choices[field.name], default=None,
                                help=help_text)
-        elif field.name.endswith("_hidden"):
+        elif field.name.endswith("_hidden") or field.name == "critic_channels":
             group.add_argument(flag, type=_widths, default=None, metavar="W1,W2,...",
                                help=help_text)
         elif field.type in ("int", int):
@@ -203,6 +216,8 @@ def build_config(args: argparse.Namespace) -> GanConfig:
         config = GanConfig.preset("images_gp")
     else:
         config = _default_config()
+    if "critic_network" in overrides and "layer_norm" not in overrides:
+        overrides["layer_norm"] = None        # resolved again for the chosen network
     if config.loss == "wgan-clip" or "clip" not in overrides:
         return config.replace(**overrides)
     raise ValueError(f"--clip applies only to loss 'wgan-clip', got loss {config.loss!r}")

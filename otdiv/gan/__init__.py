@@ -15,7 +15,10 @@ Modules: :mod:`~otdiv.gan.config` (names, :class:`GanConfig`), :mod:`~otdiv.gan.
 :mod:`~otdiv.gan.evaluation`
 (W_1, energy distance and mode statistics with sampling floors), :mod:`~otdiv.gan.data`
 (toy data sets), :mod:`~otdiv.gan.studies` (multi-seed studies), :mod:`~otdiv.gan.state`
-and :mod:`~otdiv.gan.persistence` (resume, save/load), :mod:`~otdiv.gan.plots`.
+and :mod:`~otdiv.gan.persistence` (resume, save/load), :mod:`~otdiv.gan.plots`,
+:mod:`~otdiv.gan.convnets` (the convolutional image critic, ``critic_network="conv"``),
+:mod:`~otdiv.gan.calibration` (the mixture ladder) and :mod:`~otdiv.gan.tracking` (the
+critic against the exact :math:`W_1` during image-GAN training).
 """
 
 from . import _jax  # noqa: F401  (raises the install hint first when JAX is missing)

@@ -51,7 +51,18 @@ images_gp   wgan-gp    image runs: WGAN-GP paper defaults (λ = 10), critic d-51
 images_gp1  wgan-gp    the same with λ = 1
 images_clip wgan-clip  WGAN Algorithm 1 (with the warm-up) on the image networks
 images_sn   wgan-sn    setting A of Miyato et al. on the image networks
+images_conv wgan-gp    the convolutional critic (:mod:`otdiv.gan.convnets`, channels 32, 64,
+_gp                    leaky ReLU, layer norm) with λ = 10 and the image generator
+images_conv wgan-sn    the convolutional critic, each layer divided by its operator norm
+_sn                    (no layer norm), setting A of Miyato et al.
+images_conv wgan-clip  the convolutional critic (no layer norm), Algorithm 1 with warm-up
+_clip
 =========== ========== ====================================================================
+
+The image critics: ``critic_network="mlp"`` (default, ``critic_hidden`` widths) or
+``"conv"`` (:mod:`otdiv.gan.convnets`: 4 x 4 stride-2 convolutions with
+``critic_channels`` channels, then a dense output; no batch norm; ``layer_norm`` defaults
+to on with the gradient penalty and is refused with spectral normalisation).
 """
 
 from __future__ import annotations
@@ -64,7 +75,8 @@ from typing import Any
 from .._validation import check_int, check_option, check_real
 
 __all__ = ["F_KINDS", "LOSSES", "PRESETS", "INITIALIZATIONS", "GanConfig", "loss_family",
-           "check_loss", "IMAGE_NETWORKS", "GENERATOR_OUTPUTS"]
+           "check_loss", "IMAGE_NETWORKS", "GENERATOR_OUTPUTS", "CRITIC_NETWORKS",
+           "CONV_CRITIC"]
 
 #: f-divergence kinds usable as ``"fgan:<kind>"`` (the names of ``otdiv.F_DIVERGENCES``).
 F_KINDS = ("total_variation", "kl", "reverse_kl", "pearson", "neyman", "squared_hellinger",
@@ -86,6 +98,15 @@ GENERATOR_OUTPUTS = ("linear", "sigmoid")
 #: d-512-512-1 and a sigmoid-output MLP generator 32-512-512-d (pixels in (0, 1)).
 IMAGE_NETWORKS = dict(critic_hidden=(512, 512), generator_hidden=(512, 512), latent_dim=32,
                       generator_output="sigmoid", batch_size=64)
+
+
+#: Critic architectures: an MLP (``critic_hidden``) or the convolutional critic of
+#: :mod:`otdiv.gan.convnets` (``critic_channels``; square single-channel images).
+CRITIC_NETWORKS = ("mlp", "conv")
+
+#: The convolutional image critic of the ``images_conv_*`` presets: two 4 x 4 stride-2
+#: convolutions with 32 and 64 channels and leaky ReLUs (the DCGAN/WGAN-GP critics' choice).
+CONV_CRITIC = dict(critic_network="conv", critic_channels=(32, 64), activation="leaky_relu")
 
 
 def check_loss(loss: Any) -> str:
@@ -142,6 +163,9 @@ _PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
     "images_gp1": ("wgan-gp", dict(IMAGE_NETWORKS, gp_weight=1.0)),
     "images_clip": ("wgan-clip", dict(IMAGE_NETWORKS)),
     "images_sn": ("wgan-sn", dict(IMAGE_NETWORKS)),
+    "images_conv_gp": ("wgan-gp", dict(IMAGE_NETWORKS, **CONV_CRITIC, gp_weight=10.0)),
+    "images_conv_sn": ("wgan-sn", dict(IMAGE_NETWORKS, **CONV_CRITIC)),
+    "images_conv_clip": ("wgan-clip", dict(IMAGE_NETWORKS, **CONV_CRITIC)),
 }
 
 #: Names accepted by :meth:`GanConfig.preset`.
@@ -208,6 +232,19 @@ class GanConfig:
     generator_output : {"linear", "sigmoid"}
         The generator's last layer: none, or a sigmoid into (0, 1) (pixel values; the
         image presets).
+    critic_network : {"mlp", "conv"}
+        The critic's architecture: an MLP with ``critic_hidden`` widths, or the
+        convolutional critic of :mod:`otdiv.gan.convnets` (square single-channel images:
+        data with :math:`s^2` columns).
+    critic_channels : tuple of int
+        Channels of the convolutions of the ``"conv"`` critic (each a 4 x 4 convolution
+        of stride 2, halving the image side).
+    layer_norm : bool or None
+        ``"conv"`` critic only: layer norm after each convolution. ``None`` (the default)
+        resolves to ``True`` for the gradient-penalty losses (``"wgan-gp"``,
+        ``"cramer"``; Gulrajani et al.'s replacement for batch norm) and ``False``
+        otherwise; ``True`` with ``"wgan-sn"`` is refused (layer norm has no global
+        Lipschitz bound) and with an MLP critic too.
     sign_check : bool
         Wasserstein losses only: after initialisation and at every checkpoint of
         :func:`otdiv.gan.train_critic`, a critic whose dual value on the samples is negative
@@ -245,10 +282,13 @@ class GanConfig:
     warmup_generator_steps: int = 25
     warmup_every: int = 500
     generator_output: str = "linear"
+    critic_network: str = "mlp"
+    critic_channels: tuple = (32, 64)
+    layer_norm: bool | None = None
 
     def __post_init__(self) -> None:
         check_loss(self.loss)
-        for name in ("critic_hidden", "generator_hidden"):
+        for name in ("critic_hidden", "generator_hidden", "critic_channels"):
             widths = getattr(self, name)
             if not isinstance(widths, tuple):
                 raise TypeError(f"{name} must be a tuple of positive ints, got "
@@ -296,6 +336,21 @@ class GanConfig:
         check_int(self.warmup_generator_steps, "warmup_generator_steps", lower=0)
         check_int(self.warmup_every, "warmup_every", lower=1)
         check_option(self.generator_output, "generator_output", GENERATOR_OUTPUTS)
+        check_option(self.critic_network, "critic_network", CRITIC_NETWORKS)
+        if not self.critic_channels:
+            raise ValueError("critic_channels must hold at least one channel count, got ()")
+        if self.layer_norm is None:
+            object.__setattr__(self, "layer_norm", self.critic_network == "conv"
+                               and (self.loss == "wgan-gp" or self.loss == "cramer"))
+        if not isinstance(self.layer_norm, bool):
+            raise TypeError(f"layer_norm must be a bool or None, got {self.layer_norm!r}")
+        if self.layer_norm and self.critic_network != "conv":
+            raise ValueError("layer_norm applies to critic_network='conv'; got "
+                             "layer_norm=True with critic_network='mlp'")
+        if self.layer_norm and self.loss == "wgan-sn":
+            raise ValueError("layer_norm=True with loss 'wgan-sn': layer norm divides by a "
+                             "per-image standard deviation, so the spectral norms would no "
+                             "longer bound the critic's Lipschitz constant")
         if self.warmup_critic_steps and self.simultaneous:
             raise ValueError("warmup_critic_steps needs alternating updates; got "
                              "simultaneous=True")

@@ -23,8 +23,9 @@ from collections.abc import Callable
 
 from ._jax import jax, jnp
 from .config import GanConfig
+from .convnets import apply_critic
 from .fdiv import FGAN_FUNCTIONS, FGanFunctions
-from .nets import Array, Params, apply_mlp
+from .nets import Array, Params
 
 __all__ = ["gradient_penalty", "critic_loss", "generator_loss"]
 
@@ -62,9 +63,9 @@ def gradient_penalty(critic_fn: Callable[[Array], Array], x_p: Array, x_q: Array
     return jnp.mean((_safe_norm(grads) - 1.0) ** 2)
 
 
-def _cramer_critic(weights: Params, x: Array, x_reference: Array, activation: str) -> Array:
-    h = apply_mlp(weights, x, activation)
-    h_ref = apply_mlp(weights, x_reference, activation)
+def _cramer_critic(weights: Params, x: Array, x_reference: Array, config: GanConfig) -> Array:
+    h = apply_critic(weights, x, config)
+    h_ref = apply_critic(weights, x_reference, config)
     return _safe_norm(h - h_ref) - _safe_norm(h)
 
 
@@ -74,15 +75,15 @@ def critic_objective(weights: Params, x_p: Array, x_q: Array, x_q2: Array, confi
     family = config.family
     if family == "variational":
         functions = _fgan(kind)
-        v_p = apply_mlp(weights, x_p, config.activation)[:, 0]
-        v_q = apply_mlp(weights, x_q, config.activation)[:, 0]
+        v_p = apply_critic(weights, x_p, config)[:, 0]
+        v_q = apply_critic(weights, x_q, config)[:, 0]
         return (jnp.mean(functions.activation(v_p, jnp))
                 - jnp.mean(functions.conjugate_of_activation(v_q, jnp)))
     if family == "wasserstein":
-        return (jnp.mean(apply_mlp(weights, x_p, config.activation))
-                - jnp.mean(apply_mlp(weights, x_q, config.activation)))
-    return (jnp.mean(_cramer_critic(weights, x_p, x_q2, config.activation))
-            - jnp.mean(_cramer_critic(weights, x_q, x_q2, config.activation)))
+        return (jnp.mean(apply_critic(weights, x_p, config))
+                - jnp.mean(apply_critic(weights, x_q, config)))
+    return (jnp.mean(_cramer_critic(weights, x_p, x_q2, config))
+            - jnp.mean(_cramer_critic(weights, x_q, x_q2, config)))
 
 
 def critic_loss(weights: Params, x_p: Array, x_q: Array, x_q2: Array, epsilon: Array,
@@ -94,21 +95,21 @@ def critic_loss(weights: Params, x_p: Array, x_q: Array, x_q2: Array, epsilon: A
     penalty = jnp.zeros((), objective.dtype)
     if config.loss == "wgan-gp" and config.gp_weight > 0:
         def critic_fn(x: Array) -> Array:
-            return apply_mlp(weights, x, config.activation)[:, 0]
+            return apply_critic(weights, x, config)[:, 0]
         penalty = config.gp_weight * gradient_penalty(critic_fn, x_p, x_q, epsilon)
     elif config.family == "cramer" and config.gp_weight > 0:
         # each interpolate keeps the reference x'_q of its own row, as in the paper
         penalty = config.gp_weight * _cramer_penalty(weights, x_p, x_q, x_q2, epsilon,
-                                                     config.activation)
+                                                     config)
     return -objective + penalty, objective, penalty
 
 
 def _cramer_penalty(weights: Params, x_p: Array, x_q: Array, x_q2: Array, epsilon: Array,
-                    activation: str) -> Array:
+                    config: GanConfig) -> Array:
     x_hat = epsilon[:, None] * x_p + (1.0 - epsilon[:, None]) * x_q
 
     def one(x: Array, reference: Array) -> Array:
-        return _cramer_critic(weights, x[None, :], reference[None, :], activation)[0]
+        return _cramer_critic(weights, x[None, :], reference[None, :], config)[0]
 
     grads = jax.vmap(jax.grad(one))(x_hat, x_q2)
     return jnp.mean((_safe_norm(grads) - 1.0) ** 2)
@@ -120,13 +121,13 @@ def generator_loss(weights: Params, x_p: Array, x_g: Array, x_g2: Array, config:
     family = config.family
     if family == "variational":
         functions = _fgan(kind)
-        v_g = apply_mlp(weights, x_g, config.activation)[:, 0]
+        v_g = apply_critic(weights, x_g, config)[:, 0]
         if config.generator_objective == "non_saturating":
             return -jnp.mean(functions.activation(v_g, jnp))
         return -jnp.mean(functions.conjugate_of_activation(v_g, jnp))
     if family == "wasserstein":
-        return -jnp.mean(apply_mlp(weights, x_g, config.activation))
-    h_p = apply_mlp(weights, x_p, config.activation)
-    h_g = apply_mlp(weights, x_g, config.activation)
-    h_g2 = apply_mlp(weights, x_g2, config.activation)
+        return -jnp.mean(apply_critic(weights, x_g, config))
+    h_p = apply_critic(weights, x_p, config)
+    h_g = apply_critic(weights, x_g, config)
+    h_g2 = apply_critic(weights, x_g2, config)
     return jnp.mean(_safe_norm(h_p - h_g) + _safe_norm(h_p - h_g2) - _safe_norm(h_g - h_g2))

@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._validation import RngLike, as_rng, as_samples, check_int
+from .convnets import apply_conv_critic, conv_lipschitz_bound, image_side
 from .fdiv import FGAN_FUNCTIONS, FGanFunctions
 from .nets import Params, apply_mlp, spectral_norms
 
@@ -48,31 +49,47 @@ class NumpyCritic:
       reference samples :math:`r_j` of Q.
 
     :meth:`dual_value` returns the critic's own estimate of the divergence it targets.
+
+    ``network="conv"``: the convolutional critic of :mod:`otdiv.gan.convnets` on
+    ``dimension = s * s`` pixels (``dimension`` required); otherwise an MLP, whose input
+    dimension is its first layer's.
     """
 
     def __init__(self, params: Params, *, family: str, activation: str, kind: str | None = None,
-                 reference: ArrayLike | None = None, reference_features: ArrayLike | None = None
-                 ) -> None:
+                 reference: ArrayLike | None = None, reference_features: ArrayLike | None = None,
+                 network: str = "mlp", dimension: int | None = None) -> None:
         self.params = params
         self.family = family
         self.activation = activation
         self.kind = kind
-        self.dimension = params[0]["w"].shape[0]
+        self.network = network
+        if network == "conv":
+            if dimension is None:
+                raise ValueError("a convolutional critic needs its input dimension "
+                                 "(dimension = s * s pixels)")
+            image_side(dimension)
+            self.dimension = int(dimension)
+        else:
+            self.dimension = params[0]["w"].shape[0]
         self.reference_features = None
         if family == "cramer":
             if reference_features is None:
                 if reference is None:
                     raise ValueError("a Cramér critic needs reference (samples of Q) or "
                                      "reference_features (their h values)")
-                reference_features = apply_mlp(params, np.asarray(reference, np.float64),
-                                               activation, np)
+                reference_features = self._apply(np.asarray(reference, np.float64))
             self.reference_features = np.array(reference_features, dtype=np.float64)
             self.reference_features.setflags(write=False)
+
+    def _apply(self, points: np.ndarray) -> np.ndarray:
+        if self.network == "conv":
+            return apply_conv_critic(self.params, points, self.activation, np)
+        return apply_mlp(self.params, points, self.activation, np)
 
     def raw(self, x: ArrayLike) -> np.ndarray:
         """The network's output before any activation: ``(n,)``, or ``(n, k)`` for Cramér."""
         points = _as_points(x, self.dimension, "x")
-        out = apply_mlp(self.params, points, self.activation, np)
+        out = self._apply(points)
         return out if self.family == "cramer" else out[:, 0]
 
     def __call__(self, x: ArrayLike) -> np.ndarray:
@@ -112,14 +129,27 @@ class NumpyCritic:
 
         Valid for every point of :math:`\mathbb R^d` since the activations are 1-Lipschitz;
         doubled for the Cramér critic (two norms of ``h``). ``None`` for variational
-        critics, whose output activation need not be Lipschitz.
+        critics, whose output activation need not be Lipschitz. For the convolutional
+        critic the layers' norms are those of the convolutions as linear maps
+        (:func:`otdiv.gan.convnets.conv_lipschitz_bound`), and the bound is ``None`` with
+        layer norm, which has no global Lipschitz bound.
         """
         if self.family == "variational":
             return None
-        bound = float(np.prod(spectral_norms(self.params)))
+        if self.network == "conv":
+            conv_bound = conv_lipschitz_bound(self.params, self.dimension)
+            if conv_bound is None:
+                return None
+            bound = conv_bound
+        else:
+            bound = float(np.prod(spectral_norms(self.params)))
         return 2.0 * bound if self.family == "cramer" else bound
 
     def __repr__(self) -> str:
+        if self.network == "conv":
+            channels = [layer["w"].shape[3] for layer in self.params[:-1]]
+            return (f"NumpyCritic(family={self.family!r}, network='conv', "
+                    f"dimension={self.dimension}, channels={channels})")
         widths = [self.dimension] + [layer["w"].shape[1] for layer in self.params]
         return f"NumpyCritic(family={self.family!r}, widths={widths})"
 

@@ -44,6 +44,7 @@ def _put_critic(arrays: dict[str, np.ndarray], critic: NumpyCritic) -> dict[str,
     if critic.reference_features is not None:
         arrays["critic/reference_features"] = critic.reference_features
     return {"family": critic.family, "activation": critic.activation, "kind": critic.kind,
+            "network": critic.network, "dimension": int(critic.dimension),
             "layers": _put_params(arrays, "critic/params", critic.params)}
 
 
@@ -250,8 +251,21 @@ def _get_critic(arrays: Mapping[str, np.ndarray], meta: dict[str, Any],
             raise _Damaged(f"the critic's {name} is {stored!r} but its configuration (loss "
                            f"{config.loss!r}) gives {wanted!r}")
     out = config.cramer_features if family == "cramer" else 1
-    params = _get_params(arrays, "critic/params", _count(meta, "layers", "critic", lower=1),
-                         (None, *config.critic_hidden, out), "the critic")
+    # files written before the convolutional critic existed hold no "network": an MLP
+    network = (_field(meta, "network", str, "critic", choices=("mlp", "conv"))
+               if "network" in meta else "mlp")
+    if network != config.critic_network:
+        raise _Damaged(f"the critic's network is {network!r} but its configuration gives "
+                       f"{config.critic_network!r}")
+    dimension = None
+    if network == "conv":
+        dimension = _count(meta, "dimension", "critic", lower=4)
+        params = _get_conv_params(arrays, _count(meta, "layers", "critic", lower=1),
+                                  dimension, config, out)
+    else:
+        params = _get_params(arrays, "critic/params",
+                             _count(meta, "layers", "critic", lower=1),
+                             (None, *config.critic_hidden, out), "the critic")
     features = None
     if family == "cramer":
         features = _array(arrays, "critic/reference_features", ndim=2)
@@ -259,7 +273,32 @@ def _get_critic(arrays: Mapping[str, np.ndarray], meta: dict[str, Any],
             raise _Damaged(f"array 'critic/reference_features' has shape {features.shape}; "
                            f"expected (k, {out}) with k >= 1")
     return NumpyCritic(params, family=family, activation=activation, kind=kind,
-                       reference_features=features)
+                       reference_features=features, network=network, dimension=dimension)
+
+
+def _get_conv_params(arrays, count, dimension, config, out) -> tuple:
+    """The convolutional critic's layers, each array of the shape its configuration
+    gives (:func:`otdiv.gan.convnets.conv_layer_shapes`)."""
+    from .convnets import conv_layer_shapes
+    try:
+        shapes = conv_layer_shapes(dimension, config.critic_channels, out, config.layer_norm)
+    except ValueError as error:
+        raise _Damaged(f"the critic's input dimension {dimension} does not fit its "
+                       f"configuration ({error})") from None
+    if count != len(shapes):
+        raise _Damaged(f"the critic has {count} layers where its configuration "
+                       f"(channels {config.critic_channels}) needs {len(shapes)}")
+    layers = []
+    for index, wanted in enumerate(shapes):
+        layer = {}
+        for key, shape in wanted.items():
+            value = _array(arrays, f"critic/params/{index}/{key}", ndim=len(shape))
+            if value.shape != shape:
+                raise _Damaged(f"the critic's layer {index} has {key!r} of shape "
+                               f"{value.shape}; expected {shape}")
+            layer[key] = _frozen(np.asarray(value, dtype=np.float64))
+        layers.append(layer)
+    return tuple(layers)
 
 
 def _get_state(arrays: Mapping[str, np.ndarray], meta: dict[str, Any]) -> TrainingState:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # matplotlib and the GAN are imported when a figure is drawn
 
 __all__ = ["plot_fidelity", "plot_training", "plot_generator_gradients", "plot_samples",
            "plot_history", "plot_critic_landscape", "plot_generated_digits",
-           "generator_snapshots", "nearest_rows"]
+           "generator_snapshots", "nearest_rows", "plot_tracking"]
 
 
 def _pyplot() -> Any:
@@ -284,3 +284,78 @@ def plot_generated_digits(snapshots: Mapping[int, np.ndarray], training_images: 
     if title:
         figure.suptitle(title)
     return _save(figure, path)
+
+
+def _band(axis, steps, values, color, label):
+    """Median line and interquartile band over seeds (rows of ``values``)."""
+    values = np.asarray(values, dtype=np.float64)
+    low, mid, high = np.nanpercentile(values, [25, 50, 75], axis=0)
+    axis.fill_between(steps, low, high, color=color, alpha=0.25, linewidth=0)
+    axis.plot(steps, mid, color=color, label=label)
+
+
+def plot_tracking(runs, summary, folder, *, prefix="gan_images"):
+    """The figures of :func:`otdiv.gan.tracking.critic_tracking_study`; returns the paths.
+
+    ``<prefix>_curves.png``: per preset, against the generator step (log scale), the
+    exact :math:`W_1(G_n, H_n)` at the largest ``n``, the floor :math:`W_1(H_1, H_2)`, the
+    held-out estimate and the training objective, each as the median over seeds with its
+    interquartile band. ``<prefix>_scatter.png``: held-out estimate against the excess
+    :math:`W_1 -` floor, one colour per seed, its Spearman ρ in the legend.
+    ``<prefix>_lipschitz.png``: the critic's Lipschitz constant on the evaluation points.
+    """
+    plt = _pyplot()
+    folder = Path(folder)
+    presets = [entry["preset"] for entry in summary]
+    n = summary[0]["n"]
+    by_preset = {preset: [run for run in runs if run["preset"] == preset] for preset in presets}
+    paths = []
+
+    figure, axes = plt.subplots(1, len(presets), figsize=(5.2 * len(presets), 4.0),
+                                squeeze=False, sharey=True)
+    for axis, entry in zip(axes[0], summary):
+        members = by_preset[entry["preset"]]
+        steps = [row["step"] for row in members[0]["rows"]]
+
+        def column(name, members=members):
+            return [[row.get(name, np.nan) for row in run["rows"]] for run in members]
+        _band(axis, steps, column(f"w1_{n}"), "C0", f"exact W1(G, H), n = {n}")
+        _band(axis, steps, column(f"floor_{n}"), "0.4", f"floor W1(H1, H2), n = {n}")
+        _band(axis, steps, column("estimate"), "C3", "critic, held-out estimate")
+        _band(axis, steps, column("objective"), "C1", "critic, training objective")
+        axis.set_xscale("log")
+        axis.set_xlabel("generator step")
+        axis.set_title(f"{entry['preset']}: median ρ = {entry['rho']:.2f} "
+                       f"[{entry['rho_low']:.2f}, {entry['rho_high']:.2f}]", fontsize="medium")
+    axes[0, 0].set_ylabel(f"median and IQR over {summary[0]['seeds']} seeds")
+    axes[0, 0].legend(fontsize="small")
+    paths.append(_save(figure, folder / f"{prefix}_curves.png"))
+
+    figure, axes = plt.subplots(1, len(presets), figsize=(5.2 * len(presets), 4.0),
+                                squeeze=False)
+    for axis, entry in zip(axes[0], summary):
+        for k, (run, rho) in enumerate(zip(by_preset[entry["preset"]], entry["rho_per_seed"])):
+            rows = run["rows"]
+            floor = np.median([row[f"floor_{n}"] for row in rows])
+            axis.plot([row[f"w1_{n}"] - floor for row in rows],
+                      [row["estimate"] for row in rows], ".-", color=f"C{k % 10}",
+                      markersize=3, linewidth=0.6, label=f"seed {run['seed']}: ρ = {rho:.2f}")
+        axis.set_xlabel(f"excess exact W1(G, H) − floor, n = {n}")
+        axis.set_title(entry["preset"], fontsize="medium")
+        axis.legend(fontsize="x-small", ncol=2)
+    axes[0, 0].set_ylabel("critic's held-out estimate")
+    paths.append(_save(figure, folder / f"{prefix}_scatter.png"))
+
+    figure, axis = plt.subplots(figsize=(5.5, 3.8))
+    for k, entry in enumerate(summary):
+        members = by_preset[entry["preset"]]
+        steps = [row["step"] for row in members[0]["rows"]]
+        _band(axis, steps, [[row["lipschitz"] for row in run["rows"]] for run in members],
+              f"C{k}", entry["preset"])
+    axis.axhline(1.0, color="0.5", linestyle=":", linewidth=1)
+    axis.set_xscale("log")
+    axis.set_xlabel("generator step")
+    axis.set_ylabel("Lipschitz constant on evaluation points")
+    axis.legend(fontsize="small")
+    paths.append(_save(figure, folder / f"{prefix}_lipschitz.png"))
+    return paths

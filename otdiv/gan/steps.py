@@ -30,6 +30,7 @@ import numpy as np
 from .._validation import check_int
 from ._jax import jax, jnp, optax
 from .config import GanConfig, f_kind
+from .convnets import conv_spectral_normalize, init_conv_critic, init_conv_sn_state
 from .losses import critic_loss, generator_loss
 from .nets import (
     Array,
@@ -77,22 +78,34 @@ def _kind(config: GanConfig) -> str | None:
 
 
 def critic_weights(config: GanConfig, params: Params, sn_state: SnState) -> tuple[Params, SnState]:
-    """The weights the critic computes with (spectrally normalised for ``"wgan-sn"``) and
-    the carried power-iteration state."""
+    """The weights the critic computes with (spectrally normalised for ``"wgan-sn"``: each
+    MLP layer by its matrix norm, each convolution by its operator norm) and the carried
+    power-iteration state."""
     if config.loss == "wgan-sn":
+        if config.critic_network == "conv":
+            return conv_spectral_normalize(params, sn_state, steps=config.power_iterations)
         return spectral_normalize(params, sn_state, steps=config.power_iterations)
     return params, sn_state
 
 
 def init_critic(config: GanConfig, generator: np.random.Generator, dimension: int
                 ) -> tuple[Params, SnState]:
-    """``(params, sn_state)`` of a critic on ``dimension``-D inputs (clipped for WGAN)."""
-    params = init_mlp((dimension, *config.critic_hidden, _critic_out(config)), rng=generator,
-                      initialization=config.initialization)
+    """``(params, sn_state)`` of a critic on ``dimension``-D inputs (clipped for WGAN):
+    an MLP, or the convolutional critic of :mod:`otdiv.gan.convnets`."""
+    if config.critic_network == "conv":
+        params = init_conv_critic(dimension, config.critic_channels, _critic_out(config),
+                                  rng=generator, initialization=config.initialization,
+                                  layer_norm=config.layer_norm)
+    else:
+        params = init_mlp((dimension, *config.critic_hidden, _critic_out(config)),
+                          rng=generator, initialization=config.initialization)
     if config.clip is not None:
         params = clip_weights(params, config.clip)
-    sn_state = init_sn_state(params, rng=generator) if config.loss == "wgan-sn" else ()
-    return params, sn_state
+    if config.loss != "wgan-sn":
+        return params, ()
+    if config.critic_network == "conv":
+        return params, init_conv_sn_state(params, dimension, rng=generator)
+    return params, init_sn_state(params, rng=generator)
 
 
 def init_generator(config: GanConfig, generator: np.random.Generator, dimension: int) -> Params:

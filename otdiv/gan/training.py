@@ -75,11 +75,13 @@ def _saved_state(resume: TrainedCritic | TrainedGan) -> TrainingState:
 
 
 def _numpy_critic(config: GanConfig, params: Params, sn_state: SnState,
-                  reference: np.ndarray | None = None) -> NumpyCritic:
+                  reference: np.ndarray | None = None, dimension: int | None = None
+                  ) -> NumpyCritic:
     weights, _ = critic_weights(config, params, sn_state)
     kind = f_kind(config.loss) if config.family == "variational" else None
     return NumpyCritic(to_numpy_params(weights), family=config.family,
-                       activation=config.activation, kind=kind, reference=reference)
+                       activation=config.activation, kind=kind, reference=reference,
+                       network=config.critic_network, dimension=dimension)
 
 
 def _check_finite_training(values: ArrayLike, config: GanConfig) -> None:
@@ -219,11 +221,12 @@ def train_critic(u_values: ArrayLike, v_values: ArrayLike, *, loss: str | None =
     def sign_checked(params: Params, opt_state: Any, flips: int
                      ) -> tuple[Params, Any, int, NumpyCritic, float]:
         """The critic after the sign check, its optimiser state, flips and estimate."""
-        critic = _numpy_critic(config, params, sn_state, reference)
+        critic = _numpy_critic(config, params, sn_state, reference, u_values.shape[1])
         estimate = critic.dual_value(u_values, v_values)
         if checked and estimate < 0.0:
             params = negate_critic(params)
-            critic = _numpy_critic(config, params, sn_state, reference)
+            critic = _numpy_critic(config, params, sn_state, reference,
+                                   u_values.shape[1])
             return params, optimizer.init(params), flips + 1, critic, -estimate
         return params, opt_state, flips, critic, estimate
 
@@ -487,7 +490,8 @@ def train_gan(data: str | ArrayLike, *, loss: str | None = None, steps: int = 20
         real, real_again = evaluation_reals(eval_samples, eval_rng)
         fake = model(eval_samples, rng=eval_rng)
         critic = _numpy_critic(config, state[0], state[1],
-                               reference=model(eval_samples, rng=eval_rng))
+                               reference=model(eval_samples, rng=eval_rng),
+                               dimension=dimension)
         row = evaluate_samples(real, fake, real_again, mixture=mixture)
         row.update(step=done, critic_estimate=critic.dual_value(real, fake),
                    critic_objective=c_objective, critic_penalty=c_penalty,
