@@ -73,13 +73,15 @@ else:
     value = value[0] if isinstance(value, tuple) else value
 elapsed = time.perf_counter() - start
 peak = memory("VmHWM:") - before
+# The timed value first (a line of its own: kept if what follows runs out of time).
+print(json.dumps({"value": float(value), "seconds": elapsed, "peak_bytes": peak}), flush=True)
 if solver == "otdiv":  # untimed: the solver's diagnostics, and what transport() costs
     start = time.perf_counter()
     result = otdiv.transport(x, y, a, b, p=p, progress=False)
     extra = {"method": result.method, **dict(result.diagnostics),
              "transport seconds": time.perf_counter() - start,
              "relative gap": result.duality_gap / result.cost if result.cost else 0.0}
-print(json.dumps({"value": float(value), "seconds": elapsed, "peak_bytes": peak, **extra}))
+print(json.dumps(extra))
 """
 
 
@@ -89,11 +91,25 @@ def run_case(solver, n, d, p, weighted, seed, timeout):
     try:
         completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
                                    env={**os.environ, "OMP_NUM_THREADS": "2"})
-    except subprocess.TimeoutExpired:
-        return {"error": f"timeout {timeout} s"}
+    except subprocess.TimeoutExpired as expired:  # the timed value may have come already
+        output = expired.stdout.decode() if isinstance(expired.stdout, bytes) else \
+            (expired.stdout or "")
+        found = _json_lines(output)
+        if "seconds" not in found:
+            return {"error": f"timeout {timeout} s"}
+        return {**found, "transport seconds": f"timeout ({timeout} s in all)"}
     if completed.returncode != 0:
         return {"error": completed.stderr.strip().splitlines()[-1][:120]}
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return _json_lines(completed.stdout)
+
+
+def _json_lines(output: str) -> dict:
+    """The case's JSON lines (the timed value, then for otdiv transport's extras), merged."""
+    merged: dict = {}
+    for line in output.splitlines():
+        if line.startswith("{"):
+            merged.update(json.loads(line))
+    return merged
 
 
 def cases(quick: bool, max_n: int):
@@ -129,7 +145,7 @@ def run_cell(solver, n, d, p, weighted, timeout):
         return runs[0]
     cell = dict(runs[0])
     cell["seconds"] = statistics.median(run["seconds"] for run in runs)
-    if "transport seconds" in cell:
+    if all(isinstance(run.get("transport seconds"), float) for run in runs):
         cell["transport seconds"] = statistics.median(run["transport seconds"] for run in runs)
     cell["peak_bytes"] = max(run["peak_bytes"] for run in runs)
     cell["runs"] = len(runs)
