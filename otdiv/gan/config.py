@@ -114,6 +114,12 @@ def check_loss(loss: Any) -> str:
     return check_option(loss, "loss", LOSSES)
 
 
+def _default_layer_norm(critic_network: str, loss: str) -> bool:
+    """What ``layer_norm=None`` resolves to: layer norm for the ``"conv"`` critic with a
+    gradient-penalty loss (``"wgan-gp"``, ``"cramer"``), none otherwise."""
+    return critic_network == "conv" and (loss == "wgan-gp" or loss == "cramer")
+
+
 def loss_family(loss: str) -> str:
     """``"variational"`` (JSGAN, f-GAN), ``"wasserstein"`` (clip, GP, SN) or ``"cramer"``."""
     loss = check_loss(loss)
@@ -340,8 +346,8 @@ class GanConfig:
         if not self.critic_channels:
             raise ValueError("critic_channels must hold at least one channel count, got ()")
         if self.layer_norm is None:
-            object.__setattr__(self, "layer_norm", self.critic_network == "conv"
-                               and (self.loss == "wgan-gp" or self.loss == "cramer"))
+            object.__setattr__(self, "layer_norm",
+                               _default_layer_norm(self.critic_network, self.loss))
         if not isinstance(self.layer_norm, bool):
             raise TypeError(f"layer_norm must be a bool or None, got {self.layer_norm!r}")
         if self.layer_norm and self.critic_network != "conv":
@@ -368,6 +374,14 @@ class GanConfig:
     def family(self) -> str:
         """``"variational"``, ``"wasserstein"`` or ``"cramer"``."""
         return loss_family(self.loss)
+
+    @property
+    def uses_layer_norm(self) -> bool:
+        """``layer_norm`` as a bool (construction resolves ``None``: on for the ``"conv"``
+        critic with a gradient-penalty loss)."""
+        if self.layer_norm is None:    # not after __post_init__; typed for the checker
+            return _default_layer_norm(self.critic_network, self.loss)
+        return self.layer_norm
 
     @classmethod
     def for_loss(cls, loss: str, **overrides: Any) -> GanConfig:

@@ -38,12 +38,15 @@ normalization", ICLR 2019.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-from .._validation import as_rng, check_int
+from .._validation import RngLike, as_rng, check_int
 from ._jax import jax, jnp
-from .nets import _normalise, activate, apply_mlp
+from .config import GanConfig
+from .nets import Array, Params, SnState, _normalise, activate, apply_mlp
 
 __all__ = ["KERNEL", "STRIDE", "PADDING", "LAYER_NORM_EPS", "image_side", "conv_sides",
            "conv_layer_shapes", "init_conv_critic", "apply_conv_critic",
@@ -88,7 +91,8 @@ def conv_sides(dimension: int, layers: int) -> list[int]:
     return sides
 
 
-def conv_layer_shapes(dimension: int, channels, out: int, layer_norm: bool) -> list[dict]:
+def conv_layer_shapes(dimension: int, channels: Sequence[int], out: int, layer_norm: bool
+                      ) -> list[dict[str, tuple[int, ...]]]:
     """The shape of every array of every layer (what :func:`init_conv_critic` makes).
 
     Examples
@@ -102,7 +106,7 @@ def conv_layer_shapes(dimension: int, channels, out: int, layer_norm: bool) -> l
     sides = conv_sides(dimension, len(channels))
     shapes = []
     for c_in, c_out, side in zip((1, *channels[:-1]), channels, sides[1:]):
-        layer = {"w": (KERNEL, KERNEL, c_in, c_out), "b": (c_out,)}
+        layer: dict[str, tuple[int, ...]] = {"w": (KERNEL, KERNEL, c_in, c_out), "b": (c_out,)}
         if layer_norm:
             layer.update(scale=(side, side, c_out), offset=(side, side, c_out))
         shapes.append(layer)
@@ -111,8 +115,8 @@ def conv_layer_shapes(dimension: int, channels, out: int, layer_norm: bool) -> l
     return shapes
 
 
-def init_conv_critic(dimension: int, channels, out: int, *, rng=None,
-                     initialization: str = "pytorch", layer_norm: bool = False) -> tuple:
+def init_conv_critic(dimension: int, channels: Sequence[int], out: int, *, rng: RngLike = None,
+                     initialization: str = "pytorch", layer_norm: bool = False) -> Params:
     r"""Initial parameters of the convolutional critic (float32 JAX arrays).
 
     The fan-in of a convolution is :math:`4 \cdot 4 \cdot c_{in}`; ``initialization`` as in
@@ -151,26 +155,27 @@ def init_conv_critic(dimension: int, channels, out: int, *, rng=None,
     return tuple(layers)
 
 
-def _conv_jax(h, w):
+def _conv_jax(h: Array, w: Array) -> Array:
     return jax.lax.conv_general_dilated(h, w, window_strides=(STRIDE, STRIDE),
                                         padding=((PADDING, PADDING), (PADDING, PADDING)),
                                         dimension_numbers=("NHWC", "HWIO", "NHWC"))
 
 
-def _conv_numpy(h, w):
+def _conv_numpy(h: np.ndarray, w: np.ndarray) -> np.ndarray:
     padded = np.pad(h, ((0, 0), (PADDING, PADDING), (PADDING, PADDING), (0, 0)))
     windows = np.lib.stride_tricks.sliding_window_view(padded, (KERNEL, KERNEL), axis=(1, 2))
     windows = windows[:, ::STRIDE, ::STRIDE]              # (n, o, o, c_in, k, k)
     return np.einsum("nijckl,klcd->nijd", windows, w, optimize=True)
 
 
-def _layer_norm(h, layer, xp):
+def _layer_norm(h: Array, layer: dict[str, Array], xp: Any) -> Array:
     mean = h.mean(axis=(1, 2, 3), keepdims=True)
     variance = ((h - mean) ** 2).mean(axis=(1, 2, 3), keepdims=True)
     return (h - mean) / xp.sqrt(variance + LAYER_NORM_EPS) * layer["scale"] + layer["offset"]
 
 
-def apply_conv_critic(params, x, activation: str = "leaky_relu", xp=jnp):
+def apply_conv_critic(params: Params, x: Array, activation: str = "leaky_relu", xp: Any = jnp
+                      ) -> Array:
     """Forward pass ``(n, s*s) -> (n, d_out)``; ``xp=numpy`` runs it in numpy (float64)."""
     side = image_side(x.shape[1])
     h = x.reshape(x.shape[0], side, side, 1)
@@ -184,7 +189,7 @@ def apply_conv_critic(params, x, activation: str = "leaky_relu", xp=jnp):
     return h @ params[-1]["w"] + params[-1]["b"]
 
 
-def init_conv_sn_state(params, dimension: int, *, rng=None) -> tuple:
+def init_conv_sn_state(params: Params, dimension: int, *, rng: RngLike = None) -> SnState:
     """Random unit starting vectors: an input-shaped map ``(s, s, c_in)`` per convolution,
     a vector of length ``d_out`` for the dense layer."""
     generator = as_rng(rng)
@@ -199,7 +204,7 @@ def init_conv_sn_state(params, dimension: int, *, rng=None) -> tuple:
     return tuple(state)
 
 
-def _conv_power_step(w, u):
+def _conv_power_step(w: Array, u: Array) -> tuple[Array, Array]:
     """One power step on the convolution ``A`` (no bias) from the input-shaped ``u``:
     ``v = A u / |A u|``, ``u = A^T v / |A^T v|``; returns ``(u, v)``."""
     image, transpose = jax.vjp(lambda z: _conv_jax(z[None], w)[0], u)
@@ -208,7 +213,8 @@ def _conv_power_step(w, u):
     return _normalise(back, jnp), v
 
 
-def conv_spectral_normalize(params, sn_state, *, steps: int = 1):
+def conv_spectral_normalize(params: Params, sn_state: SnState, *, steps: int = 1
+                            ) -> tuple[Params, SnState]:
     r"""Every layer divided by its estimated operator norm; returns ``(params, state)``.
 
     For a convolution ``A``: ``steps`` power steps on :math:`A^\top A` from the carried
@@ -232,7 +238,7 @@ def conv_spectral_normalize(params, sn_state, *, steps: int = 1):
     return tuple(normalised) + dense, tuple(new_state) + dense_state
 
 
-def _conv_matrix(w, side) -> np.ndarray:
+def _conv_matrix(w: Array, side: int) -> np.ndarray:
     """The convolution (no bias) on ``side x side x c_in`` maps as a dense matrix
     (rows: input coordinates), float64."""
     c_in = w.shape[2]
@@ -240,7 +246,7 @@ def _conv_matrix(w, side) -> np.ndarray:
     return _conv_numpy(basis, np.asarray(w, np.float64)).reshape(basis.shape[0], -1)
 
 
-def conv_operator_norms(params, dimension: int) -> np.ndarray:
+def conv_operator_norms(params: Params, dimension: int) -> np.ndarray:
     r"""The largest singular value of every layer as a linear map (convolutions on the
     image, then the dense matrix), in float64.
 
@@ -259,7 +265,8 @@ def conv_operator_norms(params, dimension: int) -> np.ndarray:
             norms.append(float(np.linalg.norm(_conv_matrix(w, side), 2)))
             continue
 
-        def gram(vector, w=w, side=side, c_in=c_in):
+        def gram(vector: np.ndarray, w: np.ndarray = w, side: int = side, c_in: int = c_in
+                 ) -> np.ndarray:
             image = _conv_numpy(vector.reshape(1, side, side, c_in), w)
             return _conv_transpose_numpy(image, w, side).ravel()
         operator = LinearOperator((size_in, size_in), matvec=gram, dtype=np.float64)
@@ -271,7 +278,7 @@ def conv_operator_norms(params, dimension: int) -> np.ndarray:
     return np.array(norms)
 
 
-def _conv_transpose_numpy(y, w, side):
+def _conv_transpose_numpy(y: np.ndarray, w: np.ndarray, side: int) -> np.ndarray:
     """The adjoint of :func:`_conv_numpy` (zero padding, stride): ``(1, o, o, c_out)`` to
     ``(1, side, side, c_in)``."""
     padded = np.zeros((y.shape[0], side + 2 * PADDING, side + 2 * PADDING, w.shape[2]))
@@ -283,7 +290,7 @@ def _conv_transpose_numpy(y, w, side):
     return padded[:, PADDING:PADDING + side, PADDING:PADDING + side]
 
 
-def conv_lipschitz_bound(params, dimension: int) -> float | None:
+def conv_lipschitz_bound(params: Params, dimension: int) -> float | None:
     r""":math:`\prod_l \|A_l\|_2`, a Lipschitz bound of the critic on all of
     :math:`\mathbb R^{s^2}` (the activations are 1-Lipschitz); ``None`` with layer norm,
     which divides by a per-image standard deviation and has no global bound."""
@@ -292,7 +299,7 @@ def conv_lipschitz_bound(params, dimension: int) -> float | None:
     return float(np.prod(conv_operator_norms(params, dimension)))
 
 
-def apply_critic(params, x, config, xp=jnp):
+def apply_critic(params: Params, x: Array, config: GanConfig, xp: Any = jnp) -> Array:
     """The critic network of ``config`` (MLP or convolutional) on ``x``: ``(n, d_out)``."""
     if config.critic_network == "conv":
         return apply_conv_critic(params, x, config.activation, xp)

@@ -276,12 +276,14 @@ def _get_critic(arrays: Mapping[str, np.ndarray], meta: dict[str, Any],
                        reference_features=features, network=network, dimension=dimension)
 
 
-def _get_conv_params(arrays, count, dimension, config, out) -> tuple:
+def _get_conv_params(arrays: Mapping[str, np.ndarray], count: int, dimension: int,
+                     config: GanConfig, out: int) -> tuple[dict[str, np.ndarray], ...]:
     """The convolutional critic's layers, each array of the shape its configuration
     gives (:func:`otdiv.gan.convnets.conv_layer_shapes`)."""
     from .convnets import conv_layer_shapes
     try:
-        shapes = conv_layer_shapes(dimension, config.critic_channels, out, config.layer_norm)
+        shapes = conv_layer_shapes(dimension, config.critic_channels, out,
+                                   config.uses_layer_norm)
     except ValueError as error:
         raise _Damaged(f"the critic's input dimension {dimension} does not fit its "
                        f"configuration ({error})") from None
@@ -290,7 +292,7 @@ def _get_conv_params(arrays, count, dimension, config, out) -> tuple:
                        f"(channels {config.critic_channels}) needs {len(shapes)}")
     layers = []
     for index, wanted in enumerate(shapes):
-        layer = {}
+        layer: dict[str, np.ndarray] = {}
         for key, shape in wanted.items():
             value = _array(arrays, f"critic/params/{index}/{key}", ndim=len(shape))
             if value.shape != shape:

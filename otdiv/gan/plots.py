@@ -286,15 +286,17 @@ def plot_generated_digits(snapshots: Mapping[int, np.ndarray], training_images: 
     return _save(figure, path)
 
 
-def _band(axis, steps, values, color, label):
+def _band(axis: Any, steps: Sequence[int], values: ArrayLike, color: str, label: str) -> None:
     """Median line and interquartile band over seeds (rows of ``values``)."""
-    values = np.asarray(values, dtype=np.float64)
-    low, mid, high = np.nanpercentile(values, [25, 50, 75], axis=0)
+    low, mid, high = np.nanpercentile(np.asarray(values, dtype=np.float64), [25, 50, 75],
+                                      axis=0)
     axis.fill_between(steps, low, high, color=color, alpha=0.25, linewidth=0)
     axis.plot(steps, mid, color=color, label=label)
 
 
-def plot_tracking(runs, summary, folder, *, prefix="gan_images"):
+def plot_tracking(runs: Sequence[Mapping[str, Any]], summary: Sequence[Mapping[str, Any]],
+                  folder: str | os.PathLike[str], *, prefix: str = "gan_images"
+                  ) -> list[str | os.PathLike[str]]:
     """The figures of :func:`otdiv.gan.tracking.critic_tracking_study`; returns the paths.
 
     ``<prefix>_curves.png``: per preset, against the generator step (log scale), the
@@ -317,7 +319,8 @@ def plot_tracking(runs, summary, folder, *, prefix="gan_images"):
         members = by_preset[entry["preset"]]
         steps = [row["step"] for row in members[0]["rows"]]
 
-        def column(name, members=members):
+        def column(name: str, members: Sequence[Mapping[str, Any]] = members
+                   ) -> list[list[Any]]:
             return [[row.get(name, np.nan) for row in run["rows"]] for run in members]
         _band(axis, steps, column(f"w1_{n}"), "C0", f"exact W1(G, H), n = {n}")
         _band(axis, steps, column(f"floor_{n}"), "0.4", f"floor W1(H1, H2), n = {n}")

@@ -95,7 +95,7 @@ def init_critic(config: GanConfig, generator: np.random.Generator, dimension: in
     if config.critic_network == "conv":
         params = init_conv_critic(dimension, config.critic_channels, _critic_out(config),
                                   rng=generator, initialization=config.initialization,
-                                  layer_norm=config.layer_norm)
+                                  layer_norm=config.uses_layer_norm)
     else:
         params = init_mlp((dimension, *config.critic_hidden, _critic_out(config)),
                           rng=generator, initialization=config.initialization)

@@ -43,10 +43,14 @@ With ``k`` seeds, [min, max] of a per-seed quantity covers its median with proba
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._executor import Task, check_executor, run_tasks
-from .._validation import as_rng, check_bool, check_int
+from .._validation import RngLike, as_rng, check_bool, check_int
 from .config import PRESETS, GanConfig
 from .data import IMAGE_DATASETS, image_split
 
@@ -77,7 +81,7 @@ def log_checkpoints(steps: int, count: int = 40, *, first: int = 10) -> list[int
     return [int(point) for point in points]
 
 
-def spearman(x, y) -> float:
+def spearman(x: ArrayLike, y: ArrayLike) -> float:
     """Spearman's rank correlation (average ranks for ties); NaN if either is constant.
 
     Examples
@@ -96,7 +100,8 @@ def spearman(x, y) -> float:
     return float(rx @ ry / denominator) if denominator > 0 else float("nan")
 
 
-def bootstrap_median_interval(values, *, level=0.95, resamples=10_000, rng=0) -> tuple:
+def bootstrap_median_interval(values: ArrayLike, *, level: float = 0.95, resamples: int = 10_000,
+                              rng: RngLike = 0) -> tuple[float, float]:
     """Percentile bootstrap interval of the median of ``values`` (resampled with
     replacement). Returns ``(low, high)``.
 
@@ -106,17 +111,17 @@ def bootstrap_median_interval(values, *, level=0.95, resamples=10_000, rng=0) ->
     >>> bootstrap_median_interval([0.9, 0.8, 0.95, 0.85, 0.7])
     (0.7, 0.95)
     """
-    values = np.asarray(values, np.float64)
-    values = values[~np.isnan(values)]
-    if values.size == 0:
+    finite = np.asarray(values, np.float64)
+    finite = finite[~np.isnan(finite)]
+    if finite.size == 0:
         return float("nan"), float("nan")
-    draws = as_rng(rng).integers(0, values.size, (resamples, values.size))
-    medians = np.median(values[draws], axis=1)
+    draws = as_rng(rng).integers(0, finite.size, (resamples, finite.size))
+    medians = np.median(finite[draws], axis=1)
     tail = 100 * (1 - level) / 2
     return float(np.percentile(medians, tail)), float(np.percentile(medians, 100 - tail))
 
 
-def n_values_for(data: str, wanted=(250, 500, 1000)) -> tuple:
+def n_values_for(data: str, wanted: Iterable[int] = (250, 500, 1000)) -> tuple[int, ...]:
     """The sample sizes of the exact :math:`W_1` that ``data``'s held-out split allows: at
     most half of it (the floor needs two disjoint held-out samples); a wanted size above
     that is replaced by the largest possible one (digits: 896 test images, so
@@ -125,14 +130,22 @@ def n_values_for(data: str, wanted=(250, 500, 1000)) -> tuple:
     return tuple(sorted({min(int(n), held // 2) for n in wanted}))
 
 
-def _held_out_estimate(critic, held, fake):
+def _held_out_estimate(critic: Callable[[np.ndarray], np.ndarray], held: np.ndarray,
+                       fake: np.ndarray) -> tuple[float, float]:
     f_h, f_g = critic(held), critic(fake)
     estimate = float(f_h.mean() - f_g.mean())
     error = float(np.sqrt(f_h.var(ddof=1) / f_h.size + f_g.var(ddof=1) / f_g.size))
     return estimate, error
 
 
-def _tracking_run(items, payload) -> dict:
+#: One (seed, preset) task: ``(seed, preset name, config, data, checkpoint steps, n_values,
+#: generated, refit_at, refit_steps)``.
+_TrackingPayload = tuple[int, str, GanConfig, str, list[int], tuple[int, ...], int,
+                         tuple[int, ...], int]
+
+
+def _tracking_run(items: Mapping[str, np.ndarray], payload: _TrackingPayload
+                  ) -> dict[str, Any]:
     """One (seed, preset) run of :func:`critic_tracking_study` (an executor task)."""
     from ..critics import empirical_lipschitz
     from .evaluation import exact_w1
@@ -154,10 +167,10 @@ def _tracking_run(items, payload) -> dict:
         generator, critic = result.generator, result.critic
         fake = generator(generated, rng=rng)
         estimate, error = _held_out_estimate(critic, held, fake)
-        row = {"seed": seed, "preset": name, "step": step,
-               "objective": float(result.history["critic_objective"][-1]),
-               "penalty": float(result.history["critic_penalty"][-1]),
-               "estimate": estimate, "standard_error": error}
+        row: dict[str, Any] = {"seed": seed, "preset": name, "step": step,
+                               "objective": float(result.history["critic_objective"][-1]),
+                               "penalty": float(result.history["critic_penalty"][-1]),
+                               "estimate": estimate, "standard_error": error}
         for n in n_values:
             g_n = generator(n, rng=rng)
             order = rng.permutation(held.shape[0])
@@ -180,10 +193,13 @@ def _tracking_run(items, payload) -> dict:
     return {"seed": seed, "preset": name, "rows": rows}
 
 
-def critic_tracking_study(*, data="digits", presets=TRACKING_PRESETS, seeds=range(10),
-                          steps=2000, checkpoints=40, n_values=None, generated=2000,
-                          refit_at=(), refit_steps=1000, configs=None, executor=None,
-                          progress=False) -> list[dict]:
+def critic_tracking_study(*, data: str = "digits", presets: Iterable[str] = TRACKING_PRESETS,
+                          seeds: Iterable[int] = range(10), steps: int = 2000,
+                          checkpoints: int = 40, n_values: Iterable[int] | None = None,
+                          generated: int = 2000, refit_at: Iterable[int] = (),
+                          refit_steps: int = 1000,
+                          configs: Mapping[str, GanConfig] | None = None, executor: Any = None,
+                          progress: bool = False) -> list[dict[str, Any]]:
     r"""Critic vs exact :math:`W_1` during image-GAN training, per seed and constraint.
 
     Trains ``train_gan(data, config=GanConfig.preset(name))`` for each preset name and seed
@@ -286,7 +302,8 @@ def critic_tracking_study(*, data="digits", presets=TRACKING_PRESETS, seeds=rang
                      description="critic tracking")
 
 
-def tracking_summary(runs, *, resamples=10_000) -> list[dict]:
+def tracking_summary(runs: Sequence[Mapping[str, Any]], *, resamples: int = 10_000
+                     ) -> list[dict[str, Any]]:
     r"""Per preset: the per-seed Spearman :math:`\rho`, their median with its bootstrap
     interval, and whether the criterion holds; plus median [min, max] over seeds of the
     final values.
@@ -347,7 +364,7 @@ def tracking_summary(runs, *, resamples=10_000) -> list[dict]:
     return summary
 
 
-def tracks(entry) -> bool:
+def tracks(entry: Mapping[str, Any]) -> bool:
     """The pre-stated criterion on a :func:`tracking_summary` entry: median ρ ≥ 0.8 and
     the bootstrap interval's lower end > 0.5 (:data:`CRITERION`)."""
     return bool(entry["rho"] >= CRITERION["median_rho"]
