@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -187,12 +188,18 @@ def main(quick: bool = False, max_n: int = 100_000, rerun=()):
     if rerun:
         earlier = Path(__file__).parent / "results" / "exact_scale.json"
         rows = json.loads(earlier.read_text())["rows"]
+        # rows re-run before (their note is kept): "n = 10000, d = 2, p = 1", ...
+        said = re.findall(r"n = (\d+), d = (\d+), p = ([\d.]+)",
+                          earlier.with_suffix(".md").read_text().split("afterwards:")[-1])
+        noted = tuple(dict.fromkeys([*((int(n), int(d), float(p)) for n, d, p in said),
+                                     *rerun]))
         for n, d, p, weighted, solvers in cases(quick, max_n):
             if (n, d, p) in rerun and not weighted:
                 fresh = measure_row(n, d, p, weighted, solvers)
                 rows = [fresh if (row["n = m"], row["d"], row["p"], row["weights"])
                         == (n, d, p, "uniform") else row for row in rows]
     else:
+        noted = ()
         rows = [measure_row(n, d, p, weighted, solvers)
                 for n, d, p, weighted, solvers in cases(quick, max_n)]
     columns = ["n = m", "d", "p", "weights", "otdiv method", "otdiv [s]", "otdiv transport [s]",
@@ -217,8 +224,8 @@ def main(quick: bool = False, max_n: int = 100_000, rerun=()):
               ">= 10x faster than ot.emd2 and ot.lp.emd2_lazy, <= 1/10 of ot.emd2's peak "
               "memory; d = 784, n = 2500 within 10 % of ot.emd2. Load average at the end: "
               f"{load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f} (2 CPUs)."
-              + ("" if not rerun else " Rows measured again on their own afterwards: "
-                 + ", ".join(f"n = {n}, d = {d}, p = {p:g}" for n, d, p in rerun) + "."),
+              + ("" if not noted else " Rows measured again on their own afterwards: "
+                 + ", ".join(f"n = {n}, d = {d}, p = {p:g}" for n, d, p in noted) + "."),
         timing="median of 3 fresh-process runs for cells under a minute, else one run")
 
 
