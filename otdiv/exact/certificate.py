@@ -236,14 +236,17 @@ def _repair_cost_on_forest(a: np.ndarray, b: np.ndarray, rows: np.ndarray,
                                        + np.sum(np.abs(column_residual))) * (1 + 4 * _EPS)
     if np.any(np.abs(change) + slack >= flows):
         return np.inf  # the repair would need a negative flow
-    moved = float(np.sum((np.abs(change) + slack) * np.abs(arc_cost))) * (1 + 4 * _EPS)
+    # A float sum of k non-negative terms is within (k - 1) eps of the exact one.
+    moved = float(np.sum((np.abs(change) + slack) * np.abs(arc_cost))) \
+        * (1 + (rows.size + 4) * _EPS)
     graph = coo_array((np.ones(rows.size), (rows, n + columns)), shape=(n + m, n + m))
     _, tree = connected_components(graph, directed=False)
     order = np.argsort(tree, kind="stable")
     masses = np.concatenate([a, -b])
     tree_imbalance = group_residuals(tree[order], masses[order], np.zeros(int(tree.max()) + 1))
-    between_trees = float(np.sum(np.abs(tree_imbalance))) * (1 + 4 * _EPS)
-    if between_trees <= imbalance * (1 + 4 * _EPS):
+    between_trees = float(np.sum(np.abs(tree_imbalance))) \
+        * (1 + (tree_imbalance.size + 4) * _EPS)
+    if between_trees <= imbalance * (1 + (tree_imbalance.size + 4) * _EPS):
         between_trees = imbalance  # one tree holds the problem's own imbalance
     return moved + _repair_cost(between_trees, imbalance, cost)
 
