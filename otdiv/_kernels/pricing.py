@@ -317,7 +317,9 @@ def _node_bound(x: np.ndarray, i: int, low: np.ndarray, high: np.ndarray, node: 
     """The best lower bound of ``c(x_i, y) - w(y)`` over the node that applies."""
     bound = box_distance_power(x, i, low, high, node, p) - maxima[node]
     if affine:
-        bound = max(bound, envelope_bound(x, i, low, high, node, gradient, offset, magnitude))
+        envelope = envelope_bound(x, i, low, high, node, gradient, offset, magnitude)
+        if envelope > bound:  # False for a NaN envelope (an overflowed fit): never used
+            bound = envelope
     return bound
 
 
