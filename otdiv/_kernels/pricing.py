@@ -97,6 +97,16 @@ def arc_costs(x: np.ndarray, y: np.ndarray, rows: np.ndarray, columns: np.ndarra
 
 
 @njit(cache=True, inline="always")
+def _outside(value: float, low: float, high: float) -> float:
+    """How far ``value`` lies outside ``[low, high]`` (0 inside)."""
+    if value < low:
+        return low - value
+    if value > high:
+        return value - high
+    return 0.0
+
+
+@njit(cache=True, inline="always")
 def box_distance_power(x: np.ndarray, i: int, low: np.ndarray, high: np.ndarray, node: int,
                        p: float) -> float:
     """A lower bound of ``dist(x_i, box)^p`` for the bounding box of ``node`` (0 inside it).
@@ -107,14 +117,7 @@ def box_distance_power(x: np.ndarray, i: int, low: np.ndarray, high: np.ndarray,
     """
     total = 0.0
     for k in range(x.shape[1]):
-        value = x[i, k]
-        if value < low[node, k]:
-            difference = low[node, k] - value
-        elif value > high[node, k]:
-            difference = value - high[node, k]
-        else:
-            continue
-        total += difference * difference
+        total += _outside(x[i, k], low[node, k], high[node, k]) ** 2
     if total < _UNDERFLOW_RISK:
         return 0.0  # a box this close: no pruning (a valid lower bound)
     return _power_of_squared(total, p) * (1.0 - 64.0 * max(p, 1.0) * 2.220446049250313e-16)
@@ -296,13 +299,7 @@ def envelope_bound(x: np.ndarray, i: int, low: np.ndarray, high: np.ndarray, nod
         centre_size += centre * centre
         along += g * x[i, k]
         length += g * g
-        if centre < low[node, k]:
-            difference = low[node, k] - centre
-        elif centre > high[node, k]:
-            difference = centre - high[node, k]
-        else:
-            continue
-        total += difference * difference
+        total += _outside(centre, low[node, k], high[node, k]) ** 2
     value = total - along - 0.25 * length - offset[node]
     margin = (32.0 * (x.shape[1] + 4) * 2.220446049250313e-16
               * (farthest + total + centre_size + abs(along) + length + abs(offset[node])
