@@ -89,16 +89,17 @@ def dense_attempts(problem: Problem, solver: Callable) -> Iterator[RawAnswer]:
         except SolverError as error:
             failure = error
             continue
-        yield RawAnswer.from_dense_plan(plan, dual_v * scale, rescaled=scale)
-        if used_cost is None and np.any(plan > 0):
-            used_cost = float(np.abs(matrix[plan > 0]).max())
+        raw = RawAnswer.from_dense_plan(plan, dual_v * scale, owned=True, rescaled=scale)
+        yield raw
+        if used_cost is None and raw.rows.size:
+            used_cost = float(np.abs(matrix[raw.rows, raw.columns]).max())
     for cap in _caps_to_try(matrix, used_cost):
         try:
             plan, dual_v = solver(a, b, np.minimum(matrix, cap) / cap)
         except SolverError:
             continue
         if np.all(plan[matrix >= cap] <= 0.0):
-            yield RawAnswer.from_dense_plan(plan, dual_v * cap, capped=cap)
+            yield RawAnswer.from_dense_plan(plan, dual_v * cap, owned=True, capped=cap)
     if failure is not None:
         raise failure
 

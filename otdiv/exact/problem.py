@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .._kernels.matrices import positive_support
+
 __all__ = ["Problem", "RawAnswer", "Geometry", "Progress"]
 
 #: A solver's progress report ``progress(round, violators, arcs)`` (see
@@ -62,7 +64,9 @@ class RawAnswer:
     ``rows, columns, flows`` list the arcs with flow; ``dual_v`` (and ``dual_u`` if the
     solver has one) are its potentials, only a starting point for the certificate's
     c-transforms; ``diagnostics`` holds what the solver wants to report (rounds, arcs,
-    pivots, seconds per phase); ``dense_plan`` asks for the plan as a dense array.
+    pivots, seconds per phase); ``dense_plan`` asks for the plan as a dense array, and
+    ``plan_buffer`` (optional) is an (n, m) array the solver no longer needs, zero off the
+    listed arcs, into which the certificate writes that plan instead of allocating one.
     """
 
     rows: np.ndarray
@@ -73,9 +77,21 @@ class RawAnswer:
     diagnostics: dict[str, Any] = field(default_factory=dict)
     dense_plan: bool = False
     hint: np.ndarray | None = None  # an upper bound on the row c-transform (prunes it)
+    plan_buffer: np.ndarray | None = None
 
     @classmethod
     def from_dense_plan(cls, plan: np.ndarray, dual_v: np.ndarray,
-                        dual_u: np.ndarray | None = None, **diagnostics: Any) -> RawAnswer:
-        rows, columns = np.nonzero(plan > 0)
-        return cls(rows, columns, plan[rows, columns], dual_v, dual_u, diagnostics, True)
+                        dual_u: np.ndarray | None = None, *, owned: bool = False,
+                        **diagnostics: Any) -> RawAnswer:
+        """The answer of a dense solver: the positive entries of ``plan`` are the arcs.
+
+        ``owned``: the solver hands ``plan`` over (C-contiguous float64); its other entries
+        are zeroed in place and it becomes the ``plan_buffer``. The caller's array is never
+        written otherwise.
+        """
+        owned = owned and plan.flags.c_contiguous and plan.dtype == np.float64
+        if not owned:
+            plan = np.ascontiguousarray(plan, dtype=np.float64)
+        rows, columns = positive_support(plan, owned)
+        return cls(rows, columns, plan[rows, columns], dual_v, dual_u, diagnostics, True,
+                   plan_buffer=plan if owned else None)
