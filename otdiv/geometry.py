@@ -104,7 +104,7 @@ class _Tree:
         """The ``k`` smallest ``c(query_i, point_j) - potential_j`` per query (point indices)."""
         in_tree_order = np.ascontiguousarray(potential[self.order])
         maxima = node_maxima(in_tree_order, self.start, self.end, self.first_leaf)
-        if p == 2.0:
+        if p == 2.0 or p == 1.0:
             envelopes = node_envelopes(self.points, in_tree_order, self.start, self.end,
                                        self.first_leaf)
         else:

@@ -25,6 +25,17 @@ where the map is, so the envelope is close and the searches prune nearly every n
 cannot win (the plain bound loses the potential's variation over the node: about the
 displacement times the node's width). Both bounds are computed and the larger is used.
 
+For :math:`p = 1` the same envelope gives, with :math:`e` the unit vector from :math:`x`
+to the box's centre (:math:`\|y - x\| \ge e \cdot (y - x)`),
+
+.. math:: \|x - y\| - w(y) \ge \min_{y \in \mathrm{box}} (e - g) \cdot (y - x)
+          - g \cdot x - \alpha,
+
+nearly exact where the node lies along the potential's slope (W_1 potentials rise at rate 1
+along the transport rays, which makes many near-ties). Measured on the final potentials of
+2-D Gaussian clouds, 10^4 points: one c-transform 0.10 -> 0.07 s, a bounded pricing pass
+0.10 -> 0.07 s (both threads, the machine shared with another job).
+
 The tree uses the implicit heap layout: node ``k`` has children ``2k + 1`` and ``2k + 2``,
 leaves are the last ``2**depth`` nodes, and node ``k`` holds the points
 ``start[k]:end[k]`` of the tree order.
@@ -308,13 +319,60 @@ def envelope_bound(x: np.ndarray, i: int, low: np.ndarray, high: np.ndarray, nod
 
 
 @njit(cache=True, inline="always")
+def ray_envelope_bound(x: np.ndarray, i: int, low: np.ndarray, high: np.ndarray, node: int,
+                       gradient: np.ndarray, offset: np.ndarray, magnitude: np.ndarray
+                       ) -> float:
+    r"""A lower bound of ``||x_i - y|| - w(y)`` over the node, for ``p = 1``.
+
+    With the envelope ``w(y) <= alpha + g . y`` and any ``|e| <= 1`` (here the unit vector
+    from ``x`` to the box's centre), ``||s|| >= e . s`` for ``s = y - x``, so
+
+    .. math:: \|x - y\| - w(y) \ge \min_{y \in \mathrm{box}} (e - g) \cdot (y - x)
+              - g \cdot x - \alpha,
+
+    a minimum taken coordinate by coordinate at the box's corners. W_1 potentials have
+    slope about 1 along the transport rays, where ``g`` is close to ``e`` and the bound
+    is nearly exact; the plain bound loses about the node's width there. Lowered by a
+    margin that covers the rounding of every term and of the rounded costs.
+    """
+    if offset[node] == -np.inf:
+        return -np.inf
+    d = x.shape[1]
+    to_centre = 0.0
+    for k in range(d):
+        to_centre += (0.5 * (low[node, k] + high[node, k]) - x[i, k]) ** 2
+    to_centre = np.sqrt(to_centre)
+    scale = 1.0 / to_centre if to_centre > 0.0 else 0.0
+    linear = 0.0
+    linear_size = 0.0  # sum of |terms| of `linear` and `along`: bounds their rounding
+    along = 0.0
+    farthest = 0.0  # the largest squared distance to the box: bounds the costs' rounding
+    for k in range(d):
+        below = low[node, k] - x[i, k]
+        above = high[node, k] - x[i, k]
+        farthest += max(below * below, above * above)
+        g = gradient[node, k]
+        slope = (0.5 * (low[node, k] + high[node, k]) - x[i, k]) * scale - g
+        linear += min(slope * below, slope * above)
+        along += g * x[i, k]
+        linear_size += (abs(slope) + abs(g)) * max(abs(below), abs(above)) + abs(g * x[i, k])
+    value = linear - along - offset[node]
+    margin = (32.0 * (d + 4) * 2.220446049250313e-16
+              * (2.0 * np.sqrt(farthest) + linear_size + abs(offset[node]) + magnitude[node]))
+    return value - margin
+
+
+@njit(cache=True, inline="always")
 def _node_bound(x: np.ndarray, i: int, low: np.ndarray, high: np.ndarray, node: int,
                 maxima: np.ndarray, p: float, affine: bool, gradient: np.ndarray,
                 offset: np.ndarray, magnitude: np.ndarray) -> float:
     """The best lower bound of ``c(x_i, y) - w(y)`` over the node that applies."""
     bound = box_distance_power(x, i, low, high, node, p) - maxima[node]
     if affine:
-        envelope = envelope_bound(x, i, low, high, node, gradient, offset, magnitude)
+        if p == 2.0:
+            envelope = envelope_bound(x, i, low, high, node, gradient, offset, magnitude)
+        else:
+            envelope = ray_envelope_bound(x, i, low, high, node, gradient, offset, magnitude)
         if envelope > bound:  # False for a NaN envelope (an overflowed fit): never used
             bound = envelope
     return bound
@@ -352,15 +410,15 @@ def cheapest_targets(x: np.ndarray, tree_points: np.ndarray, tree_potential: np.
     """For every row ``i`` of ``x``, the ``k`` smallest ``c(x_i, y_j) - w_j`` below ``bounds[i]``.
 
     ``tree_points`` and ``tree_potential`` are the targets and their potential in tree order;
-    ``maxima`` from :func:`node_maxima`, and for ``p = 2`` the envelopes of
-    :func:`node_envelopes` (ignored for other ``p``: pass empty arrays).
+    ``maxima`` from :func:`node_maxima`, and for ``p = 2`` and ``p = 1`` the envelopes of
+    :func:`node_envelopes` (ignored for other ``p``; empty arrays: no envelope bound).
     Writes ascending values into ``out_value[i]`` and tree positions into ``out_index[i]``
     (``-1`` and ``bounds[i]`` in unused slots). Parallel over rows; each row's result does
     not depend on the thread that computed it.
     """
     n_nodes = start.size
     depth_cap = 2 * (int(np.log2(n_nodes + 1)) + 2)
-    affine = p == 2.0 and offset.size == n_nodes
+    affine = (p == 2.0 or p == 1.0) and offset.size == n_nodes
     for i in prange(x.shape[0]):
         values = out_value[i]
         indices = out_index[i]

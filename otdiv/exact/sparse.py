@@ -100,8 +100,8 @@ def _column_generation(a: np.ndarray, b: np.ndarray, cost: PointCloudCost,
     m = cost.shape[1]
     b = b * (a.sum() / b.sum())
     clock = time.perf_counter()
-    dual_u, dual_v, seed_keys, basis = _initial_potentials(a, b, cost)
-    keys = _first_arcs(a, b, cost, seed_keys, dual_u, dual_v)
+    start_v, seed_keys, basis = _initial_potentials(a, b, cost)
+    keys = _first_arcs(a, b, cost, seed_keys, start_v)
     seconds = {"coarse": time.perf_counter() - clock, "simplex": 0.0, "pricing": 0.0}
     if progress is not None:
         progress(0, 0, int(keys.size))
@@ -184,16 +184,15 @@ def _new_arcs(cost: PointCloudCost, dual_v: np.ndarray, dual_u: np.ndarray, keys
 
 
 def _initial_potentials(a: np.ndarray, b: np.ndarray, cost: PointCloudCost
-                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Basis]:
-    """Exactly feasible potentials and a first arc set, from a solve one scale coarser.
+                        ) -> tuple[np.ndarray, np.ndarray, Basis]:
+    """A target potential, a first arc set and a start basis from a solve one scale coarser.
 
     Small problems are solved densely (their plan's support is the arc set). Larger ones
     are coarsened — points merged into k-d tree cells of about ``COARSE_CELL`` points
     (``COARSE_CELL_W1`` for p = 1), at their centroids — and solved by this module
-    recursively. The coarse source potential
-    is carried to every target and c-transformed back and forth, so the pair is feasible
-    whatever the coarse accuracy, and every coarse arc with flow is refined into all the
-    arcs between the points of its two cells (Schmitzer's multiscale refinement).
+    recursively. The coarse source potential is carried to every fine target (a
+    c-transform), and every coarse arc with flow is refined into all the arcs between the
+    points of its two cells (Schmitzer's multiscale refinement).
     """
     n, m = cost.shape
     if n * m <= DENSE_LIMIT:
@@ -201,34 +200,28 @@ def _initial_potentials(a: np.ndarray, b: np.ndarray, cost: PointCloudCost
     coarse, x_cells, y_cells = cost.coarsen(a, b,
                                             COARSE_CELL_W1 if cost.p == 1.0 else COARSE_CELL)
     solution, coarse_u = _column_generation(x_cells.masses, y_cells.masses, coarse)
-    # The coarse source potential carried to every fine target, then c-transformed back
-    # and forth: exactly feasible for the fine problem whatever the coarse accuracy.
     dual_v = PointCloudCost.from_scaled(x_cells.centroids, cost.y, cost.p
                                         ).c_transform_columns(coarse_u)
-    dual_u = cost.c_transform(dual_v)
-    dual_v = cost.c_transform_columns(dual_u)
     rows, columns = _refine(x_cells, y_cells, solution.rows, solution.columns)
     # A feasible vertex of the fine problem on those arcs, as the first basis.
     start_rows, start_columns, start_flows = _refined_vertex(
         x_cells, y_cells, solution.rows, solution.columns, solution.flows, a, b)
     basis = Basis.from_plan(n, m, start_rows, start_columns, start_flows)
-    return dual_u, dual_v, rows * m + columns, basis
+    return dual_v, rows * m + columns, basis
 
 
 def _dense_start(a: np.ndarray, b: np.ndarray, cost: PointCloudCost
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Basis]:
+                 ) -> tuple[np.ndarray, np.ndarray, Basis]:
     import ot
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         plan, log = ot.emd(a, b, cost.solver_matrix(),
                            numItermax=max(100_000, 100 * (a.size + b.size) ** 2), log=True)
-    dual_v = np.asarray(log["v"], dtype=float)
-    dual_u = cost.c_transform(dual_v)
-    dual_v = cost.c_transform_columns(dual_u)
     rows, columns = np.nonzero(plan > 0)
     basis = Basis.from_plan(a.size, b.size, rows, columns, plan[rows, columns])
-    return dual_u, dual_v, rows.astype(np.int64) * cost.shape[1] + columns, basis
+    return (np.asarray(log["v"], dtype=float), rows.astype(np.int64) * cost.shape[1] + columns,
+            basis)
 
 
 def _refine(x_cells: Cells, y_cells: Cells, coarse_rows: np.ndarray, coarse_columns: np.ndarray
@@ -319,17 +312,19 @@ def _corner_by_group(first_group: np.ndarray, first_mass: np.ndarray, second_gro
 
 
 def _first_arcs(a: np.ndarray, b: np.ndarray, cost: PointCloudCost, seed_keys: np.ndarray,
-                dual_u: np.ndarray, dual_v: np.ndarray) -> np.ndarray:
+                start_v: np.ndarray) -> np.ndarray:
     """Sorted keys ``i * m + j`` of the first arc set: the arcs refined from the coarser
     solve, the support of a feasible plan (so the sparse problem is always feasible) and
     each row's and column's ``FIRST_ARCS`` (``FIRST_ARCS_W1`` for p = 1) arcs of smallest
-    reduced cost under the first potentials."""
+    reduced cost: the rows' under ``start_v``, the columns' under its c-transform ``u``
+    (the rows' cheapest values: one search gives both)."""
     n, m = cost.shape
     feasible_rows, feasible_columns = _monotone_support(a, b, cost.x, cost.y)
     parts = [feasible_rows * m + feasible_columns, seed_keys]
     first = FIRST_ARCS_W1 if cost.p == 1.0 else FIRST_ARCS
     if first:
-        _, row_best = cost.cheapest(dual_v, min(first, m))
+        row_values, row_best = cost.cheapest(start_v, min(first, m))
+        dual_u = np.nextafter(row_values[:, 0], -np.inf)
         _, column_best = cost.cheapest_sources(dual_u, min(first, n))
         parts.append((np.arange(n)[:, None] * m + row_best).ravel())
         parts.append((column_best * m + np.arange(m)[:, None]).ravel())

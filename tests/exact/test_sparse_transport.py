@@ -143,29 +143,34 @@ def test_pricing_kernels_equal_their_py_func_and_a_scan(rng):
                                   pricing.arc_costs.py_func(cost.x, cost.y, rows, columns_, 2.0))
 
 
+@pytest.mark.parametrize("p", [1.0, 2.0])
 @pytest.mark.parametrize("kind", ["random", "affine", "optimal", "ties and -inf"])
 @pytest.mark.parametrize("scale", [1e-120, 1e-3, 1.0, 1e3, 1e120])
-def test_affine_envelope_search_is_exact_for_squared_distances(kind, scale):
-    """p = 2 prunes with affine envelopes of the potential: the k best must be exactly the
-    brute-force scan's, for potentials the envelope fits exactly (affine, optimal) or not."""
+def test_affine_envelope_search_is_exact(kind, scale, p):
+    """p = 2 and p = 1 prune with affine envelopes of the potential: the k best must be
+    exactly the brute-force scan's, for potentials the envelope fits exactly (affine, of
+    slope 1 for p = 1 as W_1's are along their rays; optimal) or not."""
     rng = np.random.default_rng(len(kind))
     for d in (1, 2, 3, 5):
         x = rng.normal(size=(150, d)) * scale
         y = (rng.normal(size=(260, d)) + rng.normal(size=d)) * scale
+        direction = rng.normal(size=d)
+        direction /= np.linalg.norm(direction)
         if kind == "random":
-            w = rng.normal(size=260) * scale**2
+            w = rng.normal(size=260) * scale**p
         elif kind == "affine":
-            w = y @ rng.normal(size=d) * scale
+            w = y @ direction * (scale ** (p - 1) if p != 1.0 else 1.0)
         elif kind == "optimal":  # a c-transform: the shape of the solver's potentials
-            u = rng.normal(size=150) * scale**2 * 0.1
-            w = (((x[:, None, :] - y[None, :, :]) ** 2).sum(-1) - u[:, None]).min(axis=0)
+            u = rng.normal(size=150) * scale**p * 0.1
+            distance = np.sqrt(((x[:, None, :] - y[None, :, :]) ** 2).sum(-1))
+            w = (distance**p - u[:, None]).min(axis=0)
         else:
-            w = np.round(y @ rng.normal(size=d) / scale, 1) * scale**2
+            w = np.round(y @ direction / scale, 1) * scale**p
             w[rng.random(260) < 0.1] = -np.inf
-        for k, bounds in ((1, np.full(150, np.inf)), (4, rng.normal(size=150) * scale**2)):
-            values, _ = _Tree(y).cheapest(x, w, 2.0, k, bounds.copy())
+        for k, bounds in ((1, np.full(150, np.inf)), (4, rng.normal(size=150) * scale**p)):
+            values, _ = _Tree(y).cheapest(x, w, p, k, bounds.copy())
             expected = np.empty((150, k))
-            pricing.cheapest_targets_scan(x, y, w, 2.0, k, bounds.copy(),
+            pricing.cheapest_targets_scan(x, y, w, p, k, bounds.copy(),
                                           np.empty((150, k), dtype=np.int64), expected)
             np.testing.assert_array_equal(values, expected)
 
