@@ -4,9 +4,10 @@ A solver hands in a plan (arcs with flows) and its potentials; :func:`certify` t
 neither. It computes, itself and through the cost object (:mod:`otdiv.geometry`):
 
 1. **Exactly feasible potentials.** The c-transform :math:`u_i = \min_j (c_{ij} - v_j)`
-   over **every** pair of the problem (every allowed arc of an arc-list cost), then
-   :math:`v_j = \min_i (c_{ij} - u_i)`, each rounded one float down, so that
-   :math:`u_i + v_j \le c_{ij}` holds in exact arithmetic for the costs as computed.
+   over **every** pair of the problem (every allowed arc of an arc-list cost), rounded one
+   float down, so that :math:`u_i + v_j \le c_{ij}` holds in exact arithmetic for the
+   costs as computed. When that pair leaves a gap (or some target has no mass, where the
+   solver's :math:`v_j` is free), :math:`v_j = \min_i (c_{ij} - u_i)` too.
    Then :math:`L = a^\top u + b^\top v` is a true lower bound of the optimum when
    :math:`\sum a = \sum b` exactly. Masses normalised in float64 balance only to rounding
    (2/3 + 1/3 != 1) by an imbalance :math:`\iota`; the problem solved is then the one with
@@ -44,6 +45,8 @@ when one was built, else the Numba cost kernel).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import scipy.sparse as sp
@@ -152,7 +155,7 @@ def certify(problem: Problem, raw: RawAnswer, *, method: str) -> TransportResult
     if primal == 0.0 and low >= 0.0:  # a free plan on non-negative costs: zero potentials
         best = bounds((np.zeros(n), np.zeros(m)))
     else:
-        best = bounds(_feasible_pair_from_target(cost, b, raw.dual_v, raw.hint))
+        best = _best_pair_from_target(cost, b, raw.dual_v, raw.hint, bounds)
         if not best.passed and raw.dual_u is not None:  # try the other side too
             other = bounds(_feasible_pair_from_source(cost, a, raw.dual_u))
             if other.lower > best.lower:
@@ -283,12 +286,20 @@ def _centred_target_potential(b: np.ndarray, dual_v: ArrayLike) -> np.ndarray:
     return centred
 
 
-def _feasible_pair_from_target(cost: Geometry, b: np.ndarray, dual_v: np.ndarray,
-                               hint: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """``u = v^c`` over all pairs, then ``v = u^c``: exactly feasible potentials."""
+def _best_pair_from_target(cost: Geometry, b: np.ndarray, dual_v: np.ndarray,
+                           hint: np.ndarray | None,
+                           bounds: Callable[[tuple[np.ndarray, np.ndarray]], Certificate]
+                           ) -> Certificate:
+    """``u = v^c`` over all pairs: ``(u, v)`` is exactly feasible. If it does not pass
+    (or a target without mass left ``v`` free), ``v = u^c`` as well, which can only raise
+    the lower bound; the better certificate."""
     dual_v = _centred_target_potential(b, dual_v)
     dual_u = cost.c_transform(dual_v, bounds=hint)
-    return dual_u, cost.c_transform_columns(dual_u)
+    first = bounds((dual_u, dual_v)) if np.all(np.isfinite(dual_v)) else None
+    if first is not None and first.passed:
+        return first
+    tightened = bounds((dual_u, cost.c_transform_columns(dual_u)))
+    return first if first is not None and first.lower > tightened.lower else tightened
 
 
 def _feasible_pair_from_source(cost: Geometry, a: np.ndarray, dual_u: ArrayLike
