@@ -60,9 +60,12 @@ MAX_PRICING_THRESHOLD = 1e-9
 #: p = 1. Halving the resolution per level (2 points per cell) starts each level nearer its
 #: optimum: 2-D, p = 2, 3·10^4 points 300k -> 221k pivots, 10^5 points 1.08M -> 0.82M
 #: pivots and 144 -> 45 s (each with other work running); p = 1 lost more in the extra
-#: levels' pricing than it gained (10^4: 4.5 -> 6.4 s).
+#: levels' pricing than it gained (10^4: 4.5 -> 6.4 s). For p = 1, since its envelope
+#: pricing, 8 points per cell against 4 (2-D Gaussian clouds 1 apart, median of 3, another
+#: job running): 5000 points 0.88 -> 0.78 s, 10^4 2.38 -> 2.21 s, 3·10^4 18.7 -> 15.9 s
+#: (16 per cell: 22.7 s).
 COARSE_CELL = 2
-COARSE_CELL_W1 = 4
+COARSE_CELL_W1 = 8
 #: Block size of the network simplex's search, relative to LEMON's sqrt(#arcs), for p > 1.
 #: The arcs are sorted by row, so a small block enters an arc near the last one, and a
 #: refined start basis needs mostly local exchanges. Measured on the first fine solve of
