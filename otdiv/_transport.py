@@ -27,15 +27,22 @@ if TYPE_CHECKING:
 
     from .exact.problem import Progress
 
-__all__ = ["TRANSPORT_METHODS", "DENSE_PAIR_LIMIT", "SPARSE_MAX_DIMENSION", "solve_samples",
+__all__ = ["TRANSPORT_METHODS", "DENSE_PAIR_LIMIT", "DENSE_PAIR_LIMIT_HIGH_DIMENSION",
+           "LOW_DIMENSION", "SPARSE_MAX_DIMENSION", "solve_samples",
            "potential_at_targets", "plan_arcs"]
 
 TRANSPORT_METHODS = ("auto", "dense", "sparse")
 
-#: ``method="auto"`` solves densely up to this many point pairs, sparsely beyond...
-DENSE_PAIR_LIMIT = 2_000_000
+#: ``method="auto"`` solves densely up to this many point pairs, sparsely beyond, in
+#: dimensions up to ``LOW_DIMENSION``...
+DENSE_PAIR_LIMIT = 1_000_000
 
-#: ...in dimensions up to this one; above it, densely while the matrix fits in memory.
+#: ...and up to this many pairs in dimensions above it up to ``SPARSE_MAX_DIMENSION``
+#: (k-d tree pricing prunes less there, so the sparse solver wins later)...
+DENSE_PAIR_LIMIT_HIGH_DIMENSION = 6_250_000
+LOW_DIMENSION = 8
+
+#: ...and above this dimension densely while the matrix fits in memory.
 SPARSE_MAX_DIMENSION = 16
 
 #: Peak bytes per point pair of a dense solve: the cost matrix, the plan and POT's network
@@ -67,7 +74,8 @@ def _choose_method(method: str, n: int, m: int, d: int) -> str:
     available = _available_memory()
     if method == "auto":
         dense_fits = DENSE_BYTES_PER_PAIR * pairs <= available
-        method = ("dense" if pairs <= DENSE_PAIR_LIMIT
+        limit = DENSE_PAIR_LIMIT if d <= LOW_DIMENSION else DENSE_PAIR_LIMIT_HIGH_DIMENSION
+        method = ("dense" if pairs <= limit
                   or (d > SPARSE_MAX_DIMENSION and dense_fits) else "sparse")
     needed = (DENSE_BYTES_PER_PAIR * pairs if method == "dense"
               else SPARSE_BYTES_PER_POINT * (n + m))

@@ -8,8 +8,10 @@ friends; options are keyword-only. Values may be shape ``(n,)`` (points on the l
 Solver rule (``method="auto"``), the same for :func:`wasserstein` and :func:`transport`:
 
 1. one-dimensional data use the exact quantile closed form (:func:`wasserstein` only);
-2. up to ``DENSE_PAIR_LIMIT`` = 2·10⁶ point pairs (about 1400 × 1400), the dense network
-   simplex (``"dense"``): fastest there, and its matrix needs at most a few hundred MB;
+2. up to ``DENSE_PAIR_LIMIT`` = 10⁶ point pairs (1000 × 1000) in dimension
+   ``d <= LOW_DIMENSION`` = 8, and up to ``DENSE_PAIR_LIMIT_HIGH_DIMENSION`` = 6.25·10⁶ pairs
+   (2500 × 2500) for 8 < d <= 16, the dense network simplex (``"dense"``): fastest there,
+   and its matrix needs at most a few hundred MB;
 3. beyond, in dimension ``d <= SPARSE_MAX_DIMENSION`` = 16, the sparse solver
    (``"sparse"``): column generation on otdiv's own network simplex, priced by k-d tree
    searches, memory growing like ``n + m`` (:mod:`otdiv.exact.sparse`);
@@ -17,14 +19,14 @@ Solver rule (``method="auto"``), the same for :func:`wasserstein` and :func:`tra
    (it works on BLAS distances there and is certified with the exact ones), the sparse
    solver (priced by exact blocked scans) beyond.
 
-Measured on this project's 2-core machine (Gaussian clouds N(0, I) vs N(1, I), medians of
-3, a second process loading the machine; ratios to ``ot.emd2`` with its ``cdist``,
-sparse / dense): n = 1000: d = 2 1.9 / 1.1 (p = 1), 1.2 / 1.05 (p = 2); d = 16 2.0 / 1.2,
-1.4 / 1.0; n = 1500: d = 2 1.2 / 1.15, 0.37 / 1.08; d = 5 1.0 / 1.13, 0.69 / 0.98;
-d = 16 1.07 / 0.99, 0.91 / 1.0; n = 2000: d = 2 0.70 / 1.20, 0.27 / 1.12; d = 16 0.97 /
-1.09, 0.48 / 0.85. The sparse solver wins from about 1500 points on in d <= 16. In
-d = 64 and 784 (n = 3000, p = 1) the k-d-tree-priced sparse solver once took 9.9 s and
-78 s; priced by blocked scans it takes 3.2 s and 5.5 s, the dense one 3.4 s and 5.7 s.
+Measured on this project's 2-core machine (2026-12-03, Gaussian clouds N(0, I) vs
+N(1, I), medians of 3, another job loading the machine), time of the sparse solver / the
+dense one, p = 1 and p = 2: d = 2, n = 700: 0.86, 0.69; n = 1000: 0.70, 0.31; n = 1400:
+0.47, 0.26. d = 5, n = 700: 1.44, 1.11; n = 1000: 0.94, 0.63; n = 1400: 0.81, 0.68.
+d = 8, n = 1000: 1.0, 1.0; n = 1400: 0.82, 1.01. d = 16, n = 1000: 1.36, 1.75;
+n = 1400: 1.14, 1.63; n = 3000 (one run): 0.43, 0.84; n = 5000: 0.35, 0.57. In d = 64
+and 784 (n = 3000, p = 1) the k-d-tree-priced sparse solver once took 9.9 s and 78 s;
+priced by blocked scans it takes 3.2 s and 5.5 s, the dense one 3.4 s and 5.7 s.
 
 Either way the answer is certified for the full problem before it is returned.
 ``method="dense"`` refuses a problem whose matrix and solver would not fit in the memory

@@ -19,8 +19,8 @@ The registry's keys are the public ``method=`` names:
                        (:mod:`otdiv.exact.sparse`); point clouds only, plans come back as
                        ``scipy.sparse.coo_array``
 ``"auto"``             the sample functions' rule (:mod:`otdiv.sample_transport`): the
-                       closed form in 1-D, dense up to 2·10⁶ pairs, sparse beyond in
-                       d <= 16, dense above while the matrix fits
+                       closed form in 1-D, dense up to 10⁶ pairs (6.25·10⁶ for d > 8),
+                       sparse beyond in d <= 16, dense above while the matrix fits
 =====================  ==============================================================
 """
 

@@ -250,9 +250,11 @@ def test_auto_rule_is_dense_in_high_dimension_while_the_matrix_fits(monkeypatch)
 
     monkeypatch.setattr(st_module, "_available_memory", lambda: 64 * 2**30)
     choose = st_module._choose_method
-    assert choose("auto", 1400, 1400, 2) == "dense"       # small: dense in any dimension
-    assert choose("auto", 1500, 1500, 2) == "sparse"
-    assert choose("auto", 3000, 3000, 2) == "sparse"      # k-d trees prune in low d
+    assert choose("auto", 1000, 1000, 2) == "dense"       # small: dense in any dimension
+    assert choose("auto", 1001, 1000, 2) == "sparse"
+    assert choose("auto", 1001, 1000, 8) == "sparse"      # k-d trees prune in low d
+    assert choose("auto", 2500, 2500, 9) == "dense"       # ...less from d = 9 on
+    assert choose("auto", 2500, 2501, 16) == "sparse"
     assert choose("auto", 3000, 3000, 16) == "sparse"
     assert choose("auto", 3000, 3000, 17) == "dense"      # they do not in high d
     assert choose("auto", 2500, 2500, 784) == "dense"
