@@ -48,8 +48,9 @@ def kantorovich_potential(pair: SamplePair, *, method: str = "auto",
     r"""The exact optimal Kantorovich–Rubinstein critic between two weighted samples.
 
     Solves the W_1 linear program (as :func:`otdiv.transport` does, with the same
-    ``method`` rule: dense up to 2·10⁶ point pairs, sparse beyond in d <= 16, dense in
-    higher dimension while the matrix fits, so 10⁵-point samples work) and returns its
+    ``method`` rule: dense up to 10⁶ point pairs (6.25·10⁶ for 8 < d <= 16), sparse beyond
+    in d <= 16, dense in higher dimension while the matrix fits, so 10⁵-point samples work)
+    and returns its
     potential :math:`f` as a callable, the ideal a WGAN critic tries to learn: 1-Lipschitz
     on :math:`\mathbb{R}^d` with
     :math:`\sum_i a_i f(x_i) - \sum_j b_j f(y_j) = W_1`. Evaluating it is a k-d tree

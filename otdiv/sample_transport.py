@@ -44,6 +44,8 @@ import numpy as np
 from ._sample_results import EmpiricalMeasure
 from ._transport import (
     DENSE_PAIR_LIMIT,
+    DENSE_PAIR_LIMIT_HIGH_DIMENSION,
+    LOW_DIMENSION,
     SPARSE_MAX_DIMENSION,
     TRANSPORT_METHODS,
     plan_arcs,
@@ -55,7 +57,8 @@ from .exact.onedim import sorted_pair, wasserstein_of_sorted
 from .exact.results import TransportResult
 
 __all__ = ["wasserstein", "transport", "displacement_interpolation", "TRANSPORT_METHODS",
-           "DENSE_PAIR_LIMIT", "SPARSE_MAX_DIMENSION"]
+           "DENSE_PAIR_LIMIT", "DENSE_PAIR_LIMIT_HIGH_DIMENSION", "LOW_DIMENSION",
+           "SPARSE_MAX_DIMENSION"]
 
 # (the solver rule and its constants live in otdiv._transport; solve_samples is re-exported
 # for otdiv.gan.evaluation)
@@ -81,8 +84,9 @@ def wasserstein(pair: SamplePair, *, p: float = 1, method: str = "auto",
 
     Solver rule: one-dimensional data (shape ``(n,)`` or ``(n, 1)``) use the exact
     quantile closed form, :math:`O((n+m)\log(n+m))`; data in :math:`d \ge 2` solve the
-    exact linear program, densely up to 2·10⁶ point pairs and sparsely beyond (see
-    :mod:`otdiv.sample_transport`); the answer is certified for the full problem.
+    exact linear program, densely up to 10⁶ point pairs (6.25·10⁶ for 8 < d <= 16) and
+    sparsely beyond (see :mod:`otdiv.sample_transport`); the answer is certified for the
+    full problem.
 
     Parameters
     ----------

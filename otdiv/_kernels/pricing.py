@@ -341,8 +341,9 @@ def ray_envelope_bound(x: np.ndarray, i: int, low: np.ndarray, high: np.ndarray,
     to_centre = 0.0
     for k in range(d):
         to_centre += (0.5 * (low[node, k] + high[node, k]) - x[i, k]) ** 2
-    to_centre = np.sqrt(to_centre)
-    scale = 1.0 / to_centre if to_centre > 0.0 else 0.0
+    # e = 0 (a valid, weaker bound) where the squares may have underflowed: a subnormal
+    # sum has lost relative digits, and a longer-than-unit e would break ||s|| >= e . s.
+    scale = 1.0 / np.sqrt(to_centre) if to_centre >= _UNDERFLOW_RISK else 0.0
     linear = 0.0
     linear_size = 0.0  # sum of |terms| of `linear` and `along`: bounds their rounding
     along = 0.0

@@ -291,8 +291,8 @@ def _best_pair_from_target(cost: Geometry, b: np.ndarray, dual_v: np.ndarray,
                            bounds: Callable[[tuple[np.ndarray, np.ndarray]], Certificate]
                            ) -> Certificate:
     """``u = v^c`` over all pairs: ``(u, v)`` is exactly feasible. If it does not pass
-    (or a target without mass left ``v`` free), ``v = u^c`` as well, which can only raise
-    the lower bound; the better certificate."""
+    (or a target without mass left ``v`` free), ``v = u^c`` as well, which raises the
+    lower bound up to one rounding step per target; the better certificate."""
     dual_v = _centred_target_potential(b, dual_v)
     dual_u = cost.c_transform(dual_v, bounds=hint)
     first = bounds((dual_u, dual_v)) if np.all(np.isfinite(dual_v)) else None

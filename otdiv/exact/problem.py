@@ -89,9 +89,13 @@ class RawAnswer:
         are zeroed in place and it becomes the ``plan_buffer``. The caller's array is never
         written otherwise.
         """
-        owned = owned and plan.flags.c_contiguous and plan.dtype == np.float64
+        owned = (owned and plan.flags.c_contiguous and plan.flags.writeable
+                 and plan.dtype == np.float64)
         if not owned:
             plan = np.ascontiguousarray(plan, dtype=np.float64)
-        rows, columns = positive_support(plan, owned)
+        if plan.flags.writeable:
+            rows, columns = positive_support(plan, owned)
+        else:  # (the kernel is compiled for writeable arrays)
+            rows, columns = np.nonzero(plan > 0)
         return cls(rows, columns, plan[rows, columns], dual_v, dual_u, diagnostics, True,
                    plan_buffer=plan if owned else None)

@@ -4,16 +4,16 @@ Column generation on the arcs (pairs) of the transport problem, as in the shortl
 of Gottschlich & Schuhmacher and Schmitzer's sparse multiscale algorithm:
 
 1. **Coarse duals.** Both clouds are cut into ``k``-d tree cells; the cells' centroids and
-   masses form a coarse problem solved densely, and its potentials are carried to every
-   point by two c-transforms (which makes them exactly feasible for the full problem).
-2. **First arcs.** Each source keeps its ``k`` arcs of smallest reduced cost
-   :math:`c_{ij} - u_i - v_j`, each target likewise, plus the support of a feasible plan
-   (the monotone coupling of both clouds sorted along their widest axis), so the sparse
-   problem always has a feasible plan.
+   masses form a coarse problem, solved the same way (densely once it is small), and its
+   source potential is carried to every target by a c-transform.
+2. **First arcs.** Each source keeps its ``k`` arcs of smallest :math:`c_{ij} - v_j`, each
+   target its ``k`` of smallest :math:`c_{ij} - u_i` with :math:`u = v^c`, plus the support
+   of a feasible plan (the monotone coupling of both clouds sorted along their widest
+   axis), so the sparse problem always has a feasible plan.
 3. **Rounds.** The network simplex solves the sparse problem, warm-started from the last
    basis (the first round from the coarse plan refined to the points). Every pair is then
    priced against its target potential ``v`` by k-d tree searches (:mod:`otdiv.geometry`;
-   for p = 2 they prune with affine envelopes of the potential, see
+   for p = 1 and p = 2 they prune with affine envelopes of the potential, see
    :mod:`otdiv._kernels.pricing`): the smallest :math:`c_{ij} - v_j` of each row is the
    c-transform :math:`u^c_i`, which with ``v`` is exactly feasible for the **full**
    problem and bounds the optimum from below; the rows whose arcs undercut their

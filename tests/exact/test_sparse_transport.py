@@ -175,6 +175,29 @@ def test_affine_envelope_search_is_exact(kind, scale, p):
             np.testing.assert_array_equal(values, expected)
 
 
+def test_w1_envelope_search_is_exact_where_squares_underflow():
+    """A cluster 1e-162 wide: the direction to a box centre so close cannot be normalised
+    (its squared length is subnormal), and the p = 1 envelope bound must then stay valid
+    (found by review: a unit vector 1.2 long once made the search miss the nearest point)."""
+    y = np.vstack([np.tile([-2.2e-162, 0.0], (16, 1)),
+                   np.column_stack([np.linspace(2e-162, 3.32e-162, 16), np.zeros(16)])])
+    x = np.zeros((1, 2))
+    values, _ = _Tree(y).cheapest(x, np.zeros(32), 1.0, 1, np.full(1, np.inf))
+    assert values[0, 0] == 2e-162
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        scale = 10.0 ** rng.uniform(-162, -150)
+        x = rng.normal(size=(20, 2)) * scale
+        y = np.vstack([rng.normal(size=(40, 2)) * scale, rng.normal(size=(8, 2))])
+        w = np.concatenate([rng.normal(size=40) * scale, rng.normal(size=8)])
+        for k in (1, 3):
+            values, _ = _Tree(y).cheapest(x, w, 1.0, k, np.full(20, np.inf))
+            expected = np.empty((20, k))
+            pricing.cheapest_targets_scan(x, y, w, 1.0, k, np.full(20, np.inf),
+                                          np.empty((20, k), dtype=np.int64), expected)
+            np.testing.assert_array_equal(values, expected)
+
+
 def test_sparse_cost_matrix_certifies_against_its_arcs():
     cost = sp.coo_array(([1.0, 3.0, 2.0], ([0, 0, 1], [0, 1, 1])), shape=(2, 2))
     result = solve_kantorovich([0.5, 0.5], [0.25, 0.75], cost)

@@ -56,3 +56,12 @@ def test_a_dense_answer_writes_into_the_plan_only_when_handed_over():
     np.testing.assert_array_equal(handed.flows, [0.5, 0.5])
     transposed = np.ascontiguousarray(plan).T  # not C-contiguous: never used as the buffer
     assert RawAnswer.from_dense_plan(transposed, np.zeros(2), owned=True).plan_buffer is None
+
+
+def test_a_read_only_dense_plan_is_read_not_written():
+    plan = np.array([[0.5, 0.0], [0.0, 0.5]])
+    plan.setflags(write=False)
+    for owned in (False, True):
+        answer = RawAnswer.from_dense_plan(plan, np.zeros(2), owned=owned)
+        assert answer.plan_buffer is None
+        np.testing.assert_array_equal(answer.rows, [0, 1])
