@@ -132,9 +132,9 @@ TREE_MAX_DIMENSION = 16
 BLAS_MIN_DIMENSION = 200
 
 #: From this dimension on, exact distance matrices come from otdiv's multi-threaded kernel,
-#: below it from ``cdist`` (2 500 x 2 500 points, one thread of each: d = 8 0.038 / 0.023 s,
-#: d = 16 0.047 / 0.037, d = 32 0.063 / 0.066, d = 64 0.094 / 0.123; the kernel then
-#: splits the rows between the cores).
+#: below it from ``cdist`` (2 500 x 2 500 points, one thread of each, beside another job:
+#: d = 8 0.038 / 0.023 s, d = 16 0.047 / 0.037, d = 32 0.063 / 0.066, d = 64 0.094 / 0.123;
+#: the kernel then splits the rows between the cores: d = 16 0.034 s on two).
 PARALLEL_DISTANCE_MIN_DIMENSION = 16
 
 #: Entries of the distance block that one scan step holds (a few tens of MB per array).
