@@ -489,8 +489,9 @@ def _blas_distances(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def _euclidean_distances(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``cdist(x, y)`` with relative accuracy at every scale.
 
-    From ``PARALLEL_DISTANCE_MIN_DIMENSION`` on, the same numbers come from a kernel that
-    uses every core (:func:`otdiv._kernels.matrices.euclidean_distance_matrix`).
+    From ``PARALLEL_DISTANCE_MIN_DIMENSION`` on, the same numbers (to a few units in the last
+    place) come from a kernel that uses every core
+    (:func:`otdiv._kernels.matrices.euclidean_distance_matrix`).
     ``cdist`` sums squared differences, which underflow for differences below about
     1e-154: ``[0, 0]`` and ``[1e-170, 0]`` would be at distance 0. Those entries (any below
     2^-450) are recomputed from rescaled differences.
