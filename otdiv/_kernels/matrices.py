@@ -22,9 +22,9 @@ def euclidean_distance_matrix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     numbers, bit for bit, where neither fuses multiply-adds, as on x86-64 builds, and
     nothing underflows; a few units in the last place apart otherwise); each row is
     accumulated over the coordinates across all columns at once, which vectorises. A sum
-    below ``2^-900`` (whose
-    squares may have underflowed) is recomputed from rescaled differences, so every entry
-    has relative accuracy of a few units in the last place at every scale.
+    below ``2^-900`` (whose squares may have underflowed) is recomputed from rescaled
+    differences, so every entry has relative accuracy of a few units in the last place at
+    every scale.
 
     Examples
     --------
