@@ -10,12 +10,14 @@ from the root (cost ``art_cost``, the big M) when it has a deficit.
 
 The basis is a spanning tree rooted at the root node, stored as in LEMON: ``parent``,
 ``pred`` (the tree arc to the parent), ``pred_up`` (1 when that arc points from the node to
-its parent), ``depth`` and the preorder ``thread`` with its inverse ``rev_thread`` (a cycle
-through all nodes starting at the root). Potentials ``pi`` give the reduced cost
+its parent), the preorder ``thread`` with its inverse ``rev_thread`` (a cycle through all
+nodes starting at the root), and for each node the size of its subtree ``succ_num`` and the
+subtree's last node in the thread ``last_succ``. Potentials ``pi`` give the reduced cost
 ``cost[e] + pi[source[e]] - pi[target[e]]``, zero on tree arcs.
 
 Pivoting follows LEMON: block search over the real arcs (the first block that holds an arc
-with a negative reduced cost gives its most negative arc), the join node by depths, the
+with a negative reduced cost gives its most negative arc), the join node by subtree sizes
+(an ancestor's is larger), the
 leaving arc by the smallest flow among the arcs the cycle would decrease, ties broken by
 the strongly feasible rule (the last blocking arc met when the cycle is walked in the
 direction of the entering arc starting at the join node), which keeps the tree strongly
@@ -24,10 +26,15 @@ its reduced cost is below ``-eps * max(1, |cost|, |pi_source|, |pi_target|)``.
 
 After a pivot the subtree cut off by the leaving arc is re-rooted at the entering arc's end
 inside it and hung below the other end; its thread is rebuilt from the old one segment by
-segment (no children lists) in one walk over the subtree, in which depths and potentials
-are shifted by the one amount that makes the entering arc tight (LEMON's update); the
-caller refreshes them from the tree now and then (:func:`refresh_potentials`) so that
-rounding does not accumulate.
+segment (no children lists), the subtree sizes and last nodes change only on the cycle and
+on a chain of ancestors, so the tree update costs the cycle's length, not the subtree's
+size. The potentials then move by the one amount that makes the entering arc tight: the
+cut subtree's by ``+sigma``, or, when it holds more than half of the nodes, all the others
+by ``-sigma`` (potentials are defined up to a constant; the root's may drift off 0 by at
+most 1 this way). Either side is walked along the thread. On 2-D transport bases the cut
+subtree averages thousands of nodes (a sixth of a 128² grid problem's), so this walk is
+most of a pivot's time. The caller refreshes the potentials from the tree now and then
+(:func:`refresh_potentials`) so that rounding does not accumulate.
 """
 
 import numpy as np
@@ -46,8 +53,9 @@ UNBOUNDED = 2
 def build_tree(n_nodes: int, supply: np.ndarray, source: np.ndarray, target: np.ndarray,
                cost: np.ndarray, n_real: int, tree_arcs: np.ndarray, roots: np.ndarray,
                art_cost: float, flow: np.ndarray, state: np.ndarray, parent: np.ndarray,
-               pred: np.ndarray, pred_up: np.ndarray, depth: np.ndarray, thread: np.ndarray,
-               rev_thread: np.ndarray, pi: np.ndarray) -> int:
+               pred: np.ndarray, pred_up: np.ndarray, succ_num: np.ndarray,
+               last_succ: np.ndarray, thread: np.ndarray, rev_thread: np.ndarray,
+               pi: np.ndarray) -> int:
     """Fill a strongly feasible start basis from candidate tree arcs, in place.
 
     ``n_nodes`` real nodes (the root is ``n_nodes``); ``supply`` (n_nodes,); ``source``,
@@ -143,7 +151,7 @@ def build_tree(n_nodes: int, supply: np.ndarray, source: np.ndarray, target: np.
         if bad == 0:
             break
         dropped += bad
-    # Artificial arcs, states, thread, depths and potentials.
+    # Artificial arcs, states, thread, subtree sizes and potentials.
     for e in range(n_real):
         state[e] = 1
     for x in range(n_nodes):
@@ -158,7 +166,6 @@ def build_tree(n_nodes: int, supply: np.ndarray, source: np.ndarray, target: np.
         cost[e] = 0.0
     parent[root] = -1
     pred[root] = -1
-    depth[root] = 0
     pi[root] = 0.0
     previous = root
     for position in range(n_nodes):
@@ -180,13 +187,24 @@ def build_tree(n_nodes: int, supply: np.ndarray, source: np.ndarray, target: np.
                 cost[e] = art_cost
                 flow[e] = -subtotal[x]
         p = parent[x]
-        depth[x] = depth[p] + 1
         if pred_up[x] == 1:
             pi[x] = pi[p] - cost[pred[x]]
         else:
             pi[x] = pi[p] + cost[pred[x]]
     thread[previous] = root
     rev_thread[root] = previous
+    # Subtree sizes (children after their parent in the preorder) and last nodes.
+    succ_num[root] = n_nodes + 1
+    last_succ[root] = order[n_nodes - 1]
+    for x in range(n_nodes):
+        succ_num[x] = 1
+    for position in range(n_nodes - 1, -1, -1):
+        x = order[position]
+        if parent[x] != root:
+            succ_num[parent[x]] += succ_num[x]
+    for position in range(n_nodes):
+        x = order[position]
+        last_succ[x] = order[position + succ_num[x] - 1]
     return dropped
 
 
@@ -257,21 +275,19 @@ def find_entering(source: np.ndarray, target: np.ndarray, cost: np.ndarray, stat
 @njit(cache=True)
 def run_pivots(source: np.ndarray, target: np.ndarray, cost: np.ndarray, flow: np.ndarray,
                state: np.ndarray, parent: np.ndarray, pred: np.ndarray, pred_up: np.ndarray,
-               depth: np.ndarray, thread: np.ndarray, rev_thread: np.ndarray, pi: np.ndarray,
-               n_real: int, block_size: int, eps: float, max_pivots: int,
-               counters: np.ndarray, work: np.ndarray) -> int:
+               succ_num: np.ndarray, last_succ: np.ndarray, thread: np.ndarray,
+               rev_thread: np.ndarray, pi: np.ndarray, n_real: int, block_size: int,
+               eps: float, max_pivots: int, counters: np.ndarray, work: np.ndarray) -> int:
     """At most ``max_pivots`` pivots from the current basis, in place.
 
     ``counters`` (2,) int64 holds the block search's next arc and the total pivot count;
-    ``work`` (5, n_nodes + 1) int64 is scratch space whose row 3 must hold -1 (it is
-    restored after every pivot). Returns ``OPTIMAL``, ``PIVOT_LIMIT`` (the budget of this
-    call is spent; call again to continue) or ``UNBOUNDED``.
+    ``work`` (4, n_nodes + 1) int64 is scratch space. Returns ``OPTIMAL``, ``PIVOT_LIMIT``
+    (the budget of this call is spent; call again to continue) or ``UNBOUNDED``.
     """
-    path = work[0]  # path nodes u_in = p_0, ..., p_k = u_out  (row 3: position on it)
+    path = work[0]  # path nodes u_in = p_0, ..., p_k = u_out
     ends = work[1]  # last node of the old subtree of each path node
     segment = work[2]  # rebuilt-thread scratch: a_end of each path node
-    position = work[3]  # -1, or a node's index on the path
-    starts = work[4]  # rebuilt-thread scratch: b_start of each path node
+    starts = work[3]  # rebuilt-thread scratch: b_start of each path node
     next_arc = counters[0]
     for _ in range(max_pivots):
         in_arc, next_arc = find_entering(source, target, cost, state, pi, n_real, block_size,
@@ -281,16 +297,13 @@ def run_pivots(source: np.ndarray, target: np.ndarray, cost: np.ndarray, flow: n
             return OPTIMAL
         first = source[in_arc]
         second = target[in_arc]
-        # Join node: the apex of the cycle.
+        # Join node: the apex of the cycle (a node's ancestors have larger subtrees).
         u = first
         v = second
         while u != v:
-            if depth[u] > depth[v]:
+            if succ_num[u] < succ_num[v]:
                 u = parent[u]
-            elif depth[v] > depth[u]:
-                v = parent[v]
             else:
-                u = parent[u]
                 v = parent[v]
         join = u
         # Leaving arc: smallest decreasing flow; ties to the last one after the apex.
@@ -343,71 +356,44 @@ def run_pivots(source: np.ndarray, target: np.ndarray, cost: np.ndarray, flow: n
             v_in = first
         state[pred[u_out]] = 1
         state[in_arc] = 0
-        _reroot(u_in, v_in, u_out, in_arc, source, cost, parent, pred, pred_up, depth,
-                thread, rev_thread, pi, path, ends, segment, position, starts)
+        _reroot(u_in, v_in, u_out, in_arc, join, source, cost, parent, pred, pred_up,
+                succ_num, last_succ, thread, rev_thread, pi, path, ends, segment, starts)
         counters[1] += 1
     counters[0] = next_arc
     return PIVOT_LIMIT
 
 
 @njit(cache=True)
-def _reroot(u_in: int, v_in: int, u_out: int, in_arc: int, source: np.ndarray,
+def _reroot(u_in: int, v_in: int, u_out: int, in_arc: int, join: int, source: np.ndarray,
             cost: np.ndarray, parent: np.ndarray, pred: np.ndarray, pred_up: np.ndarray,
-            depth: np.ndarray, thread: np.ndarray, rev_thread: np.ndarray, pi: np.ndarray,
-            path: np.ndarray, ends: np.ndarray, segment: np.ndarray, position: np.ndarray,
-            starts: np.ndarray) -> None:
+            succ_num: np.ndarray, last_succ: np.ndarray, thread: np.ndarray,
+            rev_thread: np.ndarray, pi: np.ndarray, path: np.ndarray, ends: np.ndarray,
+            segment: np.ndarray, starts: np.ndarray) -> None:
     """Cut the subtree below ``u_out``, re-root it at ``u_in`` and hang it below ``v_in``."""
-    # Path u_in = p_0, ..., p_k = u_out in the old tree.
+    # Path u_in = p_0, ..., p_k = u_out in the old tree, and where each p_i's subtree ends.
     k = 0
     x = u_in
     path[0] = x
-    position[x] = 0
+    ends[0] = last_succ[x]
     while x != u_out:
         x = parent[x]
         k += 1
         path[k] = x
-        position[x] = k
-    # One walk over the old subtree finds the end of each path node's subtree (a stack of
-    # the path nodes whose subtree the walk is inside: they are nested) and moves every
-    # node to its new depth and potential. A node below p_t (t its innermost path
-    # ancestor, old depth base + k - t) ends up at depth depth[v_in] + 1 + t + (its depth
-    # below p_t); every potential moves by the same sigma, which makes in_arc tight.
-    base = depth[u_out]
+        ends[k] = last_succ[x]
+    size = succ_num[u_out]
+    old_parent = parent[u_out]
+    old_last = ends[k]
     if source[in_arc] == u_in:
         sigma = pi[v_in] - cost[in_arc] - pi[u_in]
     else:
         sigma = pi[v_in] + cost[in_arc] - pi[u_in]
-    shift = depth[v_in] + 1 + k - base  # depth change of a node whose innermost is p_k
-    segment[0] = k  # the stack lives in `segment` during the walk
-    top = 1
-    last = u_out
-    depth[u_out] += shift
-    pi[u_out] += sigma
-    x = thread[u_out]
-    while depth[x] > base:
-        while top > 0 and depth[x] <= base + k - segment[top - 1]:
-            ends[segment[top - 1]] = last
-            top -= 1
-        if position[x] >= 0:
-            segment[top] = position[x]
-            top += 1
-        t = segment[top - 1]
-        depth[x] += depth[v_in] + 1 + t - (base + k - t)
-        pi[x] += sigma
-        last = x
-        x = thread[x]
-    while top > 0:
-        ends[segment[top - 1]] = last
-        top -= 1
-    after_subtree = x
-    for i in range(k + 1):
-        position[path[i]] = -1
     # Old links needed below, read before anything is rewritten.
     for i in range(1, k + 1):
         segment[i] = rev_thread[path[i - 1]]  # end of the part of S_i before p_{i-1}
         starts[i] = thread[ends[i - 1]]  # start of the part after it (if ends differ)
     # Unlink the old subtree from the thread.
     before = rev_thread[u_out]
+    after_subtree = thread[old_last]
     thread[before] = after_subtree
     rev_thread[after_subtree] = before
     # New preorder: S_0 S_1 ... S_k with S_i = subtree(p_i) minus subtree(p_{i-1}).
@@ -429,16 +415,54 @@ def _reroot(u_in: int, v_in: int, u_out: int, in_arc: int, source: np.ndarray,
     rev_thread[u_in] = v_in
     thread[tail] = following
     rev_thread[following] = tail
-    # Reverse the path's parent links, then hang p_0 below v_in.
+    new_last = tail
+    # Reverse the path's parent links, then hang p_0 below v_in. p_i's new subtree is
+    # S_i ... S_k: the whole cut subtree less p_{i-1}'s old subtree, ending at new_last.
     for i in range(k, 0, -1):
         p = path[i]
         child = path[i - 1]
         parent[p] = child
         pred[p] = pred[child]
         pred_up[p] = 1 - pred_up[child]
+        succ_num[p] = size - succ_num[child]
+        last_succ[p] = new_last
     parent[u_in] = v_in
     pred[u_in] = in_arc
     pred_up[u_in] = 1 if source[in_arc] == u_in else 0
+    succ_num[u_in] = size
+    last_succ[u_in] = new_last
+    # Off the cut subtree only the cycle's two sides below the join change size, and only
+    # the ancestors whose subtree ended where the moved part did change their last node.
+    x = old_parent
+    while x != join:
+        succ_num[x] -= size
+        x = parent[x]
+    x = v_in
+    while x != join:
+        succ_num[x] += size
+        x = parent[x]
+    x = old_parent
+    while x >= 0 and last_succ[x] == old_last:
+        last_succ[x] = before
+        x = parent[x]
+    x = v_in
+    while x >= 0 and last_succ[x] == v_in:
+        last_succ[x] = new_last
+        x = parent[x]
+    # Potentials: the smaller side moves (the root's side only while the root's potential,
+    # 0 after a refresh, stays within 1 of 0).
+    total = thread.size
+    root = total - 1
+    if 2 * size <= total or abs(pi[root] - sigma) > 1.0:
+        x = u_in
+        for _ in range(size):
+            pi[x] += sigma
+            x = thread[x]
+    else:
+        x = thread[new_last]
+        for _ in range(total - size):
+            pi[x] -= sigma
+            x = thread[x]
 
 
 @njit(cache=True)

@@ -225,7 +225,8 @@ def solve_arcs(a: np.ndarray, b: np.ndarray, rows: ArrayLike, columns: ArrayLike
     parent = np.empty(n_nodes + 1, dtype=index)
     pred = np.empty(n_nodes + 1, dtype=index)
     pred_up = np.empty(n_nodes + 1, dtype=np.int8)
-    depth = np.empty(n_nodes + 1, dtype=index)
+    succ_num = np.empty(n_nodes + 1, dtype=index)
+    last_succ = np.empty(n_nodes + 1, dtype=index)
     thread = np.empty(n_nodes + 1, dtype=index)
     rev_thread = np.empty(n_nodes + 1, dtype=index)
     pi = np.empty(n_nodes + 1)
@@ -242,8 +243,8 @@ def solve_arcs(a: np.ndarray, b: np.ndarray, rows: ArrayLike, columns: ArrayLike
     roots = (np.empty(0, dtype=np.int64) if basis is None
              else basis.roots[(basis.roots >= 0) & (basis.roots < n_nodes)])
     dropped = kernels.build_tree(n_nodes, supply, source, target, cost, n_arcs, tree_arcs,
-                                 roots, art_cost, flow, state, parent, pred, pred_up, depth,
-                                 thread, rev_thread, pi)
+                                 roots, art_cost, flow, state, parent, pred, pred_up,
+                                 succ_num, last_succ, thread, rev_thread, pi)
     dropped += 0 if basis is None else basis.rows.size - tree_arcs.size
 
     limit = max(10_000_000, 50 * n_arcs) if max_pivots is None else int(max_pivots)
@@ -251,8 +252,7 @@ def solve_arcs(a: np.ndarray, b: np.ndarray, rows: ArrayLike, columns: ArrayLike
         raise ValueError(f"block_factor must be positive, got {block_factor!r}")
     block_size = max(10, int(block_factor * math.sqrt(n_arcs)))
     counters = np.zeros(2, dtype=np.int64)
-    work = np.empty((5, n_nodes + 1), dtype=np.int64)
-    work[3] = -1
+    work = np.empty((4, n_nodes + 1), dtype=np.int64)
     status = kernels.OPTIMAL if n_arcs == 0 else kernels.PIVOT_LIMIT
     while status == kernels.PIVOT_LIMIT:
         budget = limit - int(counters[1])
@@ -260,7 +260,7 @@ def solve_arcs(a: np.ndarray, b: np.ndarray, rows: ArrayLike, columns: ArrayLike
             raise SolverError(f"the network simplex reached its pivot limit ({limit}) on "
                               f"{n_arcs} arcs between {n} + {m} points")
         status = kernels.run_pivots(source, target, cost, flow, state, parent, pred,
-                                    pred_up, depth, thread, rev_thread, pi, n_arcs,
+                                    pred_up, succ_num, last_succ, thread, rev_thread, pi, n_arcs,
                                     block_size, EPSILON, min(budget, PIVOTS_PER_CALL),
                                     counters, work)
         kernels.refresh_potentials(cost, parent, pred, pred_up, thread, pi)

@@ -345,6 +345,67 @@ def test_compiled_kernels_agree_with_py_func(rng, monkeypatch):
     assert interpreted.diagnostics["pivots"] == compiled.diagnostics["pivots"]
 
 
+def check_tree(source, target, cost, state, parent, pred, pred_up, succ_num, last_succ,
+               thread, rev_thread, pi):
+    """The basis invariants the pivots maintain: one thread cycle (a preorder), parents
+    and tree arcs that agree, subtree sizes and last nodes, tight tree arcs."""
+    total = thread.size
+    root = total - 1
+    order = [root]
+    for _ in range(total - 1):
+        order.append(int(thread[order[-1]]))
+    assert sorted(order) == list(range(total)) and thread[order[-1]] == root
+    np.testing.assert_array_equal(rev_thread[thread], np.arange(total))
+    position = np.empty(total, dtype=np.int64)
+    position[order] = np.arange(total)
+    size = np.ones(total, dtype=np.int64)
+    for x in reversed(order[1:]):  # children come after their parent in a preorder
+        assert position[parent[x]] < position[x]
+        size[parent[x]] += size[x]
+        e = pred[x]
+        assert state[e] == 0
+        assert (source[e], target[e]) == ((x, parent[x]) if pred_up[x] else (parent[x], x))
+        reduced = cost[e] + pi[source[e]] - pi[target[e]]
+        assert abs(reduced) <= 1e-9 * max(1.0, abs(pi[source[e]]), abs(pi[target[e]]))
+    np.testing.assert_array_equal(succ_num, size)
+    np.testing.assert_array_equal(position[last_succ], position + size - 1)
+    assert abs(pi[root]) <= 1.0 + 1e-12  # the root's potential drifts by at most 1
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_every_pivot_keeps_the_tree_consistent(seed, monkeypatch):
+    # One pivot per kernel call, the whole basis checked after each (cold and warm starts,
+    # ties and zero masses, so that both sides of the potential update are exercised).
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(5, 25)), int(rng.integers(5, 25))
+    a, b = rng.random(n), rng.random(m)
+    a[rng.random(n) < 0.2] = 0.0
+    a[0] += 0.1
+    a, b = a / a.sum(), b / b.sum()
+    cost = rng.integers(0, 4, (n, m)).astype(float) if seed % 2 else rng.random((n, m))
+    rows, columns = dense_arcs(n, m)
+    some_rows, some_columns = random_sparse_arcs(rng, a, b, 0.3)
+    start = solve_arcs(a, b, some_rows, some_columns, cost[some_rows, some_columns]).basis
+    pivot = kernels.run_pivots
+    checked = []
+
+    def checking(source, target, cost, flow, state, parent, pred, pred_up, succ_num,
+                 last_succ, thread, rev_thread, pi, *rest):
+        status = pivot(source, target, cost, flow, state, parent, pred, pred_up, succ_num,
+                       last_succ, thread, rev_thread, pi, *rest)
+        check_tree(source, target, cost, state, parent, pred, pred_up, succ_num, last_succ,
+                   thread, rev_thread, pi)
+        checked.append(status)
+        return status
+
+    monkeypatch.setattr(ns, "PIVOTS_PER_CALL", 1)
+    monkeypatch.setattr(kernels, "run_pivots", checking)
+    for basis in (None, start):
+        answer = solve_arcs(a, b, rows, columns, cost.ravel(), basis=basis)
+        check_optimality(a, b, rows, columns, cost.ravel(), answer)
+    assert len(checked) > 10
+
+
 def _random_problem(rng):
     """A small random problem of one of the adversarial kinds the engine must survive."""
     n, m = int(rng.integers(1, 12)), int(rng.integers(1, 12))
