@@ -73,6 +73,7 @@ COARSE_CELL_W1 = 8
 #: points 93k -> 71k pivots, 700 -> 315 nodes; 3·10^4 points 480k -> 278k, 1350 -> 655.
 #: For p = 1 LEMON's block is kept: smaller ones took more pivots (10^4: 89k -> 121k).
 BLOCK_FACTOR = 0.1
+BLOCK_FACTOR_W1 = 1.0
 #: Problems with at most this many pairs get their first potentials from a dense solve
 #: (was 1000 * 1000; 2-D Gaussian clouds, 1000 points: p = 1 0.13 -> 0.06 s, p = 2
 #: 0.14 -> 0.05 s, another job running; no change at 10^4).
@@ -116,7 +117,7 @@ def _column_generation(a: np.ndarray, b: np.ndarray, cost: PointCloudCost,
         rows, columns = np.divmod(keys, m)
         arc_cost = cost.arc_costs(rows, columns)
         answer = solve_arcs(a, b, rows, columns, arc_cost, basis=basis,
-                            block_factor=BLOCK_FACTOR if cost.p != 1.0 else 1.0)
+                            block_factor=BLOCK_FACTOR if cost.p != 1.0 else BLOCK_FACTOR_W1)
         flows, dual_u, dual_v, basis = answer.flows, answer.dual_u, answer.dual_v, answer.basis
         pivots += answer.diagnostics["pivots"]
         seconds["simplex"] += time.perf_counter() - clock
