@@ -22,11 +22,12 @@
    the critic's held-out estimate against the exact W₁(G, H) and its floor W₁(H₁, H₂)
    (:func:`otdiv.gan.tracking.critic_tracking_study`; the criterion is stated there, before
    the runs); ``--seeds N`` (default 10 here), ``--steps N`` (default 1500),
-   ``--data mnist5k``, ``--presets a,b``, ``--checkpoints N`` (default 40), ``--no-refit``
-   (the MNIST-5k run: ``--data mnist5k --seeds 5 --checkpoints 20 --no-refit``). The
-   per-checkpoint rows go to
-   ``results/gan_images_runs.json``; ``--images-from-json`` rebuilds table and figures
-   from that file without training.
+   ``--data mnist5k``, ``--presets a,b``, ``--checkpoints N`` (default 40), ``--no-refit``.
+   The per-checkpoint rows go to ``results/gan_images_runs.json``
+   (``gan_images_mnist5k_runs.json`` for MNIST-5k; presets other than the default pair add
+   their names, e.g. ``gan_images_clip-gp1_runs.json``, so no run overwrites another's);
+   ``--images-from-json`` (with the same ``--data`` and ``--presets``) rebuilds table and
+   figures from that file without training.
 
 Run: ``.venv/bin/python benchmarks/bench_gan.py [--speed] [--fidelity] [--f-fidelity]
 [--trap] [--training] [--gradients] [--calibration] [--quick] [--seeds N] [--losses a,b,c]
@@ -469,18 +470,39 @@ def _real_gap(runs, preset, n):
                             for run in runs if run["preset"] == preset]))
 
 
+#: What the image presets are, for the table's notes (otdiv.gan.config has the details).
+IMAGE_PRESET_NOTES = {
+    "images_gp": "WGAN-GP λ = 10, Adam(1e-4, 0, 0.9)",
+    "images_gp1": "WGAN-GP λ = 1, Adam(1e-4, 0, 0.9)",
+    "images_sn": "spectral norm, setting A of Miyato et al.",
+    "images_clip": "WGAN Algorithm 1 (clipping) with the reference code's critic warm-up",
+    "images_conv_gp": "convolutional critic (channels 32, 64, layer norm), WGAN-GP λ = 10",
+    "images_conv_sn": "convolutional critic, spectral norm, setting A of Miyato et al.",
+    "images_conv_clip": "convolutional critic (no layer norm), clipping with warm-up",
+}
+
+
 def images_table():
     import json
 
     from otdiv.gan.plots import plot_tracking
     from otdiv.gan.tracking import (
         CRITERION,
+        TRACKING_PRESETS,
         critic_tracking_study,
         log_checkpoints,
         tracking_summary,
     )
     data = _option("--data", "digits")
+    presets = tuple(_option("--presets", ",".join(TRACKING_PRESETS)).split(","))
+    unknown = [preset for preset in presets if preset not in IMAGE_PRESET_NOTES]
+    if unknown:
+        raise SystemExit(f"--presets: unknown image preset(s) {unknown}; choose from "
+                         f"{sorted(IMAGE_PRESET_NOTES)}")
+    # other presets get files of their own, so that they never overwrite the default run's
     name = "gan_images" if data == "digits" else f"gan_images_{data}"
+    if presets != TRACKING_PRESETS:
+        name += "_" + "-".join(preset.removeprefix("images_") for preset in presets)
     runs_path = RESULTS / f"{name}_runs.json"
     if "--images-from-json" in sys.argv:
         stored = json.loads(runs_path.read_text())
@@ -488,7 +510,6 @@ def images_table():
     else:
         seeds = range(int(_option("--seeds", 2 if QUICK else 10)))
         steps = int(_option("--steps", 60 if QUICK else 1500))
-        presets = tuple(_option("--presets", "images_gp,images_sn").split(","))
         checkpoints = int(_option("--checkpoints", 40))
         stops = log_checkpoints(steps, checkpoints)
         refit_at = () if "--no-refit" in sys.argv else (stops[len(stops) // 2], stops[-1])
@@ -552,9 +573,11 @@ def images_table():
         f"evaluation); exact W₁ at n = {sizes} (in the runs file; the table shows n = {n}, "
         f"the largest n with two disjoint held-out samples for the floor"
         f"{'; n = 1000 needs MNIST-5k' if meta['data'] == 'digits' else ''}). Networks: "
-        f"the image presets (MLP critic {d}-512-512-1, generator 32-512-512-{d} with sigmoid "
-        f"output, batch 64; images_gp: "
-        f"WGAN-GP λ = 10, Adam(1e-4, 0, 0.9); images_sn: setting A of Miyato et al.), "
+        f"the image presets (generator 32-512-512-{d} with sigmoid output, batch 64, MLP "
+        f"critic {d}-512-512-1 unless said; "
+        + "; ".join(f"{preset}: {IMAGE_PRESET_NOTES[preset]}"
+                    for preset in sorted({row["preset"] for row in runs}))
+        + "), "
         f"{meta['steps']} generator steps, n_critic = 5. " + refit_text
         + "Lipschitz: exact max slope over all pairs of the n generated and n held-out "
         f"evaluation points. Memorisation: W₁(G_n, H_n) − W₁(G_n, T_n) with the same "
