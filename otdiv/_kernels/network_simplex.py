@@ -297,38 +297,42 @@ def run_pivots(source: np.ndarray, target: np.ndarray, cost: np.ndarray, flow: n
             return OPTIMAL
         first = source[in_arc]
         second = target[in_arc]
-        # Join node: the apex of the cycle (a node's ancestors have larger subtrees).
+        # Join node (the apex of the cycle) and leaving arc in one climb: a node's ancestors
+        # have larger subtrees, so the side with the smaller subtree climbs. The leaving
+        # arc has the smallest flow among the arcs the cycle decreases; of equal ones the
+        # last met walking the cycle in the entering arc's direction from the join: the one
+        # nearest `first` on its side, else the one nearest the join on `second`'s side.
         u = first
         v = second
+        delta_first = np.inf
+        out_first = -1
+        delta_second = np.inf
+        out_second = -1
         while u != v:
             if succ_num[u] < succ_num[v]:
+                if pred_up[u] == 1:
+                    d = flow[pred[u]]
+                    if d < delta_first:
+                        delta_first = d
+                        out_first = u
                 u = parent[u]
             else:
+                if pred_up[v] == 0:
+                    d = flow[pred[v]]
+                    if d <= delta_second:
+                        delta_second = d
+                        out_second = v
                 v = parent[v]
         join = u
-        # Leaving arc: smallest decreasing flow; ties to the last one after the apex.
-        delta = np.inf
-        u_out = -1
-        side = 0
-        x = first
-        while x != join:
-            if pred_up[x] == 1:
-                d = flow[pred[x]]
-                if d < delta:
-                    delta = d
-                    u_out = x
-                    side = 1
-            x = parent[x]
-        x = second
-        while x != join:
-            if pred_up[x] == 0:
-                d = flow[pred[x]]
-                if d <= delta:
-                    delta = d
-                    u_out = x
-                    side = 2
-            x = parent[x]
-        if side == 0:
+        if out_second >= 0 and delta_second <= delta_first:
+            delta = delta_second
+            u_out = out_second
+            side = 2
+        elif out_first >= 0:
+            delta = delta_first
+            u_out = out_first
+            side = 1
+        else:
             counters[0] = next_arc
             return UNBOUNDED
         # Augment.
