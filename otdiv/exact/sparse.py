@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from dataclasses import replace
 
 import numpy as np
 
@@ -95,9 +96,35 @@ def solve_point_clouds(problem: Problem, *, progress: Progress | None = None) ->
     if not isinstance(problem.geometry, PointCloudCost):
         raise TypeError(f"method='sparse' needs point clouds (PointCloudCost), got "
                         f"{type(problem.geometry).__name__}")
-    answer, _ = _column_generation(problem.a, problem.b, problem.geometry, progress)
+    cost = problem.geometry
+    if cost.shape[0] * cost.shape[1] <= DENSE_LIMIT:
+        answer, _ = _column_generation(problem.a, problem.b, cost, progress)
+    else:
+        answer = _in_tree_order(problem.a, problem.b, cost, progress)
     answer.diagnostics["seconds"] = time.perf_counter() - started
     return answer
+
+
+def _in_tree_order(a: np.ndarray, b: np.ndarray, cost: PointCloudCost,
+                   progress: Progress | None) -> RawAnswer:
+    """Column generation on both clouds put in k-d tree order, answered in the caller's.
+
+    Nearby points at nearby indices keep the network simplex's block search among
+    neighbouring arcs and its tree walks in cache. 2-D Gaussian clouds, p = 2, 10^5 points
+    (another job on both cores): finest level 802k -> 508k pivots, its simplex 26.4 ->
+    4.4 s, the whole solve 39 -> 16 s. The coarse levels are k-d tree cells, already in
+    this order.
+    """
+    ordered, x_order, y_order = cost.in_tree_order()
+    answer, _ = _column_generation(a[x_order], b[y_order], ordered, progress)
+    dual_u = np.empty_like(answer.dual_u)
+    dual_u[x_order] = answer.dual_u
+    dual_v = np.empty_like(answer.dual_v)
+    dual_v[y_order] = answer.dual_v
+    hint = np.empty_like(answer.hint)
+    hint[x_order] = answer.hint
+    return replace(answer, rows=x_order[answer.rows], columns=y_order[answer.columns],
+                   dual_u=dual_u, dual_v=dual_v, hint=hint)
 
 
 def _column_generation(a: np.ndarray, b: np.ndarray, cost: PointCloudCost,

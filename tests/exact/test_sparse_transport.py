@@ -120,6 +120,45 @@ def test_identical_clouds_cost_zero(multiscale, rng):
     assert wasserstein(x, x, method="sparse") == 0.0
 
 
+@pytest.mark.parametrize("exact_unit", [False, True])
+def test_tree_order_keeps_every_cost_and_the_units(exact_unit, rng):
+    x, y = rng.normal(size=(70, 2)) * 3.0, rng.normal(size=(55, 2))
+    cost = PointCloudCost(x, y, 1.5, exact_unit=exact_unit)
+    ordered, x_order, y_order = cost.in_tree_order()
+    assert sorted(x_order) == list(range(70)) and sorted(y_order) == list(range(55))
+    rows, columns = np.divmod(np.arange(70 * 55), 55)
+    np.testing.assert_array_equal(ordered.arc_costs(rows, columns),
+                                  cost.arc_costs(x_order[rows], y_order[columns]))
+    np.testing.assert_array_equal(ordered.dense(), cost.dense()[np.ix_(x_order, y_order)])
+    assert ordered.to_distance(0.25) == cost.to_distance(0.25)
+    # k-d tree order: each half of the order is one side of the root's median split.
+    first_half = ordered.x[:35]
+    second_half = ordered.x[35:]
+    axis = int(np.argmax(np.ptp(cost.x, axis=0)))
+    assert first_half[:, axis].max() <= second_half[:, axis].min()
+
+
+@pytest.mark.parametrize("p", [1.0, 2.0])
+def test_raw_answer_is_in_the_callers_order(p, rng):
+    """Solved in k-d tree order, answered in the input's: both potentials and the hint are
+    tight on the plan's arcs and feasible on every pair of the caller's problem (the
+    certificate alone would not see one wrong side: it falls back to the other)."""
+    from otdiv.exact.problem import Problem
+
+    n, m = 700, 600  # above DENSE_LIMIT: the reordered path
+    x, y = rng.normal(size=(n, 2)), rng.normal(size=(m, 2)) + 0.5
+    cost = PointCloudCost(x, y, p)
+    raw = sparse_solver.solve_point_clouds(Problem(np.full(n, 1 / n), np.full(m, 1 / m), cost))
+    dense = cost.dense()
+    slack = dense - raw.dual_u[:, None] - raw.dual_v[None, :]
+    assert slack.min() >= -1e-9
+    np.testing.assert_allclose(slack[raw.rows, raw.columns], 0.0, atol=1e-9)
+    np.testing.assert_allclose(np.bincount(raw.rows, raw.flows, minlength=n), 1 / n, rtol=1e-9)
+    np.testing.assert_allclose(np.bincount(raw.columns, raw.flows, minlength=m), 1 / m,
+                               rtol=1e-9)
+    assert np.all(raw.hint >= raw.dual_u)
+
+
 def test_pricing_kernels_equal_their_py_func_and_a_scan(rng):
     x, y = rng.normal(size=(30, 2)), rng.normal(size=(45, 2))
     cost = PointCloudCost(x, y, 1.0)
