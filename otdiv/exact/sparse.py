@@ -23,6 +23,10 @@ of Gottschlich & Schuhmacher and Schmitzer's sparse multiscale algorithm:
    goes through the same certificate as every exact solve (marginals, and the gap between
    the plan's cost and the value of the c-transformed potentials).
 
+Problems above ``DENSE_LIMIT`` pairs are solved with both clouds in k-d tree order (nearby
+points at nearby indices: the network simplex then searches and walks its arrays locally)
+and answered in the caller's order.
+
 Memory grows like the number of arcs kept (tens per point), never like ``n * m``.
 """
 
