@@ -115,8 +115,8 @@ def _in_tree_order(a: np.ndarray, b: np.ndarray, cost: PointCloudCost,
 
     Nearby points at nearby indices keep the network simplex's block search among
     neighbouring arcs and its tree walks in cache. 2-D Gaussian clouds, p = 2, 10^5 points
-    (another job on both cores): finest level 802k -> 508k pivots, its simplex 26.4 ->
-    4.4 s, the whole solve 39 -> 16 s. The coarse levels are k-d tree cells, already in
+    (another job on both cores): finest level 802k -> 522k pivots, its simplex 26.4 ->
+    4.9 s, the whole solve 39 -> 17 s. The coarse levels are k-d tree cells, already in
     this order.
     """
     ordered, x_order, y_order = cost.in_tree_order()
