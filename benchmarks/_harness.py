@@ -7,6 +7,7 @@ documentation quotes, docs/benchmarks.md). Nothing here asserts on timings.
 
 from __future__ import annotations
 
+import argparse
 import gc
 import json
 import os
@@ -16,6 +17,32 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def parse_command_line(doc: str, configure=None, argv: list[str] | None = None
+                       ) -> argparse.Namespace:
+    """A benchmark's command line, checked before any work.
+
+    ``--help`` prints the script's docstring; an unknown flag or a bad value stops with a
+    usage error (exit status 2), so that a mistyped flag never starts the default study
+    and overwrites its results. ``configure(parser)`` adds the script's own arguments.
+    """
+    parser = argparse.ArgumentParser(description=doc,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    if configure is not None:
+        configure(parser)
+    return parser.parse_args(argv)
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: an integer >= 1 (``1e5`` is accepted for 100000)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value.is_integer() or value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return int(value)
 
 
 def median_time(function, *, repeats: int = 5, warmup: int = 1) -> float:

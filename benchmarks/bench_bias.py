@@ -15,7 +15,7 @@ import numpy as np
 from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import first_call_time, median_time, write_results
+from _harness import first_call_time, median_time, parse_command_line, write_results
 
 from otdiv._kernels.bias import bernoulli_sgd_steps
 from otdiv.bias import (
@@ -148,5 +148,6 @@ def speed_table():
 
 
 if __name__ == "__main__":
+    parse_command_line(__doc__)
     minimizer_table()
     speed_table()

@@ -25,9 +25,14 @@ import dcor
 import numpy as np
 import ot
 import scipy.stats
-from _harness import median_time, write_results
+from _harness import median_time, parse_command_line, write_results
 
-QUICK = "--quick" in sys.argv
+
+def _arguments(parser):
+    parser.add_argument("--quick", action="store_true", help="small sizes")
+
+
+QUICK = parse_command_line(__doc__, _arguments, [] if __name__ != "__main__" else None).quick
 N_1D = 10**5 if QUICK else 10**6
 N_2D = 1000 if QUICK else 5000
 N_BIG = 10**4 if QUICK else 10**5

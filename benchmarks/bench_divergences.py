@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import median_time, write_results
+from _harness import median_time, parse_command_line, write_results
 
 
 def discrete_vs_scipy(sizes=(1_000, 100_000, 1_000_000), repeats=7):
@@ -193,6 +193,7 @@ def variational_bound_accuracy(sizes=(1_000, 10_000, 100_000), seeds=range(20)):
 
 
 if __name__ == "__main__":
+    parse_command_line(__doc__)
     discrete_vs_scipy()
     quadrature_vs_closed_form()
     gaussian_closed_form_accuracy()

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import median_time, paired_median_times, write_results
+from _harness import median_time, paired_median_times, parse_command_line, write_results
 
 
 def wasserstein_vs_pot(sizes=(500, 1000, 2000), repeats=11):
@@ -66,5 +66,6 @@ def assignment_vs_brute_force(sizes=range(4, 11)):
 
 
 if __name__ == "__main__":
+    parse_command_line(__doc__)
     wasserstein_vs_pot()
     assignment_vs_brute_force()

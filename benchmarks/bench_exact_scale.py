@@ -17,6 +17,7 @@ and replaces them in the existing results.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -26,7 +27,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import write_results
+from _harness import parse_command_line, positive_int, write_results
 
 CASE = r"""
 import json, os, sys, time
@@ -185,6 +186,25 @@ def measure_row(n, d, p, weighted, solvers):
     return row
 
 
+def _cell(text: str) -> tuple[int, int, float]:
+    """``n,d,p`` of a row to measure again."""
+    try:
+        n, d, p = text.split(",")
+        return int(n), int(d), float(p)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected n,d,p (e.g. 10000,2,1), got {text!r}") from None
+
+
+def _arguments(parser):
+    parser.add_argument("--quick", action="store_true", help="small sizes")
+    parser.add_argument("--max-n", type=positive_int, default=100_000, metavar="N",
+                        help="largest number of points (default 10^5)")
+    parser.add_argument("--rerun", type=_cell, nargs="+", default=[], metavar="n,d,p",
+                        help="measure these uniform-weight rows again and replace them in "
+                             "the existing results")
+
+
 def main(quick: bool = False, max_n: int = 100_000, rerun=()):
     """The whole table, or (``rerun``: ``(n, d, p)`` triples) those rows measured again
     and put in place of their earlier values (e.g. after a cell ran beside other work)."""
@@ -235,9 +255,5 @@ def main(quick: bool = False, max_n: int = 100_000, rerun=()):
 
 
 if __name__ == "__main__":
-    arguments = sys.argv[1:]
-    largest = int(arguments[arguments.index("--max-n") + 1]) if "--max-n" in arguments else 100_000
-    again = tuple((int(n), int(d), float(p)) for n, d, p in
-                  (cell.split(",") for cell in arguments[arguments.index("--rerun") + 1:]))\
-        if "--rerun" in arguments else ()
-    main(quick="--quick" in arguments, max_n=largest, rerun=again)
+    args = parse_command_line(__doc__, _arguments)
+    main(quick=args.quick, max_n=args.max_n, rerun=tuple(args.rerun))

@@ -39,31 +39,89 @@ same as serially, only the wall-clock time changes). Figures go to
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
 
 import numpy as np
-from _harness import RESULTS, paired_median_times, write_results
+from _harness import RESULTS, paired_median_times, positive_int, write_results
 
-QUICK = "--quick" in sys.argv
-SECTIONS = {"--speed", "--fidelity", "--f-fidelity", "--trap", "--training", "--gradients",
-            "--calibration", "--images"}
-CHOSEN = SECTIONS & set(sys.argv) or SECTIONS
-if "--images-from-json" in sys.argv:
-    CHOSEN = {"--images"}
-SEEDS = range(int(sys.argv[sys.argv.index("--seeds") + 1]) if "--seeds" in sys.argv
-              else (2 if QUICK else 5))
+#: What the image presets are, for the table's notes (otdiv.gan.config has the details).
+IMAGE_PRESET_NOTES = {
+    "images_gp": "WGAN-GP λ = 10, Adam(1e-4, 0, 0.9)",
+    "images_gp1": "WGAN-GP λ = 1, Adam(1e-4, 0, 0.9)",
+    "images_sn": "spectral norm, setting A of Miyato et al.",
+    "images_clip": "WGAN Algorithm 1 (clipping) with the reference code's critic warm-up",
+    "images_conv_gp": "convolutional critic (channels 32, 64, layer norm), WGAN-GP λ = 10",
+    "images_conv_sn": "convolutional critic, spectral norm, setting A of Miyato et al.",
+    "images_conv_clip": "convolutional critic (no layer norm), clipping with warm-up",
+}
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line; an unknown flag or a bad value stops before any work."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sections = parser.add_argument_group("sections")
+    for flag in SECTIONS:
+        sections.add_argument(flag, action="store_true")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer steps and seeds (a smoke run)")
+    parser.add_argument("--seeds", type=positive_int, default=None, metavar="N",
+                        help="seeds per study (default 5, --calibration 3, --images 10; "
+                             "with --quick 2, --calibration 3)")
+    parser.add_argument("--workers", type=positive_int, default=1, metavar="N",
+                        help="local worker processes (default 1: serial)")
+    parser.add_argument("--losses", default=None, metavar="A,B",
+                        help="--training: the paper-default losses to run")
+    parser.add_argument("--few-pairs", action="store_true",
+                        help="--fidelity: the shift 2 only")
+    images = parser.add_argument_group("--images")
+    images.add_argument("--data", choices=("digits", "mnist5k"), default="digits")
+    images.add_argument("--presets", default=None, metavar="A,B",
+                        help="image presets (default: the tracking pair)")
+    images.add_argument("--steps", type=positive_int, default=None, metavar="N",
+                        help="generator steps (default 1500; 60 with --quick)")
+    images.add_argument("--checkpoints", type=positive_int, default=40, metavar="N")
+    images.add_argument("--no-refit", action="store_true",
+                        help="skip the critic refits on the frozen generator")
+    images.add_argument("--images-from-json", action="store_true",
+                        help="rebuild table and figures from the runs file, no training")
+    args = parser.parse_args(argv)
+    if args.presets is not None:
+        args.presets = tuple(args.presets.split(","))
+        unknown = [preset for preset in args.presets if preset not in IMAGE_PRESET_NOTES]
+        if unknown:
+            parser.error(f"--presets: unknown image preset(s) {unknown}; choose from "
+                         f"{sorted(IMAGE_PRESET_NOTES)}")
+    if args.losses is not None:
+        from otdiv.gan.config import check_loss
+        try:
+            for loss in args.losses.split(","):
+                check_loss(loss)
+        except ValueError as error:
+            parser.error(f"--losses: {error}")
+    chosen = {flag for flag in SECTIONS if getattr(args, flag[2:].replace("-", "_"))}
+    args.chosen = {"--images"} if args.images_from_json else chosen or set(SECTIONS)
+    return args
+
+
+SECTIONS = ("--speed", "--fidelity", "--f-fidelity", "--trap", "--training", "--gradients",
+            "--calibration", "--images")
+ARGS = parse_args([]) if __name__ != "__main__" else parse_args()
+QUICK = ARGS.quick
+CHOSEN = ARGS.chosen
+SEEDS = range(ARGS.seeds or (2 if QUICK else 5))
 BATCH, WIDTH, LAMBDA, STEPS = 256, 128, 10.0, 100
 
 
 def _executor():
     """``--workers N``: None (serial) for N = 1, else a local pool of N processes."""
-    if "--workers" not in sys.argv:
+    if ARGS.workers == 1:
         return None
     from otdiv._executor import LocalProcesses
-    workers = int(sys.argv[sys.argv.index("--workers") + 1])
-    return None if workers == 1 else LocalProcesses(workers)
+    return LocalProcesses(ARGS.workers)
 
 
 EXECUTOR = _executor()
@@ -243,7 +301,7 @@ def fidelity_table():
     from otdiv.gan.studies import critic_fidelity_study, summarize
     start, start_load = time.perf_counter(), os.getloadavg()
     # --few-pairs: one pair of each kind (parallel lines θ = 1, N(2,1) vs N(0,1), 8 Gaussians)
-    few = "--few-pairs" in sys.argv
+    few = ARGS.few_pairs
     rows = critic_fidelity_study(seeds=SEEDS, steps=500 if QUICK else 1500, n=400,
                                  thetas=(1.0,) if few else (0.5, 1.0, 2.0),
                                  shifts=(2.0,) if few else (1.0, 2.0), executor=EXECUTOR)
@@ -332,8 +390,8 @@ def training_table():
     steps = 300 if QUICK else 2000
     # --losses a,b,c chooses the paper-default rows (the gan_toy row is always run)
     losses = ("jsgan", "jsgan-ns", "fgan:kl", "wgan-clip", "wgan-gp", "wgan-sn", "cramer")
-    if "--losses" in sys.argv:
-        losses = tuple(sys.argv[sys.argv.index("--losses") + 1].split(","))
+    if ARGS.losses is not None:
+        losses = tuple(ARGS.losses.split(","))
     start, start_load = time.perf_counter(), os.getloadavg()
     rows = training_study(seeds=SEEDS, losses=losses, datasets=("8gaussians",), steps=steps,
                           checkpoints=10, executor=EXECUTOR)
@@ -398,8 +456,7 @@ def calibration_table():
     import otdiv
     from otdiv.gan.calibration import calibration_study, digit_class_pair
     from otdiv.gan.studies import summarize
-    seeds = range(int(sys.argv[sys.argv.index("--seeds") + 1]) if "--seeds" in sys.argv
-                  else 3)
+    seeds = range(ARGS.seeds or 3)
     steps = 300 if QUICK else 2000
     start, start_load = time.perf_counter(), os.getloadavg()
     rows = calibration_study(seeds=seeds, steps=steps, executor=EXECUTOR)
@@ -459,27 +516,11 @@ def calibration_table():
         timing="one run per seed")
 
 
-def _option(flag, default):
-    return sys.argv[sys.argv.index(flag) + 1] if flag in sys.argv else default
-
-
 def _real_gap(runs, preset, n):
     """Median over seeds of the final W₁(H, H') − W₁(H, T): the memorisation gap of a real
     held-out sample, the reference for the generator's."""
     return float(np.median([run["rows"][-1][f"floor_{n}"] - run["rows"][-1][f"floor_train_{n}"]
                             for run in runs if run["preset"] == preset]))
-
-
-#: What the image presets are, for the table's notes (otdiv.gan.config has the details).
-IMAGE_PRESET_NOTES = {
-    "images_gp": "WGAN-GP λ = 10, Adam(1e-4, 0, 0.9)",
-    "images_gp1": "WGAN-GP λ = 1, Adam(1e-4, 0, 0.9)",
-    "images_sn": "spectral norm, setting A of Miyato et al.",
-    "images_clip": "WGAN Algorithm 1 (clipping) with the reference code's critic warm-up",
-    "images_conv_gp": "convolutional critic (channels 32, 64, layer norm), WGAN-GP λ = 10",
-    "images_conv_sn": "convolutional critic, spectral norm, setting A of Miyato et al.",
-    "images_conv_clip": "convolutional critic (no layer norm), clipping with warm-up",
-}
 
 
 def images_table():
@@ -493,26 +534,22 @@ def images_table():
         log_checkpoints,
         tracking_summary,
     )
-    data = _option("--data", "digits")
-    presets = tuple(_option("--presets", ",".join(TRACKING_PRESETS)).split(","))
-    unknown = [preset for preset in presets if preset not in IMAGE_PRESET_NOTES]
-    if unknown:
-        raise SystemExit(f"--presets: unknown image preset(s) {unknown}; choose from "
-                         f"{sorted(IMAGE_PRESET_NOTES)}")
+    data = ARGS.data
+    presets = ARGS.presets or TRACKING_PRESETS
     # other presets get files of their own, so that they never overwrite the default run's
     name = "gan_images" if data == "digits" else f"gan_images_{data}"
     if presets != TRACKING_PRESETS:
         name += "_" + "-".join(preset.removeprefix("images_") for preset in presets)
     runs_path = RESULTS / f"{name}_runs.json"
-    if "--images-from-json" in sys.argv:
+    if ARGS.images_from_json:
         stored = json.loads(runs_path.read_text())
         runs, meta = stored["runs"], stored["meta"]
     else:
-        seeds = range(int(_option("--seeds", 2 if QUICK else 10)))
-        steps = int(_option("--steps", 60 if QUICK else 1500))
-        checkpoints = int(_option("--checkpoints", 40))
+        seeds = range(ARGS.seeds or (2 if QUICK else 10))
+        steps = ARGS.steps or (60 if QUICK else 1500)
+        checkpoints = ARGS.checkpoints
         stops = log_checkpoints(steps, checkpoints)
-        refit_at = () if "--no-refit" in sys.argv else (stops[len(stops) // 2], stops[-1])
+        refit_at = () if ARGS.no_refit else (stops[len(stops) // 2], stops[-1])
         start, start_load = time.perf_counter(), os.getloadavg()
         runs = critic_tracking_study(data=data, presets=presets, seeds=seeds, steps=steps,
                                      checkpoints=checkpoints, refit_at=refit_at,

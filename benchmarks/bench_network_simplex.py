@@ -15,7 +15,13 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import format_table, median_time, paired_median_times
+from _harness import (
+    format_table,
+    median_time,
+    paired_median_times,
+    parse_command_line,
+    positive_int,
+)
 
 
 def problem(n, metric):
@@ -89,8 +95,10 @@ def warm_start(sizes, repeats=3, keep=0.05):
                          "all arcs, warm [s]", "cold pivots", "warm pivots"], rows)
 
 
-def main(argv):
-    sizes = [int(value) for value in argv] or [500, 1000, 2000, 4000]
+def main(argv=None):
+    sizes = parse_command_line(__doc__, lambda parser: parser.add_argument(
+        "sizes", type=positive_int, nargs="*", default=[500, 1000, 2000, 4000], metavar="n",
+        help="problem sizes n = m (default 500 1000 2000 4000)"), argv).sizes
     print("### Dense problems: otdiv network simplex vs ot.emd\n")
     print(side_by_side(sizes))
     print("\n### Warm start: all n*m arcs after a round on each row's 5% cheapest arcs\n")
@@ -98,4 +106,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

@@ -33,28 +33,26 @@ from otdiv.distance_matrix import pairwise
 import logging
 import os
 import statistics
-import sys
 import time
 
 import dcor
 import numpy as np
 import ot
 import scipy.stats
-from _harness import write_results
-
-QUICK = "--quick" in sys.argv
+from _harness import parse_command_line, positive_int, write_results
 
 
-def _option(name: str, default: int) -> int:
-    """``--name VALUE`` from the command line (an override of a case size)."""
-    if name in sys.argv:
-        return int(sys.argv[sys.argv.index(name) + 1])
-    return default
+def _arguments(parser):
+    parser.add_argument("--quick", action="store_true", help="small sizes, about a minute")
+    parser.add_argument("--lp-points", type=positive_int, default=None, metavar="K",
+                        help="points per cloud in the LP case (default 1000; 200 with --quick)")
 
 
+ARGS = parse_command_line(__doc__, _arguments, [] if __name__ != "__main__" else None)
+QUICK = ARGS.quick
 # --lp-points overrides the 1000 points of the LP case (about 1 s per certified LP on a
 # loaded 2-core machine, so 780 of them three times take over an hour there)
-LP_POINTS = _option("--lp-points", 200 if QUICK else 1000)
+LP_POINTS = ARGS.lp_points or (200 if QUICK else 1000)
 CASES = {  # name: (N, points per sample, dimension, metric)
     "1-D W_1": (40 if QUICK else 200, 2000 if QUICK else 10_000, 1, "wasserstein"),
     "2-D exact W_1": (8 if QUICK else 40, LP_POINTS, 2, "wasserstein"),

@@ -21,6 +21,7 @@ Run: ``.venv/bin/python benchmarks/bench_sort.py`` (``--quick``: n <= 10^5, fewe
 
 from __future__ import annotations
 
+import argparse
 import gc
 import json
 import os
@@ -30,14 +31,24 @@ import sys
 import time
 
 import numpy as np
-from _harness import RESULTS, write_results
+from _harness import RESULTS, parse_command_line, positive_int, write_results
 
-QUICK = "--quick" in sys.argv
-CHILD = "--child" in sys.argv
-# --rerun-scalar: keep the vectorised rows of the last results, measure the scalar ones again
-RERUN_SCALAR = "--rerun-scalar" in sys.argv
-MAX_N = next((int(float(arg.split("=")[1])) for arg in sys.argv if arg.startswith("--max-n=")),
-             10**5 if QUICK else 10**7)
+
+def _arguments(parser):
+    parser.add_argument("--quick", action="store_true", help="n <= 10^5, fewer repeats")
+    parser.add_argument("--max-n", type=positive_int, default=None, metavar="N",
+                        help="largest n (default 10^7; 10^5 with --quick)")
+    parser.add_argument("--rerun-scalar", action="store_true",
+                        help="keep the vectorised rows of the last results, measure the "
+                             "scalar ones again")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+
+
+ARGS = parse_command_line(__doc__, _arguments, [] if __name__ != "__main__" else None)
+QUICK = ARGS.quick
+CHILD = ARGS.child
+RERUN_SCALAR = ARGS.rerun_scalar
+MAX_N = ARGS.max_n or (10**5 if QUICK else 10**7)
 SIZES = [n for n in (10**3, 10**4, 10**5, 10**6, 10**7) if n <= MAX_N]
 SCALAR_NUMPY = "X86_V3 X86_V4 AVX512_ICL AVX512_SPR AVX512_SKX AVX512F AVX2"
 

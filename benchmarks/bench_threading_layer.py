@@ -19,7 +19,7 @@ import subprocess
 import sys
 import textwrap
 
-from _harness import write_results
+from _harness import parse_command_line, write_results
 
 PROBE = textwrap.dedent(r"""
     import json, statistics, sys, threading, time, multiprocessing
@@ -134,4 +134,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    parse_command_line(__doc__)
     main()

@@ -10,12 +10,19 @@ HERE = Path(__file__).resolve().parent
 
 
 def main(argv: list[str]) -> int:
+    known = {script.stem for script in HERE.glob("bench_*.py")}
     selected = set(argv)
+    if selected - known:
+        print(f"run_all.py: unknown benchmark(s) {sorted(selected - known)}; choose from "
+              f"{sorted(known)}", file=sys.stderr)
+        return 2
     sys.path.insert(0, str(HERE))
     for script in sorted(HERE.glob("bench_*.py")):
         if selected and script.stem not in selected:
             continue
         print(f"== {script.name}", flush=True)
+        # each script parses its own command line: give it none (its defaults), not ours
+        sys.argv = [str(script)]
         runpy.run_path(str(script), run_name="__main__")
     return 0
 

@@ -12,6 +12,8 @@ import re
 import sys
 from pathlib import Path
 
+from _harness import parse_command_line
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 DOCS = ROOT / "docs"
@@ -39,6 +41,7 @@ def update(text: str) -> tuple[str, list[str]]:
 
 
 def main() -> int:
+    parse_command_line(__doc__)
     quoted = set()
     for page in pages():
         original = page.read_text(encoding="utf-8")
