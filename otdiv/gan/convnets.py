@@ -156,9 +156,23 @@ def init_conv_critic(dimension: int, channels: Sequence[int], out: int, *, rng: 
 
 
 def _conv_jax(h: Array, w: Array) -> Array:
-    return jax.lax.conv_general_dilated(h, w, window_strides=(STRIDE, STRIDE),
-                                        padding=((PADDING, PADDING), (PADDING, PADDING)),
-                                        dimension_numbers=("NHWC", "HWIO", "NHWC"))
+    """The convolution as one matrix product over the stacked patches (im2col).
+
+    ``jax.lax.conv_general_dilated`` gives the same numbers (up to float32 summation order)
+    but, inside the ``lax.scan`` the training loop compiles, XLA:CPU ran its gradient-penalty
+    step 4x slower than outside a loop (0.54 s against 0.13 s per critic step, MNIST, batch
+    64, one thread); the patches-and-matmul form ran that step in 0.077 s in the loop. The
+    patches are ``KERNEL**2`` strided slices of the padded maps, whose derivatives are pads,
+    so the second derivatives of the penalty stay dense and cheap.
+    """
+    side = h.shape[1]
+    out = (side + 2 * PADDING - KERNEL) // STRIDE + 1
+    last = STRIDE * (out - 1) + 1
+    padded = jnp.pad(h, ((0, 0), (PADDING, PADDING), (PADDING, PADDING), (0, 0)))
+    patches = jnp.concatenate([padded[:, i:i + last:STRIDE, j:j + last:STRIDE, :]
+                               for i in range(KERNEL) for j in range(KERNEL)], axis=-1)
+    # patch entries run over (i, j, c_in), the order of the HWIO kernel's rows
+    return patches @ w.reshape(-1, w.shape[-1])
 
 
 def _conv_numpy(h: np.ndarray, w: np.ndarray) -> np.ndarray:

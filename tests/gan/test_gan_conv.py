@@ -44,6 +44,26 @@ def test_jax_and_numpy_forward_passes_agree():
     np.testing.assert_allclose(jax_out, apply_conv_critic(numpy_params, x, xp=np), atol=1e-5)
 
 
+@pytest.mark.parametrize("side, c_in", [(28, 1), (8, 3), (7, 2), (2, 1)])
+def test_patch_convolution_equals_xla_convolution_and_its_gradient(side, c_in):
+    # _conv_jax is an im2col product (faster inside lax.scan); it must be the same linear
+    # map as XLA's convolution with the same stride and padding, derivatives included
+    import jax
+    rng = np.random.default_rng(side)
+    h = jnp.asarray(rng.normal(size=(3, side, side, c_in)), jnp.float32)
+    w = jnp.asarray(rng.normal(size=(4, 4, c_in, 5)), jnp.float32)
+
+    def reference(h, w):
+        return jax.lax.conv_general_dilated(h, w, (2, 2), ((1, 1), (1, 1)),
+                                            dimension_numbers=("NHWC", "HWIO", "NHWC"))
+    np.testing.assert_allclose(convnets._conv_jax(h, w), reference(h, w), rtol=1e-5,
+                               atol=1e-5)
+    for argument in (0, 1):
+        ours = jax.grad(lambda *a: jnp.sum(jnp.sin(convnets._conv_jax(*a))), argument)(h, w)
+        theirs = jax.grad(lambda *a: jnp.sum(jnp.sin(reference(*a))), argument)(h, w)
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
+
+
 def test_bad_configurations_are_refused_naming_the_field():
     with pytest.raises(ValueError, match="critic_network"):
         GanConfig.for_loss("wgan-gp", critic_network="cnn")
