@@ -5,6 +5,8 @@
    ``lax.scan``, :func:`otdiv.gan.steps.critic_runner`), against the same 100 steps in an
    eager PyTorch loop and in a ``torch.compile``d step; and one generator step (generator
    2-128-128-2 through that critic), where neither framework computes critic gradients.
+   Also 20 WGAN-GP steps of the convolutional image critic (preset ``images_conv_gp``) on
+   MNIST-5k against the same network in eager PyTorch (:func:`conv_critic_loops`).
    JAX and PyTorch are timed in alternation (ABAB, :func:`_harness.paired_median_times`).
    PyTorch is a benchmark-only dependency: ``.venv/bin/pip install torch==2.13.0``.
 2. Wasserstein critic fidelity (``--fidelity``), f-GAN critics on unequal variances
@@ -244,6 +246,64 @@ def torch_loops(compiled: bool, loss="wgan-gp"):
     return run_critic, (torch.compile(generator_step) if compiled else generator_step)
 
 
+CONV_STEPS, CONV_BATCH = 20, 64
+
+
+def conv_critic_loops():
+    """``CONV_STEPS`` WGAN-GP steps of the convolutional image critic (preset
+    ``images_conv_gp``: 4 x 4 stride-2 convolutions with 32 and 64 channels, layer norm,
+    leaky ReLU 0.2, λ = 10, Adam(1e-4, 0, 0.9)) between the MNIST-5k training images and
+    the same images reversed and brightened, in JAX (otdiv's jitted scan) and in an eager
+    PyTorch loop with the same architecture, batches and interpolation weights."""
+    import jax
+    import jax.numpy as jnp
+    import torch
+
+    from otdiv.gan import GanConfig
+    from otdiv.gan.data import image_split
+    from otdiv.gan.steps import critic_runner, draw_critic_batches, init_critic, make_optimizer
+
+    images = image_split("mnist5k", "train").images.astype(np.float32)
+    shifted = np.clip(images[::-1] + 0.1, 0.0, 1.0)
+    config = GanConfig.preset("images_conv_gp", n_critic=1)
+    generator = np.random.default_rng(0)
+    params, sn_state = init_critic(config, generator, images.shape[1])
+    state = (params, sn_state, make_optimizer(config, "critic").init(params))
+    batches = draw_critic_batches(generator, CONV_STEPS, CONV_BATCH, len(images), len(images))
+    runner = critic_runner(config)
+    data_p, data_q = jnp.asarray(images), jnp.asarray(shifted)
+
+    def run_jax():
+        jax.block_until_ready(runner(state, data_p, data_q, batches))
+
+    torch.manual_seed(0)
+    critic = torch.nn.Sequential(
+        torch.nn.Unflatten(1, (1, 28, 28)),
+        torch.nn.Conv2d(1, 32, 4, 2, 1), torch.nn.LayerNorm((32, 14, 14)),
+        torch.nn.LeakyReLU(0.2),
+        torch.nn.Conv2d(32, 64, 4, 2, 1), torch.nn.LayerNorm((64, 7, 7)),
+        torch.nn.LeakyReLU(0.2),
+        torch.nn.Flatten(), torch.nn.Linear(64 * 7 * 7, 1))
+    optimizer = torch.optim.Adam(critic.parameters(), lr=1e-4, betas=(0.0, 0.9))
+    t_p, t_q = torch.as_tensor(images), torch.as_tensor(shifted)
+    # np.array copies: JAX's buffers are read-only, which torch.as_tensor warns about
+    index_p, index_q = (torch.as_tensor(np.array(batches[k]), dtype=torch.long)
+                        for k in (0, 1))
+    epsilons = torch.as_tensor(np.array(batches[3]))[..., None]
+
+    def run_torch():
+        for k in range(CONV_STEPS):
+            x_p, x_q, epsilon = t_p[index_p[k]], t_q[index_q[k]], epsilons[k]
+            optimizer.zero_grad(set_to_none=True)
+            x_hat = (epsilon * x_p + (1 - epsilon) * x_q).requires_grad_(True)
+            grads, = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)
+            penalty = ((grads.norm(dim=1) - 1) ** 2).mean()
+            (critic(x_q).mean() - critic(x_p).mean() + LAMBDA * penalty).backward()
+            optimizer.step()
+
+    return run_jax, run_torch
+
+
 def speed_table():
     import jax
     try:
@@ -251,7 +311,7 @@ def speed_table():
     except ImportError:
         torch = None
     rows = []
-    label = "task (MLP 2-128-128, batch 256, float32)"
+    label = "task (float32, one thread; MLP 2-128-128, batch 256, unless said)"
     if torch is None:
         write_results("gan_speed", "GAN training loops: JAX vs PyTorch", [label],
                       [{label: "torch not installed"}], "")
@@ -280,6 +340,14 @@ def speed_table():
                 rows.append({label: f"one generator step vs {name}",
                              "otdiv JAX (ms)": 1e3 * ours, "peer (ms)": 1e3 * theirs,
                              "speed-up": theirs / ours})
+    jax_conv, torch_conv = conv_critic_loops()
+    jax_conv()                                # compile / warm up outside the timing
+    torch_conv()
+    ours, theirs = paired_median_times(jax_conv, torch_conv, repeats=7)
+    rows.append({label: f"{CONV_STEPS} wgan-gp critic steps, conv critic on 28 x 28 MNIST, "
+                        f"batch {CONV_BATCH}, vs PyTorch eager",
+                 "otdiv JAX (ms)": 1e3 * ours, "peer (ms)": 1e3 * theirs,
+                 "speed-up": theirs / ours})
     notes = (f"Goal: at least 2x the eager loop and at least even with the compiled one. JAX: "
              f"the jitted lax.scan of train_critic (otdiv.gan.steps.critic_runner), batches "
              f"pre-drawn; PyTorch: a Python loop over the same pre-drawn batches "
@@ -287,6 +355,11 @@ def speed_table():
              f"RMSProp and clamping, no penalty, so that torch.compile, which cannot "
              f"differentiate the penalty's double backward, has a row), 1 thread; the "
              f"generator steps differentiate with respect to the generator only in both. "
+             f"The conv row: the images_conv_gp critic (two 4 x 4 stride-2 convolutions, 32 "
+             f"and 64 channels, layer norm, leaky ReLU; otdiv computes each convolution as "
+             f"one matrix product over the stacked patches) on the MNIST-5k training split, "
+             f"against the same network of torch.nn.Conv2d and LayerNorm; no compiled row "
+             f"(the penalty's double backward). "
              f"Timed in alternation (ABAB), medians; the machine was shared with other "
              f"jobs, so absolute times are noisy and the same-run ratios are what counts. "
              f"JAX {jax.__version__}, PyTorch {torch.__version__}, CPU.")
