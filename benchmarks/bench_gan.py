@@ -78,11 +78,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--losses", default=None, metavar="A,B",
                         help="--training: the paper-default losses to run")
     parser.add_argument("--few-pairs", action="store_true",
-                        help="--fidelity: the shift 2 only")
+                        help="--fidelity: one pair of each kind (θ = 1, shift 2)")
     images = parser.add_argument_group("--images")
     images.add_argument("--data", choices=("digits", "mnist5k"), default="digits")
     images.add_argument("--presets", default=None, metavar="A,B",
-                        help="image presets (default: the tracking pair)")
+                        help="image presets (default: images_gp,images_sn)")
     images.add_argument("--steps", type=positive_int, default=None, metavar="N",
                         help="generator steps (default 1500; 60 with --quick)")
     images.add_argument("--checkpoints", type=positive_int, default=40, metavar="N")
