@@ -27,7 +27,8 @@ def parse_command_line(doc: str, configure=None, argv: list[str] | None = None
     usage error (exit status 2), so that a mistyped flag never starts the default study
     and overwrites its results. ``configure(parser)`` adds the script's own arguments.
     """
-    parser = argparse.ArgumentParser(description=doc,
+    # allow_abbrev=False: "--rerun" must not quietly mean "--rerun-scalar"
+    parser = argparse.ArgumentParser(description=doc, allow_abbrev=False,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     if configure is not None:
         configure(parser)

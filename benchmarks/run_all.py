@@ -23,7 +23,14 @@ def main(argv: list[str]) -> int:
         print(f"== {script.name}", flush=True)
         # each script parses its own command line: give it none (its defaults), not ours
         sys.argv = [str(script)]
-        runpy.run_path(str(script), run_name="__main__")
+        try:
+            runpy.run_path(str(script), run_name="__main__")
+        except SystemExit as stop:            # a script ending in sys.exit(main())
+            if isinstance(stop.code, str):
+                print(stop.code, file=sys.stderr)
+                return 1
+            if stop.code:
+                return stop.code
     return 0
 
 

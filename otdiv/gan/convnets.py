@@ -165,11 +165,10 @@ def _conv_jax(h: Array, w: Array) -> Array:
     patches are ``KERNEL**2`` strided slices of the padded maps, whose derivatives are pads,
     so the second derivatives of the penalty stay dense and cheap.
     """
-    side = h.shape[1]
-    out = (side + 2 * PADDING - KERNEL) // STRIDE + 1
-    last = STRIDE * (out - 1) + 1
+    rows, cols = ((side + 2 * PADDING - KERNEL) // STRIDE + 1 for side in h.shape[1:3])
+    last_row, last_col = STRIDE * (rows - 1) + 1, STRIDE * (cols - 1) + 1
     padded = jnp.pad(h, ((0, 0), (PADDING, PADDING), (PADDING, PADDING), (0, 0)))
-    patches = jnp.concatenate([padded[:, i:i + last:STRIDE, j:j + last:STRIDE, :]
+    patches = jnp.concatenate([padded[:, i:i + last_row:STRIDE, j:j + last_col:STRIDE, :]
                                for i in range(KERNEL) for j in range(KERNEL)], axis=-1)
     # patch entries run over (i, j, c_in), the order of the HWIO kernel's rows
     return patches @ w.reshape(-1, w.shape[-1])

@@ -19,6 +19,8 @@ BAD_COMMANDS = {  # script: arguments that must be refused, and what the error n
                      (["--seeds", "0"], "--seeds"),
                      (["--training", "--losses", "wgan-gp,nope"], "--losses")],
     "bench_exact_scale.py": [(["--rerun", "10000,2"], "--rerun")],
+    # no abbreviations: "--rerun" is bench_exact_scale's flag, not short for "--rerun-scalar"
+    "bench_sort.py": [(["--rerun"], "--rerun")],
     "bench_network_simplex.py": [(["big"], "argument n")],
     "run_all.py": [(["bench_nope"], "bench_nope")],
 }
