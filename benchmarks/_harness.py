@@ -19,6 +19,13 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def argument_parser(doc: str) -> argparse.ArgumentParser:
+    """The parser every benchmark starts from: the docstring as help, no abbreviations
+    (``--rerun`` must not quietly mean ``--rerun-scalar``)."""
+    return argparse.ArgumentParser(description=doc, allow_abbrev=False,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def parse_command_line(doc: str, configure=None, argv: list[str] | None = None
                        ) -> argparse.Namespace:
     """A benchmark's command line, checked before any work.
@@ -27,9 +34,7 @@ def parse_command_line(doc: str, configure=None, argv: list[str] | None = None
     usage error (exit status 2), so that a mistyped flag never starts the default study
     and overwrites its results. ``configure(parser)`` adds the script's own arguments.
     """
-    # allow_abbrev=False: "--rerun" must not quietly mean "--rerun-scalar"
-    parser = argparse.ArgumentParser(description=doc, allow_abbrev=False,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argument_parser(doc)
     if configure is not None:
         configure(parser)
     return parser.parse_args(argv)

@@ -49,7 +49,7 @@ import sys
 import time
 
 import numpy as np
-from _harness import RESULTS, paired_median_times, positive_int, write_results
+from _harness import RESULTS, argument_parser, paired_median_times, positive_int, write_results
 
 #: Every table here is measured with one XLA thread per process (the speed rows compare
 #: one thread with one thread; the studies run one task per core); set before JAX loads.
@@ -70,9 +70,7 @@ IMAGE_PRESET_NOTES = {
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line; an unknown flag or a bad value stops before any work."""
-    parser = argparse.ArgumentParser(
-        description=__doc__, allow_abbrev=False,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argument_parser(__doc__)
     sections = parser.add_argument_group("sections")
     for flag in SECTIONS:
         sections.add_argument(flag, action="store_true")
@@ -312,6 +310,13 @@ def conv_critic_loops():
     return run_jax, run_torch
 
 
+def failed_row(label: str, task: str, error: Exception) -> dict:
+    """A speed-table row saying why ``task`` could not be timed."""
+    message = str(error).strip().splitlines()[0][:90] if str(error).strip() else ""
+    return {label: task, "otdiv JAX (ms)": float("nan"),
+            "peer (ms)": f"failed: {type(error).__name__}: {message}", "speed-up": ""}
+
+
 def speed_table():
     import jax
     try:
@@ -335,10 +340,7 @@ def speed_table():
                 torch_critic()                # compile / warm up outside the timing
                 torch_generator()
             except Exception as error:        # report what the peer cannot do, keep going
-                message = str(error).strip().splitlines()[0][:90] if str(error) else ""
-                rows.append({label: task, "otdiv JAX (ms)": float("nan"),
-                             "peer (ms)": f"failed: {type(error).__name__}: {message}",
-                             "speed-up": ""})
+                rows.append(failed_row(label, task, error))
                 continue
             ours, theirs = paired_median_times(jax_critic, torch_critic, repeats=7)
             rows.append({label: task, "otdiv JAX (ms)": 1e3 * ours, "peer (ms)": 1e3 * theirs,
@@ -355,9 +357,7 @@ def speed_table():
         jax_conv()                            # compile / warm up outside the timing
         torch_conv()
     except Exception as error:
-        rows.append({label: task, "otdiv JAX (ms)": float("nan"),
-                     "peer (ms)": f"failed: {type(error).__name__}: {error}"[:120],
-                     "speed-up": ""})
+        rows.append(failed_row(label, task, error))
     else:
         ours, theirs = paired_median_times(jax_conv, torch_conv, repeats=7)
         rows.append({label: task, "otdiv JAX (ms)": 1e3 * ours, "peer (ms)": 1e3 * theirs,
