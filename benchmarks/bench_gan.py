@@ -318,6 +318,7 @@ def failed_row(label: str, task: str, error: Exception) -> dict:
 
 
 def speed_table():
+    start_load = os.getloadavg()
     import jax
     try:
         import torch
@@ -374,10 +375,10 @@ def speed_table():
              f"one matrix product over the stacked patches) on the MNIST-5k training split, "
              f"against the same network of torch.nn.Conv2d and LayerNorm; no compiled row "
              f"(the penalty's double backward). "
-             f"Timed in alternation (ABAB), medians; the machine was shared with other "
-             f"jobs, so absolute times are noisy and the same-run ratios are what counts. "
-             f"JAX {jax.__version__} (XLA_FLAGS=`{os.environ.get('XLA_FLAGS', '')}`), "
-             f"PyTorch {torch.__version__}, CPU.")
+             f"Timed in alternation (ABAB), medians; absolute times vary with the machine "
+             f"and its load, the same-run ratios are what counts. "
+             f"JAX {jax.__version__}, PyTorch {torch.__version__}, CPU. "
+             + _run_conditions(start_load))
     write_results("gan_speed", "GAN training loops: JAX vs PyTorch", list(rows[0]), rows,
                   notes)
 
