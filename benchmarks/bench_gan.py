@@ -30,15 +30,18 @@
    their names, e.g. ``gan_images_clip-gp1_runs.json``, so no run overwrites another's);
    ``--images-from-json`` (with the same ``--data`` and ``--presets``) rebuilds table and
    figures from that file without training.
+5. Every tracking study in one table (``--images-summary``): the headline columns of each
+   ``results/gan_images*.json`` table, one row per dataset and critic
+   (:func:`collate_tracking`); nothing is trained, and each row names its source file.
 
 XLA runs one thread per process unless ``XLA_FLAGS`` is set in the environment.
 
 Run: ``.venv/bin/python benchmarks/bench_gan.py [--speed] [--fidelity] [--f-fidelity]
 [--trap] [--training] [--gradients] [--calibration] [--quick] [--seeds N] [--losses a,b,c]
-[--images] [--few-pairs] [--workers N]`` (no section flag: all). ``--workers N`` runs the studies'
-tasks on a local pool of N processes (``otdiv._executor.LocalProcesses``; the rows are the
-same as serially, only the wall-clock time changes). Figures go to
-``benchmarks/results/gan_*.png``.
+[--images] [--images-summary] [--few-pairs] [--workers N]`` (no section flag: all).
+``--workers N`` runs the studies' tasks on a local pool of N processes
+(``otdiv._executor.LocalProcesses``; the rows are the same as serially, only the wall-clock
+time changes). Figures go to ``benchmarks/results/gan_*.png``.
 """
 
 from __future__ import annotations
@@ -116,7 +119,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 SECTIONS = ("--speed", "--fidelity", "--f-fidelity", "--trap", "--training", "--gradients",
-            "--calibration", "--images")
+            "--calibration", "--images", "--images-summary")
 ARGS = parse_args([]) if __name__ != "__main__" else parse_args()
 QUICK = ARGS.quick
 CHOSEN = ARGS.chosen
@@ -719,6 +722,60 @@ def images_table():
                   list(table[0]), table, notes, timing="one run per seed and critic")
 
 
+#: The columns :func:`collate_tracking` copies from each study's table (as they are there,
+#: except the two whose name carries the study's n).
+SUMMARY_COLUMNS = ("seeds", "median ρ(estimate, W₁ − floor) [95% bootstrap]",
+                   "tracks W₁ (criterion)",
+                   "ρ over the last half of the checkpoints (exploratory)",
+                   "final held-out estimate", "refit critic's estimate",
+                   "final Lipschitz on eval points")
+
+
+def collate_tracking(results=RESULTS) -> list[dict]:
+    """One row per (dataset, critic) from every tracking table ``gan_images*.json`` in
+    ``results``: its headline cells as the study wrote them, digits first, then the presets
+    in :data:`IMAGE_PRESET_NOTES` order. Two tables with the same dataset and critic are an
+    error (the summary would have to choose between them)."""
+    import json
+
+    rows, sources = [], {}
+    for path in sorted(results.glob("gan_images*.json")):
+        if path.stem.endswith("_runs") or path.stem == "gan_images_summary":
+            continue
+        stored = json.loads(path.read_text())
+        data = stored["title"].rsplit("(", 1)[-1].rstrip(")")
+        for row in stored["rows"]:
+            key = (data, row["critic"])
+            if key in sources:
+                raise ValueError(f"collate_tracking: {key} is in both {sources[key]} and "
+                                 f"{path.name}; keep one of them")
+            sources[key] = path.name
+            w1 = next(column for column in row if column.startswith("final exact W₁"))
+            floor = next(column for column in row if column.startswith("floor W₁"))
+            rows.append({"data": data, "critic": row["critic"],
+                         **{column: row[column] for column in SUMMARY_COLUMNS},
+                         "n": int(w1.rsplit("= ", 1)[-1]),
+                         "final exact W₁(G, H) at n": row[w1], "floor at n": row[floor],
+                         "measured": stored["machine"]["date"], "results file": path.name})
+    order = list(IMAGE_PRESET_NOTES)
+    return sorted(rows, key=lambda row: (row["data"] != "digits", order.index(row["critic"])))
+
+
+def images_summary_table():
+    rows = collate_tracking()
+    if not rows:
+        sys.exit("bench_gan.py --images-summary: no results/gan_images*.json yet "
+                 "(run --images first)")
+    notes = ("Collated from the tracking studies' own tables (results file named per row; "
+             "nothing re-run): each study's section gives its criterion, networks, refit, "
+             "command and machine load. The median ρ has its 95% bootstrap interval; every "
+             "other bracket is [min, max] over the seeds around their median. The final "
+             "exact W₁ and its floor are at the n of column n (the largest n with two "
+             "disjoint held-out samples of that dataset).")
+    write_results("gan_images_summary", "Critic vs exact W₁: every tracking study",
+                  list(rows[0]), rows, notes, timing="collated from the studies' tables")
+
+
 class _History:
     """What plot_training reads from a result: its history."""
 
@@ -743,3 +800,5 @@ if __name__ == "__main__":
         calibration_table()
     if "--images" in CHOSEN:
         images_table()
+    if "--images-summary" in CHOSEN:
+        images_summary_table()
