@@ -762,7 +762,10 @@ def collate_tracking(results=RESULTS) -> list[dict]:
 
 
 def images_summary_table():
-    rows = collate_tracking()
+    try:
+        rows = collate_tracking()
+    except ValueError as error:
+        sys.exit(f"bench_gan.py --images-summary: {error}")
     if not rows:
         sys.exit("bench_gan.py --images-summary: no results/gan_images*.json yet "
                  "(run --images first)")
